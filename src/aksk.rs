@@ -1,0 +1,393 @@
+//! Tokens from `tokenByAkSk`: fetched once, shared, cached and refreshed
+//! ahead of expiry.
+
+use std::{
+    fmt,
+    sync::{Arc, Mutex, PoisonError},
+    time::Duration,
+};
+
+use futures::{
+    FutureExt,
+    future::{BoxFuture, Shared},
+};
+use progenitor_client::ClientInfo;
+use secrecy::{ExposeSecret, SecretString};
+use tokio::time::Instant;
+use tracing::Instrument;
+
+use crate::{
+    AccessToken, Error, TokenProvider,
+    auth::Auth,
+    client::read_error_body,
+    generated::{self, types},
+};
+
+/// The token lifetime asked for when none is configured (the documented
+/// example's 600 s).
+pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(600);
+
+/// The longest token lifetime `tokenByAkSk` issues (3600 s).
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
+
+/// The endpoint named in token errors.
+const ENDPOINT: &str = "tokenByAkSk";
+
+type SharedFetch = Shared<BoxFuture<'static, Result<AccessToken, Error>>>;
+
+/// A [`TokenProvider`] that exchanges an app key and app secret for tokens
+/// through `tokenByAkSk`.
+///
+/// - **Cached**: a token is reused until it nears its end. It is refreshed
+///   ahead of expiry, by a margin of the larger of 30 s and 10 % of its
+///   lifetime (at most half the lifetime), so no caller ever sends an expired
+///   token. Expiry is measured on a monotonic clock from the moment the token
+///   was requested, with the shorter of the lifetime asked for and the one
+///   CEC returned in `Expires`.
+/// - **Single flight**: any number of concurrent callers that find no valid
+///   token cause one token request; they all wait for it and share its token
+///   or its error.
+/// - **Never poisoned**: after a failed request the next caller tries again.
+/// - **Secret**: the app secret is a [`SecretString`], absent from `Debug`
+///   and from every error (a response body that echoes it is redacted).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use cec_routes::{AkSkProvider, Client};
+///
+/// let provider = AkSkProvider::new("https://service.besclouds.com", "my-app-key", "my-secret".into())?
+///     .with_lifetime(Duration::from_secs(1800))?;
+/// let client = Client::builder().app_key("my-app-key").token_provider(provider).build()?;
+/// # Ok::<(), cec_routes::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct AkSkProvider {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    client: generated::Client,
+    base_url: String,
+    app_key: String,
+    app_secret: SecretString,
+    lifetime: Duration,
+    state: Mutex<State>,
+}
+
+enum State {
+    Empty,
+    Ready(AccessToken),
+    Fetching(SharedFetch),
+}
+
+impl AkSkProvider {
+    /// A provider for the `tokenByAkSk` endpoint under `base_url`, asking
+    /// for tokens of [`DEFAULT_TOKEN_LIFETIME`].
+    pub fn new(
+        base_url: &str,
+        app_key: impl Into<String>,
+        app_secret: SecretString,
+    ) -> Result<Self, Error> {
+        let base_url = crate::config::check_base_url(base_url, false)?;
+        let http = crate::config::http_client(&crate::config::Timeouts::default())?;
+        Self::with_parts(
+            base_url,
+            app_key.into(),
+            app_secret,
+            DEFAULT_TOKEN_LIFETIME,
+            http,
+        )
+    }
+
+    pub(crate) fn with_parts(
+        base_url: String,
+        app_key: String,
+        app_secret: SecretString,
+        lifetime: Duration,
+        http: reqwest::Client,
+    ) -> Result<Self, Error> {
+        if app_key.trim().is_empty() {
+            return Err(Error::config("the app key is empty; set CEC_APP_KEY"));
+        }
+        if app_secret.expose_secret().is_empty() {
+            return Err(Error::config("the app secret is empty; set CEC_APP_SECRET"));
+        }
+        check_lifetime(lifetime)?;
+        Ok(AkSkProvider {
+            inner: Arc::new(Inner {
+                client: generated::Client::new_with_client(&base_url, http, Auth::none()),
+                base_url,
+                app_key,
+                app_secret,
+                lifetime,
+                state: Mutex::new(State::Empty),
+            }),
+        })
+    }
+
+    /// Asks for tokens of this lifetime: 1 to 3600 whole seconds.
+    pub fn with_lifetime(self, lifetime: Duration) -> Result<Self, Error> {
+        check_lifetime(lifetime)?;
+        let inner = &self.inner;
+        Self::with_parts(
+            inner.base_url.clone(),
+            inner.app_key.clone(),
+            inner.app_secret.clone(),
+            lifetime,
+            inner.client.client().clone(),
+        )
+    }
+
+    /// The lifetime asked for.
+    pub fn lifetime(&self) -> Duration {
+        self.inner.lifetime
+    }
+
+    /// Requests a new token now, whatever the cache holds, and caches it.
+    pub async fn fetch(&self) -> Result<AccessToken, Error> {
+        let fetch = {
+            let mut state = self.inner.lock();
+            let fetch = Inner::fetch(self.inner.clone());
+            *state = State::Fetching(fetch.clone());
+            fetch
+        };
+        fetch.await
+    }
+}
+
+impl Inner {
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // The state is replaced whole under the lock, so it is always
+        // consistent, even after a panic elsewhere.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn fetch(inner: Arc<Inner>) -> SharedFetch {
+        async move {
+            let result = inner.request().await;
+            let mut state = inner.lock();
+            *state = match &result {
+                Ok(token) => State::Ready(token.clone()),
+                Err(_) => State::Empty,
+            };
+            result
+        }
+        .boxed()
+        .shared()
+    }
+
+    fn is_fresh(&self, token: &AccessToken, now: Instant) -> bool {
+        token
+            .expires_at()
+            .is_some_and(|expires_at| now + refresh_margin(self.lifetime) < expires_at)
+    }
+
+    async fn request(&self) -> Result<AccessToken, Error> {
+        let lifetime_s = u32::try_from(self.lifetime.as_secs())
+            .ok()
+            .and_then(std::num::NonZeroU32::new)
+            .ok_or_else(|| Error::config("the token lifetime must be 1 to 3600 seconds"))?;
+        let body = types::TokenRequest {
+            app_key: self
+                .app_key
+                .as_str()
+                .try_into()
+                .map_err(|_| Error::config("the app key is empty"))?,
+            app_secret: self
+                .app_secret
+                .expose_secret()
+                .try_into()
+                .map_err(|_| Error::config("the app secret is empty"))?,
+        };
+        let span = tracing::debug_span!(
+            "cec.token",
+            operation = "tokenByAkSk",
+            lifetime_s = lifetime_s.get(),
+            status = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        async {
+            let sent_at = Instant::now();
+            let result = self.client.token_by_ak_sk(lifetime_s, &body).await;
+            let span = tracing::Span::current();
+            span.record("elapsed_ms", sent_at.elapsed().as_millis() as u64);
+            let token = match result {
+                Ok(response) => {
+                    span.record("status", response.status().as_u16());
+                    self.accept(response.into_inner(), sent_at)
+                }
+                Err(error) => Err(self.failure(error).await),
+            };
+            match &token {
+                Ok(_) => tracing::debug!("access token fetched"),
+                Err(error) => tracing::warn!(%error, "access token request failed"),
+            }
+            token
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Checks the documented response and dates the token.
+    fn accept(
+        &self,
+        response: types::TokenResponse,
+        sent_at: Instant,
+    ) -> Result<AccessToken, Error> {
+        if response.access_token.trim().is_empty() {
+            return Err(self.auth_error("the response's AccessToken is empty", Some(200)));
+        }
+        let expires = response.expires.trim();
+        let seconds = expires
+            .parse::<u64>()
+            .ok()
+            .filter(|s| *s > 0)
+            .ok_or_else(|| {
+                self.auth_error(
+                    format!(
+                        "the response's Expires `{expires}` is not a positive number of seconds"
+                    ),
+                    Some(200),
+                )
+            })?;
+        let lifetime = Duration::from_secs(seconds).min(self.lifetime);
+        Ok(AccessToken::with_expiry(
+            response.access_token,
+            sent_at + lifetime,
+        ))
+    }
+
+    async fn failure(
+        &self,
+        error: progenitor_client::Error<progenitor_client::ByteStream>,
+    ) -> Error {
+        use progenitor_client::Error as E;
+        match error {
+            E::ErrorResponse(response) => {
+                let status = response.status().as_u16();
+                let body = read_error_body(response.into_inner()).await;
+                self.auth_error(
+                    format!("status {status}{}", self.quote(&body)),
+                    Some(status),
+                )
+            }
+            E::UnexpectedResponse(response) => {
+                let status = response.status().as_u16();
+                let body = crate::error::body_snippet(&response.bytes().await.unwrap_or_default());
+                self.auth_error(
+                    format!("unexpected status {status}{}", self.quote(&body)),
+                    Some(status),
+                )
+            }
+            E::InvalidResponsePayload(bytes, e) => self.auth_error(
+                format!(
+                    "the response is not the documented JSON ({e}){}",
+                    self.quote(&crate::error::body_snippet(&bytes))
+                ),
+                Some(200),
+            ),
+            E::CommunicationError(e) | E::ResponseBodyError(e) => {
+                let what = if e.is_timeout() {
+                    "timed out"
+                } else {
+                    "failed"
+                };
+                self.auth_error(format!("the request {what}: {}", without_url(&e)), None)
+            }
+            other => self.auth_error(other.to_string(), None),
+        }
+    }
+
+    fn quote(&self, body: &str) -> String {
+        if body.is_empty() {
+            return String::new();
+        }
+        let secret = self.app_secret.expose_secret();
+        format!(
+            "; the response said: {}",
+            body.replace(secret, "[REDACTED]")
+        )
+    }
+
+    fn auth_error(&self, what: impl fmt::Display, status: Option<u16>) -> Error {
+        Error::Auth {
+            reason: format!("{ENDPOINT} at {}: {what}", self.base_url),
+            status,
+        }
+    }
+}
+
+impl TokenProvider for AkSkProvider {
+    fn token(&self) -> BoxFuture<'_, Result<AccessToken, Error>> {
+        let fetch = {
+            let mut state = self.inner.lock();
+            match &*state {
+                State::Ready(token) if self.inner.is_fresh(token, Instant::now()) => {
+                    let token = token.clone();
+                    return Box::pin(async move { Ok(token) });
+                }
+                State::Fetching(fetch) => fetch.clone(),
+                State::Ready(_) | State::Empty => {
+                    let fetch = Inner::fetch(self.inner.clone());
+                    *state = State::Fetching(fetch.clone());
+                    fetch
+                }
+            }
+        };
+        Box::pin(fetch)
+    }
+
+    fn invalidate(&self, rejected: &AccessToken) {
+        let mut state = self.inner.lock();
+        if let State::Ready(token) = &*state {
+            if token.same_token(rejected) {
+                *state = State::Empty;
+            }
+        }
+    }
+}
+
+impl fmt::Debug for AkSkProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AkSkProvider")
+            .field("base_url", &self.inner.base_url)
+            .field("app_key", &self.inner.app_key)
+            .field("app_secret", &"[REDACTED]")
+            .field("lifetime", &self.inner.lifetime)
+            .finish()
+    }
+}
+
+/// How long before its end a token is replaced: the larger of 30 s and 10 %
+/// of the lifetime, but never more than half of it.
+pub(crate) fn refresh_margin(lifetime: Duration) -> Duration {
+    Duration::from_secs(30).max(lifetime / 10).min(lifetime / 2)
+}
+
+pub(crate) fn check_lifetime(lifetime: Duration) -> Result<(), Error> {
+    let whole = lifetime.subsec_nanos() == 0;
+    if !whole || lifetime < Duration::from_secs(1) || lifetime > MAX_TOKEN_LIFETIME {
+        return Err(Error::config(format!(
+            "the token lifetime must be 1 to 3600 whole seconds, not {lifetime:?}"
+        )));
+    }
+    Ok(())
+}
+
+/// A reqwest error's text without the URL it carries (the URL has no
+/// secret, but the endpoint is already named).
+fn without_url(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    if let Some(url) = error.url() {
+        text = text.replace(&format!(" for url ({url})"), "");
+    }
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

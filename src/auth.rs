@@ -1,0 +1,185 @@
+//! Access tokens: the [`TokenProvider`] trait, the [`AccessToken`] it gives,
+//! and the authentication state the generated client carries.
+
+use std::{fmt, sync::Arc};
+
+use futures::future::BoxFuture;
+use secrecy::{ExposeSecret, SecretString};
+use tokio::time::Instant;
+
+use crate::Error;
+
+/// An access token for `Authorization: Bearer <token>`, and when it stops
+/// being usable.
+///
+/// The token is a [`SecretString`]: `Debug` shows `[REDACTED]`, never the
+/// value.
+///
+/// # Examples
+///
+/// ```
+/// use cec_routes::AccessToken;
+///
+/// let token = AccessToken::new("zzzzzzzzzzzzzzzzzz");
+/// assert!(!format!("{token:?}").contains("zzzz"));
+/// assert!(token.expires_at().is_none());
+/// ```
+#[derive(Clone)]
+pub struct AccessToken {
+    secret: SecretString,
+    expires_at: Option<Instant>,
+}
+
+impl AccessToken {
+    /// A token that the client treats as valid until CEC refuses it.
+    pub fn new(token: impl Into<String>) -> Self {
+        AccessToken {
+            secret: SecretString::from(token.into()),
+            expires_at: None,
+        }
+    }
+
+    /// A token that must not be sent at or after `expires_at` (a monotonic
+    /// instant).
+    pub fn with_expiry(token: impl Into<String>, expires_at: Instant) -> Self {
+        AccessToken {
+            secret: SecretString::from(token.into()),
+            expires_at: Some(expires_at),
+        }
+    }
+
+    /// The token itself.
+    pub fn secret(&self) -> &SecretString {
+        &self.secret
+    }
+
+    /// When the token stops being usable, if known.
+    pub fn expires_at(&self) -> Option<Instant> {
+        self.expires_at
+    }
+
+    /// Whether this is the same token as `other`.
+    pub fn same_token(&self, other: &AccessToken) -> bool {
+        self.secret.expose_secret() == other.secret.expose_secret()
+    }
+}
+
+impl fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccessToken")
+            .field("secret", &"[REDACTED]")
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// Where the client's access tokens come from.
+///
+/// The [`Client`](crate::Client) asks its provider for a token before every
+/// call, so a provider returns a cached token quickly and fetches a new one
+/// only when it must. When CEC answers 401, the client calls
+/// [`invalidate`](TokenProvider::invalidate) with the token it sent, asks for
+/// a token again and resends the call once.
+///
+/// Three providers come with the crate: [`StaticToken`],
+/// [`AkSkProvider`](crate::AkSkProvider) (tokens from `tokenByAkSk`, cached
+/// and refreshed ahead of expiry), and any type of yours.
+///
+/// # Examples
+///
+/// A token kept in a vault:
+///
+/// ```
+/// use cec_routes::{AccessToken, Error, TokenProvider};
+/// use futures::future::BoxFuture;
+///
+/// #[derive(Debug)]
+/// struct Vault;
+///
+/// impl TokenProvider for Vault {
+///     fn token(&self) -> BoxFuture<'_, Result<AccessToken, Error>> {
+///         Box::pin(async { Ok(AccessToken::new("token-from-the-vault")) })
+///     }
+/// }
+///
+/// let client = cec_routes::Client::builder().token_provider(Vault).build()?;
+/// # Ok::<(), Error>(())
+/// ```
+pub trait TokenProvider: Send + Sync + fmt::Debug {
+    /// A token that is valid now.
+    fn token(&self) -> BoxFuture<'_, Result<AccessToken, Error>>;
+
+    /// CEC refused `rejected` (401): forget it, so the next
+    /// [`token`](TokenProvider::token) gives a fresh one. The default does
+    /// nothing.
+    fn invalidate(&self, rejected: &AccessToken) {
+        let _ = rejected;
+    }
+}
+
+impl<P: TokenProvider + ?Sized> TokenProvider for Arc<P> {
+    fn token(&self) -> BoxFuture<'_, Result<AccessToken, Error>> {
+        (**self).token()
+    }
+
+    fn invalidate(&self, rejected: &AccessToken) {
+        (**self).invalidate(rejected)
+    }
+}
+
+/// One fixed token, e.g. from `CEC_TOKEN`.
+///
+/// # Examples
+///
+/// ```
+/// use cec_routes::{Client, StaticToken};
+///
+/// let client = Client::builder().token_provider(StaticToken::new("my-token")).build()?;
+/// # Ok::<(), cec_routes::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct StaticToken(AccessToken);
+
+impl StaticToken {
+    /// A provider that always gives `token`.
+    pub fn new(token: impl Into<String>) -> Self {
+        StaticToken(AccessToken::new(token))
+    }
+}
+
+impl TokenProvider for StaticToken {
+    fn token(&self) -> BoxFuture<'_, Result<AccessToken, Error>> {
+        let token = self.0.clone();
+        Box::pin(async move { Ok(token) })
+    }
+}
+
+/// What the generated client carries to authenticate each request: the
+/// token source and the optional app key. Read by the hooks in `hooks.rs`.
+#[derive(Clone, Debug, Default)]
+pub struct Auth {
+    pub(crate) provider: Option<Arc<dyn TokenProvider>>,
+    pub(crate) app_key: Option<String>,
+}
+
+impl Auth {
+    /// Authentication with a token provider and an optional app key.
+    pub(crate) fn new(provider: Arc<dyn TokenProvider>, app_key: Option<String>) -> Self {
+        Auth {
+            provider: Some(provider),
+            app_key,
+        }
+    }
+
+    /// No authentication: for `tokenByAkSk`, which is called with the app's
+    /// credentials in its body.
+    pub(crate) fn none() -> Self {
+        Auth::default()
+    }
+}
+
+tokio::task_local! {
+    /// The token the wrapper chose for the call under way, so that the
+    /// request carries exactly the token a 401 will invalidate.
+    pub(crate) static CALL_TOKEN: AccessToken;
+}

@@ -1,0 +1,319 @@
+//! The [`Client`]: the generated operations with validation, authentication,
+//! one resend after a 401, tracing, and typed outcomes.
+
+use std::{future::Future, sync::Arc, time::Duration};
+
+use futures::StreamExt;
+use progenitor_client::ClientInfo;
+use progenitor_client::{ByteStream, ResponseValue};
+use tokio::time::Instant;
+use tracing::{Instrument, field::Empty};
+
+use crate::{
+    AccessToken, CalledRoute, Error,
+    auth::CALL_TOKEN,
+    config::Timeouts,
+    error::body_snippet,
+    generated::{self, types},
+};
+
+/// How much of an error response body is read, at most.
+const ERROR_BODY_CAP: usize = 64 * 1024;
+
+/// A client for CEC number management.
+///
+/// Build one with [`Client::builder`] or [`Client::from_env`]. It is cheap to
+/// clone (clones share connections and the token cache).
+///
+/// # Examples
+///
+/// ```no_run
+/// use cec_routes::{CalledRoute, Client, Device, MediaType};
+///
+/// # async fn run() -> Result<(), cec_routes::Error> {
+/// let client = Client::from_env()?;
+/// let route = CalledRoute::new("9911411", Device::SkillQueue(1))?
+///     .with_ext_code("11")?
+///     .with_media_type(MediaType::Video)?;
+/// let done = client.create_called_route(&route).await?;
+/// println!("created: {}", done.description.unwrap_or_default());
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Client {
+    raw: generated::Client,
+    timeouts: Timeouts,
+    connect_retries: u32,
+}
+
+/// CEC's confirmation of a request: a 200 with `returnCode` `"0"`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Success {
+    /// CEC's `description` (e.g. `data create success`), when it sent one.
+    pub description: Option<String>,
+}
+
+impl Client {
+    pub(crate) fn from_parts(
+        raw: generated::Client,
+        timeouts: Timeouts,
+        connect_retries: u32,
+    ) -> Self {
+        Client {
+            raw,
+            timeouts,
+            connect_retries,
+        }
+    }
+
+    /// The generated client, for anything the wrapper does not cover. Its
+    /// requests are authenticated by the same hooks (but get none of the
+    /// wrapper's validation, resend or error mapping).
+    pub fn raw(&self) -> &generated::Client {
+        &self.raw
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &str {
+        self.raw.baseurl()
+    }
+
+    /// Binds an access code (and extension code) to a skill queue or IVR
+    /// flow: `createCalledRoute`.
+    ///
+    /// The route was checked when it was built. A 200 with `returnCode`
+    /// `"0"` is [`Success`]; anything else is an [`Error`] that says what
+    /// happened. The create is never resent once it may have reached CEC (CEC
+    /// has no idempotency key): only a connection failure, or a 401 answered
+    /// by a token refresh, leads to a second attempt.
+    pub async fn create_called_route(&self, route: &CalledRoute) -> Result<Success, Error> {
+        let body = route.to_request();
+        let response = self
+            .call("createCalledRoute", || self.raw.create_called_route(&body))
+            .await?;
+        confirm("createCalledRoute", response.into_inner())
+    }
+
+    /// Runs one generated operation: a token for it, connection retries,
+    /// one resend after a 401, a span, and the error mapping.
+    pub(crate) async fn call<T, F, Fut>(
+        &self,
+        operation: &'static str,
+        send: F,
+    ) -> Result<ResponseValue<T>, Error>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<ByteStream>>>,
+    {
+        let span = tracing::info_span!(
+            "cec.call",
+            operation,
+            status = Empty,
+            elapsed_ms = Empty,
+            token_refreshed = false,
+        );
+        async {
+            let started = Instant::now();
+            let result = self.call_with_refresh(&send).await;
+            let span = tracing::Span::current();
+            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+            let result = match result {
+                Ok(response) => {
+                    span.record("status", response.status().as_u16());
+                    Ok(response)
+                }
+                Err(error) => {
+                    let error = self.map_error(operation, error).await;
+                    if let Some(status) = error.status() {
+                        span.record("status", status);
+                    }
+                    tracing::debug!(%error, "call failed");
+                    Err(error)
+                }
+            };
+            result
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn call_with_refresh<T, F, Fut>(&self, send: &F) -> Result<ResponseValue<T>, CallError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<ByteStream>>>,
+    {
+        let provider = self.raw.inner().provider.clone();
+        let Some(provider) = provider else {
+            return self
+                .send_with_retries(send)
+                .await
+                .map_err(CallError::Generated);
+        };
+        let token = provider.token().await.map_err(CallError::Ready)?;
+        let first = self.send_with_token(send, &token).await;
+        let Err(progenitor_client::Error::ErrorResponse(response)) = first else {
+            return first.map_err(CallError::Generated);
+        };
+        if response.status() != reqwest::StatusCode::UNAUTHORIZED {
+            return Err(CallError::Generated(
+                progenitor_client::Error::ErrorResponse(response),
+            ));
+        }
+        // CEC refused the token before acting: refresh it and resend once.
+        tracing::Span::current().record("token_refreshed", true);
+        tracing::info!("401 unauthorized: refreshing the access token and resending once");
+        provider.invalidate(&token);
+        let fresh = provider.token().await.map_err(CallError::Ready)?;
+        self.send_with_token(send, &fresh)
+            .await
+            .map_err(CallError::Generated)
+    }
+
+    async fn send_with_token<T, F, Fut>(
+        &self,
+        send: &F,
+        token: &AccessToken,
+    ) -> Result<ResponseValue<T>, progenitor_client::Error<ByteStream>>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<ByteStream>>>,
+    {
+        CALL_TOKEN
+            .scope(token.clone(), self.send_with_retries(send))
+            .await
+    }
+
+    /// Sends, and sends again only when no connection could be made (the
+    /// request was certainly not sent).
+    async fn send_with_retries<T, F, Fut>(
+        &self,
+        send: &F,
+    ) -> Result<ResponseValue<T>, progenitor_client::Error<ByteStream>>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<ByteStream>>>,
+    {
+        let mut attempt = 0;
+        loop {
+            match send().await {
+                Err(progenitor_client::Error::CommunicationError(e))
+                    if e.is_connect() && attempt < self.connect_retries =>
+                {
+                    attempt += 1;
+                    let pause = Duration::from_millis(100 * 2u64.pow(attempt - 1));
+                    tracing::debug!(attempt, ?pause, error = %e, "connection failed; trying again");
+                    tokio::time::sleep(pause).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn map_error(&self, operation: &'static str, error: CallError) -> Error {
+        use progenitor_client::Error as E;
+        let error = match error {
+            CallError::Ready(error) => return error,
+            CallError::Generated(error) => error,
+        };
+        match error {
+            E::ErrorResponse(response) => {
+                let status = response.status();
+                Error::from_status(status, read_error_body(response.into_inner()).await)
+            }
+            E::UnexpectedResponse(response) => {
+                let status = response.status();
+                let body =
+                    read_error_body(ByteStream::new(Box::pin(response.bytes_stream()))).await;
+                Error::from_status(status, body)
+            }
+            E::InvalidResponsePayload(bytes, e) => Error::Decode {
+                operation,
+                reason: format!("the body is not the documented JSON ({e})"),
+                body: body_snippet(&bytes),
+            },
+            E::CommunicationError(e) => self.transport_error(e),
+            E::ResponseBodyError(e) => self.transport_error(e),
+            // The request could not be built: a header value the HTTP stack refuses.
+            E::InvalidRequest(reason) => Error::InvalidInput {
+                field: "request",
+                reason,
+            },
+            // The pre hook could not obtain or attach a token.
+            E::Custom(reason) => Error::Auth {
+                reason,
+                status: None,
+            },
+            other => Error::Decode {
+                operation,
+                reason: other.to_string(),
+                body: String::new(),
+            },
+        }
+    }
+
+    fn transport_error(&self, error: reqwest::Error) -> Error {
+        if error.is_connect() {
+            let url = error
+                .url()
+                .map(|u| u.as_str().to_owned())
+                .unwrap_or_else(|| self.base_url().to_owned());
+            Error::Connect {
+                url,
+                source: Arc::new(error.without_url()),
+            }
+        } else if error.is_timeout() {
+            Error::Timeout {
+                timeout: self.timeouts.request,
+            }
+        } else {
+            Error::Transport {
+                source: Arc::new(error.without_url()),
+            }
+        }
+    }
+}
+
+/// Where a call failed: obtaining its token, or in the generated operation.
+enum CallError {
+    Ready(Error),
+    Generated(progenitor_client::Error<ByteStream>),
+}
+
+/// Reads at most [`ERROR_BODY_CAP`] bytes of an error body, as a snippet.
+pub(crate) async fn read_error_body(mut stream: ByteStream) -> String {
+    let mut bytes = Vec::new();
+    while let Some(Ok(chunk)) = stream.next().await {
+        let room = ERROR_BODY_CAP - bytes.len();
+        bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if bytes.len() >= ERROR_BODY_CAP {
+            break;
+        }
+    }
+    body_snippet(&bytes)
+}
+
+/// Turns the 200 envelope into success or a business failure. A body with no
+/// `returnCode` confirms nothing, so it is not success.
+pub(crate) fn confirm(
+    operation: &'static str,
+    result: types::ReturnResult,
+) -> Result<Success, Error> {
+    match result.return_code.as_deref() {
+        Some("0") => Ok(Success {
+            description: result.description,
+        }),
+        Some(code) => Err(Error::Business {
+            code: code.to_owned(),
+            description: result.description,
+        }),
+        None => Err(Error::Decode {
+            operation,
+            reason: "the response has no returnCode, so success cannot be confirmed; \
+                     query the routes before trying again"
+                .to_owned(),
+            body: serde_json::to_string(&result).unwrap_or_default(),
+        }),
+    }
+}

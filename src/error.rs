@@ -1,0 +1,281 @@
+//! The one error type of cec-routes.
+
+use std::{fmt, sync::Arc, time::Duration};
+
+use reqwest::StatusCode;
+
+/// How many characters of a response body an error keeps for its message.
+pub const BODY_SNIPPET_CHARS: usize = 200;
+
+/// Everything that can go wrong, by cause.
+///
+/// Every variant says whether the request may have reached CEC
+/// ([`Error::may_have_reached_server`]). CEC has no idempotency key, so a
+/// create that may have reached the server is never retried by this crate:
+/// only failures before sending (connection errors) are retried, and a 401
+/// is answered by one token refresh and one resend (the server refused the
+/// request before acting on it).
+///
+/// No variant ever holds an app secret or an access token, and the bodies it
+/// quotes are cut to [`BODY_SNIPPET_CHARS`] characters.
+///
+/// # Examples
+///
+/// ```
+/// use cec_routes::{CalledRoute, Device, Error};
+///
+/// let err = CalledRoute::new("", Device::SkillQueue(1)).unwrap_err();
+/// assert!(matches!(err, Error::InvalidInput { field: "accessCode", .. }));
+/// assert!(!err.may_have_reached_server());
+/// assert_eq!(err.to_string(), "invalid accessCode: must not be empty");
+/// ```
+#[derive(Clone, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A value breaks a documented rule; nothing was sent.
+    #[error("invalid {field}: {reason}")]
+    InvalidInput {
+        /// The field as it is named on the wire (`accessCode`, `extCode`, …).
+        field: &'static str,
+        /// What is wrong with the value, with the limit where there is one.
+        reason: String,
+    },
+
+    /// The client's configuration is unusable; nothing was sent.
+    #[error("invalid configuration: {reason}")]
+    Config {
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
+
+    /// No access token could be obtained (the `tokenByAkSk` endpoint failed
+    /// or a token provider refused); the business request was not sent.
+    #[error("authentication failed: {reason}")]
+    Auth {
+        /// What failed: the endpoint and status, never the secret.
+        reason: String,
+        /// The token endpoint's HTTP status, when it answered.
+        status: Option<u16>,
+    },
+
+    /// 200 with a `returnCode` other than `"0"`: CEC refused the request.
+    #[error("CEC refused the request: returnCode {code}{}", describe(description))]
+    Business {
+        /// CEC's `returnCode`.
+        code: String,
+        /// CEC's `description`, when it sent one.
+        description: Option<String>,
+    },
+
+    /// 400: incorrect request.
+    #[error(
+        "bad request (400): check the request path and parameters{}",
+        snippet(body)
+    )]
+    BadRequest {
+        /// The start of the response body.
+        body: String,
+    },
+
+    /// 401: unauthorized, even after one token refresh.
+    #[error(
+        "unauthorized (401): check that the CEC service is purchased and ask customer service \
+         to check the account's status{}",
+        snippet(body)
+    )]
+    Unauthorized {
+        /// The start of the response body.
+        body: String,
+    },
+
+    /// 403: authentication failed.
+    #[error(
+        "forbidden (403): authentication failed; check the app key and token{}",
+        snippet(body)
+    )]
+    Forbidden {
+        /// The start of the response body.
+        body: String,
+    },
+
+    /// 404: the requested content was not found.
+    #[error(
+        "not found (404): check the base URL and request path{}",
+        snippet(body)
+    )]
+    NotFound {
+        /// The start of the response body.
+        body: String,
+    },
+
+    /// 500: business failure.
+    #[error(
+        "business failure (500): check the values of the request's parameters{}",
+        snippet(body)
+    )]
+    ServerFailure {
+        /// The start of the response body.
+        body: String,
+    },
+
+    /// A status the documentation does not list (a redirect, 429, 502, …).
+    #[error("unexpected HTTP status {status}{}", snippet(body))]
+    UnexpectedStatus {
+        /// The HTTP status.
+        status: u16,
+        /// The start of the response body.
+        body: String,
+    },
+
+    /// The response could not be understood, so the outcome is unknown.
+    #[error("could not decode the {operation} response: {reason}{}", snippet(body))]
+    Decode {
+        /// The operation, as its operationId.
+        operation: &'static str,
+        /// What was wrong with the response.
+        reason: String,
+        /// The start of the response body.
+        body: String,
+    },
+
+    /// No connection could be made; the request was certainly not sent.
+    #[error("could not connect to {url}: {source}")]
+    Connect {
+        /// The URL that was tried.
+        url: String,
+        /// The underlying error.
+        #[source]
+        source: Arc<reqwest::Error>,
+    },
+
+    /// The request or its response took longer than the configured timeout.
+    #[error("timed out after {timeout:?}; the request may have reached CEC: check before retrying")]
+    Timeout {
+        /// The timeout that ran out.
+        timeout: Duration,
+    },
+
+    /// The connection failed after the request may have been sent.
+    #[error("connection failed during the exchange; the request may have reached CEC: {source}")]
+    Transport {
+        /// The underlying error.
+        #[source]
+        source: Arc<reqwest::Error>,
+    },
+}
+
+fn describe(description: &Option<String>) -> String {
+    match description {
+        Some(d) if !d.is_empty() => format!(": {d}"),
+        _ => String::new(),
+    }
+}
+
+fn snippet(body: &str) -> String {
+    if body.is_empty() {
+        String::new()
+    } else {
+        format!("; the response said: {body}")
+    }
+}
+
+impl Error {
+    /// Whether the request may have reached CEC (and so may have had an
+    /// effect). `false` means it certainly was not sent, or that CEC answered
+    /// that it did not act on it.
+    ///
+    /// A create or modify for which this is `true` must not be repeated
+    /// blindly: query the routes first.
+    pub fn may_have_reached_server(&self) -> bool {
+        match self {
+            Error::InvalidInput { .. }
+            | Error::Config { .. }
+            | Error::Auth { .. }
+            | Error::Connect { .. } => false,
+            // CEC answered; it says what it did.
+            Error::Business { .. }
+            | Error::BadRequest { .. }
+            | Error::Unauthorized { .. }
+            | Error::Forbidden { .. }
+            | Error::NotFound { .. } => true,
+            Error::ServerFailure { .. }
+            | Error::UnexpectedStatus { .. }
+            | Error::Decode { .. }
+            | Error::Timeout { .. }
+            | Error::Transport { .. } => true,
+        }
+    }
+
+    /// The HTTP status CEC answered with, when it answered.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Business { .. } | Error::Decode { .. } => Some(200),
+            Error::BadRequest { .. } => Some(400),
+            Error::Unauthorized { .. } => Some(401),
+            Error::Forbidden { .. } => Some(403),
+            Error::NotFound { .. } => Some(404),
+            Error::ServerFailure { .. } => Some(500),
+            Error::UnexpectedStatus { status, .. } => Some(*status),
+            Error::Auth { status, .. } => *status,
+            _ => None,
+        }
+    }
+
+    /// CEC's `returnCode`, for a business failure.
+    pub fn return_code(&self) -> Option<&str> {
+        match self {
+            Error::Business { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// Whether this is an authentication or authorisation failure (no token,
+    /// 401 or 403).
+    pub fn is_auth(&self) -> bool {
+        matches!(
+            self,
+            Error::Auth { .. } | Error::Unauthorized { .. } | Error::Forbidden { .. }
+        )
+    }
+
+    /// Whether the input was refused before anything was sent.
+    pub fn is_invalid_input(&self) -> bool {
+        matches!(self, Error::InvalidInput { .. })
+    }
+
+    pub(crate) fn invalid(field: &'static str, reason: impl fmt::Display) -> Self {
+        Error::InvalidInput {
+            field,
+            reason: reason.to_string(),
+        }
+    }
+
+    pub(crate) fn config(reason: impl fmt::Display) -> Self {
+        Error::Config {
+            reason: reason.to_string(),
+        }
+    }
+
+    /// The error for an HTTP status, with the documented meaning.
+    pub(crate) fn from_status(status: StatusCode, body: String) -> Self {
+        match status.as_u16() {
+            400 => Error::BadRequest { body },
+            401 => Error::Unauthorized { body },
+            403 => Error::Forbidden { body },
+            404 => Error::NotFound { body },
+            500 => Error::ServerFailure { body },
+            status => Error::UnexpectedStatus { status, body },
+        }
+    }
+}
+
+/// Cuts a body to [`BODY_SNIPPET_CHARS`] characters, lossily decoded.
+pub(crate) fn body_snippet(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.trim();
+    let mut out: String = text.chars().take(BODY_SNIPPET_CHARS).collect();
+    if text.chars().count() > BODY_SNIPPET_CHARS {
+        out.push('…');
+    }
+    out
+}

@@ -1,0 +1,65 @@
+//! Typed client, command-line tool and local sandbox for Huawei Cloud CEC
+//! call-center number management: binding access codes (the numbers
+//! customers dial, plus optional extension codes) to skill queues and IVR
+//! flows.
+//!
+//! The wire contract lives in `openapi/cec-number-management.yaml`; the
+//! client in [`generated`] is generated from it at build time, and this crate
+//! wraps it with validation, authentication and typed outcomes.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use cec_routes::{CalledRoute, Client, Device, MediaType};
+//!
+//! # async fn run() -> Result<(), cec_routes::Error> {
+//! // CEC_APP_KEY and CEC_APP_SECRET (or CEC_TOKEN), and CEC_BASE_URL.
+//! let client = Client::from_env()?;
+//! let route = CalledRoute::new("9911411", Device::SkillQueue(1))?
+//!     .with_ext_code("11")?
+//!     .with_media_type(MediaType::Video)?;
+//! client.create_called_route(&route).await?;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Map
+//!
+//! - [`Client`], [`ClientBuilder`]: configuration and the operations.
+//! - [`CalledRoute`], [`Device`], [`MediaType`]: what a route binds,
+//!   checked before anything is sent.
+//! - [`TokenProvider`], [`StaticToken`], [`AkSkProvider`], [`AccessToken`]:
+//!   where tokens come from; AK/SK tokens are cached and refreshed.
+//! - [`Error`]: every failure, by cause.
+//! - [`generated`]: the client progenitor generates from the spec.
+#![cfg_attr(feature = "sandbox", doc = "- [`sandbox`]: a local CEC that honours the spec, for tests and demos.")]
+#![deny(missing_docs)]
+
+mod aksk;
+mod auth;
+mod client;
+mod config;
+mod error;
+mod hooks;
+mod route;
+
+/// The client progenitor generates from `openapi/` at build time: its
+/// [`types`](generated::types) are the wire types.
+#[allow(clippy::all, clippy::pedantic, missing_docs, unused, unreachable_pub)]
+pub mod generated;
+
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
+
+pub use aksk::{AkSkProvider, DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME};
+pub use auth::{AccessToken, TokenProvider, StaticToken};
+pub use client::{Client, Success};
+pub use config::{
+    ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_RETRIES, DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_TIMEOUT, ENV_APP_KEY, ENV_APP_SECRET, ENV_BASE_URL, ENV_TIMEOUT, ENV_TOKEN,
+    ENV_TOKEN_LIFETIME, builder_from_lookup,
+};
+pub use error::{BODY_SNIPPET_CHARS, Error};
+pub use hooks::APP_KEY_HEADER;
+pub use route::{CalledRoute, Device, MediaType};
+pub use secrecy::SecretString;
