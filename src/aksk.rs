@@ -341,10 +341,10 @@ impl TokenProvider for AkSkProvider {
 
     fn invalidate(&self, rejected: &AccessToken) {
         let mut state = self.inner.lock();
-        if let State::Ready(token) = &*state {
-            if token.same_token(rejected) {
-                *state = State::Empty;
-            }
+        if let State::Ready(token) = &*state
+            && token.same_token(rejected)
+        {
+            *state = State::Empty;
         }
     }
 }

@@ -80,6 +80,15 @@ impl Client {
         self.raw.baseurl()
     }
 
+    /// A valid access token from the client's provider (cached when the
+    /// provider caches): what the next call will send.
+    pub async fn access_token(&self) -> Result<AccessToken, Error> {
+        match &self.raw.inner().provider {
+            Some(provider) => provider.token().await,
+            None => Err(Error::config("the client has no token provider")),
+        }
+    }
+
     /// Binds an access code (and extension code) to a skill queue or IVR
     /// flow: `createCalledRoute`.
     ///
@@ -119,7 +128,7 @@ impl Client {
             let result = self.call_with_refresh(&send).await;
             let span = tracing::Span::current();
             span.record("elapsed_ms", started.elapsed().as_millis() as u64);
-            let result = match result {
+            match result {
                 Ok(response) => {
                     span.record("status", response.status().as_u16());
                     Ok(response)
@@ -132,8 +141,7 @@ impl Client {
                     tracing::debug!(%error, "call failed");
                     Err(error)
                 }
-            };
-            result
+            }
         }
         .instrument(span)
         .await

@@ -191,12 +191,12 @@ impl ClientBuilder {
         if self.timeouts.request.is_zero() || self.timeouts.connect.is_zero() {
             return Err(Error::config("timeouts must be longer than zero"));
         }
-        if let Some(app_key) = &self.app_key {
-            if app_key.trim().is_empty() {
-                return Err(Error::config(
-                    "the app key is empty; set CEC_APP_KEY or leave it out",
-                ));
-            }
+        if let Some(app_key) = &self.app_key
+            && app_key.trim().is_empty()
+        {
+            return Err(Error::config(
+                "the app key is empty; set CEC_APP_KEY or leave it out",
+            ));
         }
         let http = http_client(&self.timeouts)?;
         let provider: Arc<dyn TokenProvider> = match self.credentials {

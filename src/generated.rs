@@ -1,8 +1,20 @@
-//! The client progenitor generates from `openapi/` at build time.
-//!
 //! Nothing here is written by hand: `build.rs` writes `$OUT_DIR/codegen.rs`
 //! from the spec and this module includes it. Behaviour is added at the
 //! seams only — the [`ClientHooks`](progenitor_client::ClientHooks) impl in
 //! `hooks.rs` and the wrapper in `client.rs`.
 
 include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
+
+#[cfg(test)]
+mod tests {
+    /// Any change of the spec changes the generated client; this snapshot
+    /// turns that change into a diff a reviewer reads. When it fails, review
+    /// the diff with `cargo insta review` and accept it if it is meant.
+    #[test]
+    fn generated_client_matches_the_reviewed_snapshot() {
+        insta::assert_snapshot!(
+            "generated_client",
+            include_str!(concat!(env!("OUT_DIR"), "/codegen.rs"))
+        );
+    }
+}
