@@ -20,6 +20,7 @@ use crate::{
     AccessToken, Error, TokenProvider,
     auth::Auth,
     client::read_error_body,
+    error::{body_snippet, with_causes},
     generated::{self, types},
 };
 
@@ -78,7 +79,11 @@ struct Inner {
 
 enum State {
     Empty,
-    Ready(AccessToken),
+    /// A token, and when to stop handing it out (its end less the margin).
+    Ready {
+        token: AccessToken,
+        refresh_at: Instant,
+    },
     Fetching(SharedFetch),
 }
 
@@ -169,22 +174,20 @@ impl Inner {
             let result = inner.request().await;
             let mut state = inner.lock();
             *state = match &result {
-                Ok(token) => State::Ready(token.clone()),
+                Ok((token, refresh_at)) => State::Ready {
+                    token: token.clone(),
+                    refresh_at: *refresh_at,
+                },
                 Err(_) => State::Empty,
             };
-            result
+            result.map(|(token, _)| token)
         }
         .boxed()
         .shared()
     }
 
-    fn is_fresh(&self, token: &AccessToken, now: Instant) -> bool {
-        token
-            .expires_at()
-            .is_some_and(|expires_at| now + refresh_margin(self.lifetime) < expires_at)
-    }
-
-    async fn request(&self) -> Result<AccessToken, Error> {
+    /// Requests a token; gives it with the instant to stop handing it out.
+    async fn request(&self) -> Result<(AccessToken, Instant), Error> {
         let lifetime_s = u32::try_from(self.lifetime.as_secs())
             .ok()
             .and_then(std::num::NonZeroU32::new)
@@ -235,7 +238,7 @@ impl Inner {
         &self,
         response: types::TokenResponse,
         sent_at: Instant,
-    ) -> Result<AccessToken, Error> {
+    ) -> Result<(AccessToken, Instant), Error> {
         if response.access_token.trim().is_empty() {
             return Err(self.auth_error("the response's AccessToken is empty", Some(200)));
         }
@@ -252,11 +255,9 @@ impl Inner {
                     Some(200),
                 )
             })?;
-        let lifetime = Duration::from_secs(seconds).min(self.lifetime);
-        Ok(AccessToken::with_expiry(
-            response.access_token,
-            sent_at + lifetime,
-        ))
+        let granted = Duration::from_secs(seconds).min(self.lifetime);
+        let token = AccessToken::with_expiry(response.access_token, sent_at + granted);
+        Ok((token, sent_at + granted - refresh_margin(granted)))
     }
 
     async fn failure(
@@ -267,24 +268,22 @@ impl Inner {
         match error {
             E::ErrorResponse(response) => {
                 let status = response.status().as_u16();
-                let body = read_error_body(response.into_inner()).await;
-                self.auth_error(
-                    format!("status {status}{}", self.quote(&body)),
-                    Some(status),
-                )
+                let body = read_error_body(response.into_inner(), &[self.secret()]).await;
+                self.auth_error(format!("status {status}{}", quote(&body)), Some(status))
             }
             E::UnexpectedResponse(response) => {
                 let status = response.status().as_u16();
-                let body = crate::error::body_snippet(&response.bytes().await.unwrap_or_default());
+                let bytes = response.bytes().await.unwrap_or_default();
+                let body = body_snippet(&bytes, &[self.secret()]);
                 self.auth_error(
-                    format!("unexpected status {status}{}", self.quote(&body)),
+                    format!("unexpected status {status}{}", quote(&body)),
                     Some(status),
                 )
             }
             E::InvalidResponsePayload(bytes, e) => self.auth_error(
                 format!(
                     "the response is not the documented JSON ({e}){}",
-                    self.quote(&crate::error::body_snippet(&bytes))
+                    quote(&body_snippet(&bytes, &[self.secret()]))
                 ),
                 Some(200),
             ),
@@ -294,21 +293,17 @@ impl Inner {
                 } else {
                     "failed"
                 };
-                self.auth_error(format!("the request {what}: {}", without_url(&e)), None)
+                self.auth_error(
+                    format!("the request {what}: {}", with_causes(&e.without_url())),
+                    None,
+                )
             }
             other => self.auth_error(other.to_string(), None),
         }
     }
 
-    fn quote(&self, body: &str) -> String {
-        if body.is_empty() {
-            return String::new();
-        }
-        let secret = self.app_secret.expose_secret();
-        format!(
-            "; the response said: {}",
-            body.replace(secret, "[REDACTED]")
-        )
+    fn secret(&self) -> &str {
+        self.app_secret.expose_secret()
     }
 
     fn auth_error(&self, what: impl fmt::Display, status: Option<u16>) -> Error {
@@ -324,12 +319,12 @@ impl TokenProvider for AkSkProvider {
         let fetch = {
             let mut state = self.inner.lock();
             match &*state {
-                State::Ready(token) if self.inner.is_fresh(token, Instant::now()) => {
+                State::Ready { token, refresh_at } if Instant::now() < *refresh_at => {
                     let token = token.clone();
                     return Box::pin(async move { Ok(token) });
                 }
                 State::Fetching(fetch) => fetch.clone(),
-                State::Ready(_) | State::Empty => {
+                State::Ready { .. } | State::Empty => {
                     let fetch = Inner::fetch(self.inner.clone());
                     *state = State::Fetching(fetch.clone());
                     fetch
@@ -341,7 +336,7 @@ impl TokenProvider for AkSkProvider {
 
     fn invalidate(&self, rejected: &AccessToken) {
         let mut state = self.inner.lock();
-        if let State::Ready(token) = &*state
+        if let State::Ready { token, .. } = &*state
             && token.same_token(rejected)
         {
             *state = State::Empty;
@@ -360,6 +355,14 @@ impl fmt::Debug for AkSkProvider {
     }
 }
 
+fn quote(body: &str) -> String {
+    if body.is_empty() {
+        String::new()
+    } else {
+        format!("; the response said: {body}")
+    }
+}
+
 /// How long before its end a token is replaced: the larger of 30 s and 10 %
 /// of the lifetime, but never more than half of it.
 pub(crate) fn refresh_margin(lifetime: Duration) -> Duration {
@@ -374,20 +377,4 @@ pub(crate) fn check_lifetime(lifetime: Duration) -> Result<(), Error> {
         )));
     }
     Ok(())
-}
-
-/// A reqwest error's text without the URL it carries (the URL has no
-/// secret, but the endpoint is already named).
-fn without_url(error: &reqwest::Error) -> String {
-    let mut text = error.to_string();
-    if let Some(url) = error.url() {
-        text = text.replace(&format!(" for url ({url})"), "");
-    }
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

@@ -6,6 +6,7 @@ use std::{future::Future, sync::Arc, time::Duration};
 use futures::StreamExt;
 use progenitor_client::ClientInfo;
 use progenitor_client::{ByteStream, ResponseValue};
+use secrecy::ExposeSecret;
 use tokio::time::Instant;
 use tracing::{Instrument, field::Empty};
 
@@ -13,7 +14,7 @@ use crate::{
     AccessToken, CalledRoute, Error,
     auth::CALL_TOKEN,
     config::Timeouts,
-    error::body_snippet,
+    error::{body_snippet, with_causes},
     generated::{self, types},
 };
 
@@ -125,7 +126,8 @@ impl Client {
         );
         async {
             let started = Instant::now();
-            let result = self.call_with_refresh(&send).await;
+            let mut sent = Vec::new();
+            let result = self.call_with_refresh(&send, &mut sent).await;
             let span = tracing::Span::current();
             span.record("elapsed_ms", started.elapsed().as_millis() as u64);
             match result {
@@ -134,7 +136,9 @@ impl Client {
                     Ok(response)
                 }
                 Err(error) => {
-                    let error = self.map_error(operation, error).await;
+                    let tokens: Vec<&str> =
+                        sent.iter().map(|t| t.secret().expose_secret()).collect();
+                    let error = self.map_error(operation, error, &tokens).await;
                     if let Some(status) = error.status() {
                         span.record("status", status);
                     }
@@ -147,7 +151,11 @@ impl Client {
         .await
     }
 
-    async fn call_with_refresh<T, F, Fut>(&self, send: &F) -> Result<ResponseValue<T>, CallError>
+    async fn call_with_refresh<T, F, Fut>(
+        &self,
+        send: &F,
+        sent: &mut Vec<AccessToken>,
+    ) -> Result<ResponseValue<T>, CallError>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<ByteStream>>>,
@@ -160,6 +168,7 @@ impl Client {
                 .map_err(CallError::Generated);
         };
         let token = provider.token().await.map_err(CallError::Ready)?;
+        sent.push(token.clone());
         let first = self.send_with_token(send, &token).await;
         let Err(progenitor_client::Error::ErrorResponse(response)) = first else {
             return first.map_err(CallError::Generated);
@@ -174,6 +183,7 @@ impl Client {
         tracing::info!("401 unauthorized: refreshing the access token and resending once");
         provider.invalidate(&token);
         let fresh = provider.token().await.map_err(CallError::Ready)?;
+        sent.push(fresh.clone());
         self.send_with_token(send, &fresh)
             .await
             .map_err(CallError::Generated)
@@ -219,7 +229,9 @@ impl Client {
         }
     }
 
-    async fn map_error(&self, operation: &'static str, error: CallError) -> Error {
+    /// The error for a failed call; `tokens` (those sent) are redacted from
+    /// every body it quotes.
+    async fn map_error(&self, operation: &'static str, error: CallError, tokens: &[&str]) -> Error {
         use progenitor_client::Error as E;
         let error = match error {
             CallError::Ready(error) => return error,
@@ -228,18 +240,19 @@ impl Client {
         match error {
             E::ErrorResponse(response) => {
                 let status = response.status();
-                Error::from_status(status, read_error_body(response.into_inner()).await)
+                Error::from_status(status, read_error_body(response.into_inner(), tokens).await)
             }
             E::UnexpectedResponse(response) => {
                 let status = response.status();
                 let body =
-                    read_error_body(ByteStream::new(Box::pin(response.bytes_stream()))).await;
+                    read_error_body(ByteStream::new(Box::pin(response.bytes_stream())), tokens)
+                        .await;
                 Error::from_status(status, body)
             }
             E::InvalidResponsePayload(bytes, e) => Error::Decode {
                 operation,
                 reason: format!("the body is not the documented JSON ({e})"),
-                body: body_snippet(&bytes),
+                body: body_snippet(&bytes, tokens),
             },
             E::CommunicationError(e) => self.transport_error(e),
             E::ResponseBodyError(e) => self.transport_error(e),
@@ -267,17 +280,21 @@ impl Client {
                 .url()
                 .map(|u| u.as_str().to_owned())
                 .unwrap_or_else(|| self.base_url().to_owned());
+            let error = error.without_url();
             Error::Connect {
                 url,
-                source: Arc::new(error.without_url()),
+                detail: with_causes(&error),
+                source: Arc::new(error),
             }
         } else if error.is_timeout() {
             Error::Timeout {
                 timeout: self.timeouts.request,
             }
         } else {
+            let error = error.without_url();
             Error::Transport {
-                source: Arc::new(error.without_url()),
+                detail: with_causes(&error),
+                source: Arc::new(error),
             }
         }
     }
@@ -289,8 +306,9 @@ enum CallError {
     Generated(progenitor_client::Error<ByteStream>),
 }
 
-/// Reads at most [`ERROR_BODY_CAP`] bytes of an error body, as a snippet.
-pub(crate) async fn read_error_body(mut stream: ByteStream) -> String {
+/// Reads at most [`ERROR_BODY_CAP`] bytes of an error body, as a snippet
+/// with `secrets` redacted.
+pub(crate) async fn read_error_body(mut stream: ByteStream, secrets: &[&str]) -> String {
     let mut bytes = Vec::new();
     while let Some(Ok(chunk)) = stream.next().await {
         let room = ERROR_BODY_CAP - bytes.len();
@@ -299,7 +317,7 @@ pub(crate) async fn read_error_body(mut stream: ByteStream) -> String {
             break;
         }
     }
-    body_snippet(&bytes)
+    body_snippet(&bytes, secrets)
 }
 
 /// Turns the 200 envelope into success or a business failure. A body with no

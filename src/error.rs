@@ -139,10 +139,12 @@ pub enum Error {
     },
 
     /// No connection could be made; the request was certainly not sent.
-    #[error("could not connect to {url}: {source}")]
+    #[error("could not connect to {url}: {detail}")]
     Connect {
         /// The URL that was tried.
         url: String,
+        /// What went wrong, with its causes.
+        detail: String,
         /// The underlying error.
         #[source]
         source: Arc<reqwest::Error>,
@@ -156,8 +158,10 @@ pub enum Error {
     },
 
     /// The connection failed after the request may have been sent.
-    #[error("connection failed during the exchange; the request may have reached CEC: {source}")]
+    #[error("connection failed during the exchange; the request may have reached CEC: {detail}")]
     Transport {
+        /// What went wrong, with its causes.
+        detail: String,
         /// The underlying error.
         #[source]
         source: Arc<reqwest::Error>,
@@ -269,13 +273,33 @@ impl Error {
     }
 }
 
-/// Cuts a body to [`BODY_SNIPPET_CHARS`] characters, lossily decoded.
-pub(crate) fn body_snippet(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
+/// Cuts a body to [`BODY_SNIPPET_CHARS`] characters, lossily decoded, after
+/// replacing every secret in it with `[REDACTED]` (before the cut, so no
+/// part of a secret survives it).
+pub(crate) fn body_snippet(bytes: &[u8], secrets: &[&str]) -> String {
+    let mut text = String::from_utf8_lossy(bytes).into_owned();
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        text = text.replace(secret, "[REDACTED]");
+    }
     let text = text.trim();
     let mut out: String = text.chars().take(BODY_SNIPPET_CHARS).collect();
     if text.chars().count() > BODY_SNIPPET_CHARS {
         out.push('…');
     }
     out
+}
+
+/// An error's text followed by each of its causes.
+pub(crate) fn with_causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
 }
