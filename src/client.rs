@@ -326,20 +326,33 @@ pub(crate) fn confirm(
     operation: &'static str,
     result: types::ReturnResult,
 ) -> Result<Success, Error> {
-    match result.return_code.as_deref() {
-        Some("0") => Ok(Success {
-            description: result.description,
-        }),
+    check_return_code(
+        operation,
+        result.return_code.as_deref(),
+        result.description.as_deref(),
+    )
+}
+
+/// Success for `returnCode` `"0"`; a business failure for any other code;
+/// an unconfirmed outcome (a decode error) when there is none.
+pub(crate) fn check_return_code(
+    operation: &'static str,
+    return_code: Option<&str>,
+    description: Option<&str>,
+) -> Result<Success, Error> {
+    let description = description.map(str::to_owned);
+    match return_code {
+        Some("0") => Ok(Success { description }),
         Some(code) => Err(Error::Business {
             code: code.to_owned(),
-            description: result.description,
+            description,
         }),
         None => Err(Error::Decode {
             operation,
             reason: "the response has no returnCode, so success cannot be confirmed; \
                      query the routes before trying again"
                 .to_owned(),
-            body: serde_json::to_string(&result).unwrap_or_default(),
+            body: description.unwrap_or_default(),
         }),
     }
 }

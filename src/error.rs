@@ -67,6 +67,23 @@ pub enum Error {
         description: Option<String>,
     },
 
+    /// A deletion removed only some of the routes (or, across several
+    /// requests, some requests failed).
+    #[error(
+        "only part of the deletion succeeded: deleted [{}], not deleted [{}]{}",
+        deleted.join(", "),
+        failed.join(", "),
+        cause.as_deref().map(|c| format!(" ({c})")).unwrap_or_default()
+    )]
+    PartialDeletion {
+        /// The routes deleted, as CEC names them.
+        deleted: Vec<String>,
+        /// The routes (or dnids of failed requests) not deleted.
+        failed: Vec<String>,
+        /// Why a request failed, when one did.
+        cause: Option<String>,
+    },
+
     /// 400: incorrect request.
     #[error(
         "bad request (400): check the request path and parameters{}",
@@ -198,6 +215,7 @@ impl Error {
             | Error::Connect { .. } => false,
             // CEC answered; it says what it did.
             Error::Business { .. }
+            | Error::PartialDeletion { .. }
             | Error::BadRequest { .. }
             | Error::Unauthorized { .. }
             | Error::Forbidden { .. }

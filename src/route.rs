@@ -18,7 +18,10 @@ use crate::{Error, generated::types};
 /// assert_eq!("video".parse::<MediaType>().unwrap(), MediaType::Video);
 /// assert_eq!("19".parse::<MediaType>().unwrap(), MediaType::Video);
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
 pub enum MediaType {
     /// `2`: voice click-to-dial.
     VoiceClickToDial,
@@ -144,7 +147,10 @@ impl From<MediaType> for types::MediaTypeId {
 /// assert_eq!(Device::Ivr(7).device_type(), 3);
 /// assert_eq!(Device::Ivr(7).id(), 7);
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "camelCase")]
 pub enum Device {
     /// A skill queue, by its id (`devicetype` 1).
     SkillQueue(u32),
@@ -186,7 +192,7 @@ impl Device {
         }
     }
 
-    fn to_wire(self) -> Result<(types::DeviceType, types::DeviceId), Error> {
+    pub(crate) fn to_wire(self) -> Result<(types::DeviceType, types::DeviceId), Error> {
         let id = i32::try_from(self.id()).map_err(|_| {
             Error::invalid(
                 "deviceId",

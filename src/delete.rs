@@ -1,0 +1,189 @@
+//! Deleting routes: deleteCalledRoute, in batches of at most 1000, with the
+//! documented `Success:…,Failed:…` result parsed.
+
+use crate::{Client, Error, client::check_return_code};
+
+/// The most dnids one deleteCalledRoute request takes.
+pub const MAX_DELETE_BATCH: usize = 1000;
+
+/// The routes a deletion removed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Deletion {
+    /// The deleted routes, as CEC names them (access code + extension code).
+    pub deleted: Vec<String>,
+    /// The IDs of the deleted routes, as CEC sent them.
+    pub ids: Vec<String>,
+    /// How many requests were sent (one per 1000 dnids).
+    pub requests: usize,
+}
+
+impl Client {
+    /// Deletes the routes with these `dnid`s: `deleteCalledRoute`.
+    ///
+    /// An empty list is refused. More than 1000 dnids are sent in several
+    /// requests. Success means every route was deleted; a deletion that
+    /// removed only some routes is [`Error::PartialDeletion`], listing what
+    /// was and was not deleted — never plain success. A delete is never
+    /// resent automatically.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// # async fn run(client: cec_routes::Client) -> Result<(), cec_routes::Error> {
+    /// let deletion = client.delete_called_routes(&[1, 2]).await?;
+    /// println!("deleted {}", deletion.deleted.join(", "));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn delete_called_routes(&self, dnids: &[i64]) -> Result<Deletion, Error> {
+        if dnids.is_empty() {
+            return Err(Error::invalid("dnids", "name at least one route to delete"));
+        }
+        if let Some(bad) = dnids.iter().find(|d| **d < 0) {
+            return Err(Error::invalid("dnids", format!("{bad} is not a dnid")));
+        }
+        let mut deletion = Deletion {
+            deleted: Vec::new(),
+            ids: Vec::new(),
+            requests: 0,
+        };
+        let mut failed = Vec::new();
+        let mut first_error = None;
+        for batch in dnids.chunks(MAX_DELETE_BATCH) {
+            deletion.requests += 1;
+            match self.delete_batch(batch).await {
+                Ok(done) => {
+                    deletion.deleted.extend(done.deleted);
+                    deletion.ids.extend(done.ids);
+                    failed.extend(done.failed);
+                }
+                Err(error) if deletion.requests == 1 && batch.len() == dnids.len() => {
+                    return Err(error);
+                }
+                Err(error) => {
+                    failed.extend(batch.iter().map(|d| format!("dnid {d}")));
+                    first_error.get_or_insert(error);
+                }
+            }
+        }
+        if failed.is_empty() {
+            Ok(deletion)
+        } else {
+            Err(Error::PartialDeletion {
+                deleted: deletion.deleted,
+                failed,
+                cause: first_error.map(|e| e.to_string()),
+            })
+        }
+    }
+
+    async fn delete_batch(&self, dnids: &[i64]) -> Result<BatchResult, Error> {
+        let joined = dnids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let body = crate::generated::types::DeleteCalledRouteRequest {
+            dnids: joined
+                .as_str()
+                .try_into()
+                .map_err(|e| Error::invalid("dnids", format!("{e}")))?,
+        };
+        let response = self
+            .call("deleteCalledRoute", || {
+                self.raw().delete_called_route(&body)
+            })
+            .await?
+            .into_inner();
+        check_return_code(
+            "deleteCalledRoute",
+            response.return_code.as_deref(),
+            response.description.as_deref(),
+        )?;
+        let data = response.data.and_then(|d| d.0).unwrap_or_default();
+        let (deleted, failed) = parse_content(data.content.as_deref(), data.name.as_deref());
+        Ok(BatchResult {
+            deleted,
+            failed,
+            ids: split(data.id.as_deref()),
+        })
+    }
+}
+
+struct BatchResult {
+    deleted: Vec<String>,
+    failed: Vec<String>,
+    ids: Vec<String>,
+}
+
+/// Parses `content`: `Success:<names>,Failed:<names>` for a partial
+/// deletion; otherwise the names (equal to `name`) of a whole one.
+pub(crate) fn parse_content(
+    content: Option<&str>,
+    name: Option<&str>,
+) -> (Vec<String>, Vec<String>) {
+    let content = content.map(str::trim).unwrap_or_default();
+    if let Some(rest) = content.strip_prefix("Success:") {
+        let (succeeded, failed) = match rest.split_once(",Failed:") {
+            Some((succeeded, failed)) => (succeeded, failed),
+            None => match rest.split_once("Failed:") {
+                Some((succeeded, failed)) => (succeeded.trim_end_matches(','), failed),
+                None => (rest, ""),
+            },
+        };
+        return (split(Some(succeeded)), split(Some(failed)));
+    }
+    if let Some(failed) = content.strip_prefix("Failed:") {
+        return (Vec::new(), split(Some(failed)));
+    }
+    let names = if content.is_empty() {
+        name
+    } else {
+        Some(content)
+    };
+    (split(names), Vec::new())
+}
+
+fn split(list: Option<&str>) -> Vec<String> {
+    list.unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_whole_deletion_lists_the_documented_names() {
+        let (deleted, failed) = parse_content(Some("9911411,99114111"), Some("9911411,99114111"));
+        assert_eq!(deleted, ["9911411", "99114111"]);
+        assert!(failed.is_empty());
+    }
+
+    #[test]
+    fn a_partial_deletion_separates_success_from_failure() {
+        let (deleted, failed) =
+            parse_content(Some("Success:9911411,Failed:99114111,99114112"), None);
+        assert_eq!(deleted, ["9911411"]);
+        assert_eq!(failed, ["99114111", "99114112"]);
+    }
+
+    #[test]
+    fn a_partial_deletion_with_nothing_deleted_lists_only_failures() {
+        let (deleted, failed) = parse_content(Some("Success:,Failed:99114111"), None);
+        assert!(deleted.is_empty());
+        assert_eq!(failed, ["99114111"]);
+    }
+
+    #[test]
+    fn missing_content_falls_back_to_the_names() {
+        let (deleted, failed) = parse_content(None, Some("9911411"));
+        assert_eq!(deleted, ["9911411"]);
+        assert!(failed.is_empty());
+    }
+}
