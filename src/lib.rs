@@ -30,6 +30,10 @@
 //!   checked before anything is sent.
 //! - [`TokenProvider`], [`StaticToken`], [`AkSkProvider`], [`AccessToken`]:
 //!   where tokens come from; AK/SK tokens are cached and refreshed.
+//! - [`Route`], [`RouteId`], [`Editable`], [`RouteFilter`], [`RouteChange`],
+//!   [`Deletion`]: routes as CEC holds them, listed, re-pointed, deleted.
+//! - [`AccessCode`], [`AccessCodeFilter`], [`CallDirection`]: the tenant's
+//!   access codes.
 //! - [`Error`]: every failure, by cause.
 //! - [`generated`]: the client progenitor generates from the spec.
 #![cfg_attr(feature = "sandbox", doc = "- [`sandbox`]: a local CEC that honours the spec, for tests and demos.")]
@@ -39,8 +43,12 @@ mod aksk;
 mod auth;
 mod client;
 mod config;
+mod delete;
 mod error;
 mod hooks;
+mod listing;
+mod modify;
+mod paging;
 mod route;
 
 /// The client progenitor generates from `openapi/` at build time: its
@@ -61,5 +69,17 @@ pub use config::{
 };
 pub use error::{BODY_SNIPPET_CHARS, Error};
 pub use hooks::APP_KEY_HEADER;
+pub use delete::{Deletion, MAX_DELETE_BATCH};
+pub use listing::{
+    AccessCode, AccessCodeFilter, CallDirection, Editable, Listed, Page, Route, RouteFilter,
+    RouteId,
+};
+pub use modify::RouteChange;
+pub use paging::MAX_PAGE_SIZE;
 pub use route::{CalledRoute, Device, MediaType};
 pub use secrecy::SecretString;
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
