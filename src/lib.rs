@@ -36,7 +36,10 @@
 //!   access codes.
 //! - [`Error`]: every failure, by cause.
 //! - [`generated`]: the client progenitor generates from the spec.
-#![cfg_attr(feature = "sandbox", doc = "- [`sandbox`]: a local CEC that honours the spec, for tests and demos.")]
+#![cfg_attr(
+    feature = "sandbox",
+    doc = "- [`sandbox`]: a local CEC that honours the spec, for tests and demos."
+)]
 #![deny(missing_docs)]
 
 mod aksk;
@@ -60,16 +63,16 @@ pub mod generated;
 pub mod sandbox;
 
 pub use aksk::{AkSkProvider, DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME};
-pub use auth::{AccessToken, TokenProvider, StaticToken};
+pub use auth::{AccessToken, StaticToken, TokenProvider};
 pub use client::{Client, Success};
 pub use config::{
     ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_RETRIES, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_TIMEOUT, ENV_APP_KEY, ENV_APP_SECRET, ENV_BASE_URL, ENV_TIMEOUT, ENV_TOKEN,
     ENV_TOKEN_LIFETIME, builder_from_lookup,
 };
+pub use delete::{Deletion, MAX_DELETE_BATCH};
 pub use error::{BODY_SNIPPET_CHARS, Error};
 pub use hooks::APP_KEY_HEADER;
-pub use delete::{Deletion, MAX_DELETE_BATCH};
 pub use listing::{
     AccessCode, AccessCodeFilter, CallDirection, Editable, Listed, Page, Route, RouteFilter,
     RouteId,

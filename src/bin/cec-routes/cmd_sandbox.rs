@@ -1,0 +1,49 @@
+//! `cec-routes sandbox`: the local sandbox, standalone.
+
+use std::net::IpAddr;
+
+use cec_routes::{Error, sandbox::Sandbox};
+use secrecy::ExposeSecret;
+use serde_json::json;
+
+use crate::output::Output;
+
+/// Run the local sandbox until Ctrl-C.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Port to listen on (0 picks a free one)
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+
+    /// Address to listen on; anything but loopback exposes the sandbox to the network
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+}
+
+pub async fn run(args: &Args, out: &Output) -> Result<(), Error> {
+    let sandbox = Sandbox::builder()
+        .credentials_from_env()
+        .bind(args.bind)
+        .port(args.port)
+        .start()
+        .await?;
+    out.result(
+        &format!(
+            "sandbox listening on {url}\n\
+             CEC_BASE_URL={url}\nCEC_APP_KEY={key}\nCEC_APP_SECRET={secret}\n\
+             press Ctrl-C to stop",
+            url = sandbox.base_url(),
+            key = sandbox.app_key(),
+            secret = sandbox.app_secret().expose_secret(),
+        ),
+        json!({
+            "baseUrl": sandbox.base_url(),
+            "appKey": sandbox.app_key(),
+            "appSecret": sandbox.app_secret().expose_secret(),
+        }),
+    );
+    let _ = tokio::signal::ctrl_c().await;
+    sandbox.shutdown().await;
+    out.step("sandbox stopped");
+    Ok(())
+}

@@ -1,0 +1,71 @@
+//! Exit codes: one per kind of failure, so scripts can tell them apart.
+//! Success is 0 and a usage error 2 (clap's own).
+
+use std::process::ExitCode;
+
+use cec_routes::Error;
+
+/// A failure that fits no other code (e.g. the runtime could not start).
+pub const OTHER: u8 = 1;
+/// Invalid input or configuration; nothing was sent.
+pub const INVALID: u8 = 3;
+/// Authentication failed: no token, 401 or 403.
+pub const AUTH: u8 = 4;
+/// CEC refused the request: a returnCode other than "0".
+pub const BUSINESS: u8 = 5;
+/// CEC answered with an error status (400, 404, 500, or an undocumented one).
+pub const HTTP: u8 = 6;
+/// Transport failure: no connection, a timeout, or an unreadable response.
+pub const TRANSPORT: u8 = 7;
+
+/// The table shown at the end of `--help`.
+pub const HELP: &str = "\
+Exit codes:
+  0  success
+  1  other failure
+  2  usage error (unknown flag, missing argument)
+  3  invalid input or configuration; nothing was sent
+  4  authentication failed (no token, 401 or 403)
+  5  CEC refused the request (returnCode other than \"0\")
+  6  CEC answered with an error status (400, 404, 500, other)
+  7  transport failure (no connection, timeout, unreadable response)";
+
+/// The exit code for an error (`None`: a failure outside the library).
+pub fn code_for(error: Option<&Error>) -> ExitCode {
+    let code = match error {
+        None => OTHER,
+        Some(e) if e.is_auth() => AUTH,
+        Some(Error::InvalidInput { .. } | Error::Config { .. }) => INVALID,
+        Some(Error::Business { .. }) => BUSINESS,
+        Some(
+            Error::BadRequest { .. }
+            | Error::NotFound { .. }
+            | Error::ServerFailure { .. }
+            | Error::UnexpectedStatus { .. },
+        ) => HTTP,
+        Some(
+            Error::Connect { .. }
+            | Error::Timeout { .. }
+            | Error::Transport { .. }
+            | Error::Decode { .. },
+        ) => TRANSPORT,
+        Some(_) => OTHER,
+    };
+    ExitCode::from(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_lists_every_code() {
+        // 0 (success) and 2 (usage, clap's own) are not the library's.
+        for code in [0, OTHER, 2, INVALID, AUTH, BUSINESS, HTTP, TRANSPORT] {
+            assert!(
+                HELP.contains(&format!("  {code}  ")),
+                "code {code} missing from --help"
+            );
+        }
+    }
+}
