@@ -18,6 +18,9 @@ pub const HTTP: u8 = 6;
 /// Transport failure: no connection, a timeout, or an unreadable response.
 pub const TRANSPORT: u8 = 7;
 
+/// A deletion removed only some of the routes.
+pub const PARTIAL: u8 = 8;
+
 /// The table shown at the end of `--help`.
 pub const HELP: &str = "\
 Exit codes:
@@ -28,7 +31,8 @@ Exit codes:
   4  authentication failed (no token, 401 or 403)
   5  CEC refused the request (returnCode other than \"0\")
   6  CEC answered with an error status (400, 404, 500, other)
-  7  transport failure (no connection, timeout, unreadable response)";
+  7  transport failure (no connection, timeout, unreadable response)
+  8  a deletion removed only some of the routes";
 
 /// The exit code for an error (`None`: a failure outside the library).
 pub fn code_for(error: Option<&Error>) -> ExitCode {
@@ -37,6 +41,7 @@ pub fn code_for(error: Option<&Error>) -> ExitCode {
         Some(e) if e.is_auth() => AUTH,
         Some(Error::InvalidInput { .. } | Error::Config { .. }) => INVALID,
         Some(Error::Business { .. }) => BUSINESS,
+        Some(Error::PartialDeletion { .. }) => PARTIAL,
         Some(
             Error::BadRequest { .. }
             | Error::NotFound { .. }
@@ -61,7 +66,9 @@ mod tests {
     #[test]
     fn help_lists_every_code() {
         // 0 (success) and 2 (usage, clap's own) are not the library's.
-        for code in [0, OTHER, 2, INVALID, AUTH, BUSINESS, HTTP, TRANSPORT] {
+        for code in [
+            0, OTHER, 2, INVALID, AUTH, BUSINESS, HTTP, TRANSPORT, PARTIAL,
+        ] {
             assert!(
                 HELP.contains(&format!("  {code}  ")),
                 "code {code} missing from --help"

@@ -1,8 +1,12 @@
 //! `cec-routes`: bind CEC access codes to skill queues and IVR flows from the
 //! command line, or try the whole flow against the embedded sandbox.
 
+mod cmd_access_codes;
 mod cmd_create;
+mod cmd_delete;
 mod cmd_demo;
+mod cmd_list;
+mod cmd_modify;
 mod cmd_sandbox;
 mod cmd_token;
 mod exit;
@@ -59,6 +63,14 @@ struct Cli {
 enum Command {
     /// Bind an access code (and extension code) to a skill queue or IVR flow
     Create(cmd_create::Args),
+    /// List the called routes (every page), filtered
+    List(cmd_list::Args),
+    /// Point one route at another skill queue or IVR flow
+    Modify(cmd_modify::Args),
+    /// Delete routes by their dnids (asks for confirmation on a terminal)
+    Delete(cmd_delete::Args),
+    /// List the tenant's access codes (every page), filtered
+    AccessCodes(cmd_access_codes::Args),
     /// Get an access token from tokenByAkSk and show its lifetime
     Token(cmd_token::Args),
     /// Run the local sandbox until Ctrl-C
@@ -96,6 +108,10 @@ fn main() -> ExitCode {
 async fn run(cli: &Cli, out: &Output) -> Result<(), Error> {
     match &cli.command {
         Command::Create(args) => cmd_create::run(args, client_config(cli)?, out).await,
+        Command::List(args) => cmd_list::run(args, client_config(cli)?, out).await,
+        Command::Modify(args) => cmd_modify::run(args, client_config(cli)?, out).await,
+        Command::Delete(args) => cmd_delete::run(args, client_config(cli)?, out).await,
+        Command::AccessCodes(args) => cmd_access_codes::run(args, client_config(cli)?, out).await,
         Command::Token(args) => cmd_token::run(args, client_config(cli)?, out).await,
         Command::Sandbox(args) => cmd_sandbox::run(args, out).await,
         Command::Demo(args) => cmd_demo::run(args, out).await,

@@ -48,7 +48,12 @@ impl Output {
     /// JSON output was asked for.
     pub fn error(&self, error: &Error) {
         eprintln!("error: {error}");
-        if error.may_have_reached_server() && !matches!(error, Error::Business { .. }) {
+        if error.may_have_reached_server()
+            && !matches!(
+                error,
+                Error::Business { .. } | Error::PartialDeletion { .. }
+            )
+        {
             eprintln!("note: the request may have reached CEC; check its state before retrying");
         }
         if self.format == Format::Json {
@@ -64,11 +69,12 @@ pub fn error_json(error: &Error) -> Value {
         Error::Config { .. } => "config",
         Error::Auth { .. } | Error::Unauthorized { .. } | Error::Forbidden { .. } => "auth",
         Error::Business { .. } => "business",
+        Error::PartialDeletion { .. } => "partial_deletion",
         Error::Connect { .. } | Error::Timeout { .. } | Error::Transport { .. } => "transport",
         Error::Decode { .. } => "decode",
         _ => "http",
     };
-    json!({
+    let mut json = json!({
         "ok": false,
         "error": {
             "kind": kind,
@@ -77,7 +83,53 @@ pub fn error_json(error: &Error) -> Value {
             "returnCode": error.return_code(),
             "mayHaveReachedServer": error.may_have_reached_server(),
         }
-    })
+    });
+    if let Error::PartialDeletion {
+        deleted, failed, ..
+    } = error
+    {
+        json["error"]["deleted"] = json!(deleted);
+        json["error"]["failed"] = json!(failed);
+    }
+    json
+}
+
+/// A plain-text table: a header row and aligned columns.
+pub struct Table<const N: usize> {
+    rows: Vec<[String; N]>,
+}
+
+impl<const N: usize> Table<N> {
+    pub fn new(header: [&str; N]) -> Self {
+        Table {
+            rows: vec![header.map(str::to_owned)],
+        }
+    }
+
+    pub fn row(&mut self, cells: [String; N]) {
+        self.rows.push(cells);
+    }
+
+    /// The table, each line ending in a newline.
+    pub fn render(&self) -> String {
+        let mut widths = [0; N];
+        for row in &self.rows {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+        let mut out = String::new();
+        for row in &self.rows {
+            let line: Vec<String> = row
+                .iter()
+                .zip(widths)
+                .map(|(cell, width)| format!("{cell:<width$}"))
+                .collect();
+            out.push_str(line.join("  ").trim_end());
+            out.push('\n');
+        }
+        out
+    }
 }
 
 /// A route as scripts see it: the wire's field names.
