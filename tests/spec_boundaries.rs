@@ -176,3 +176,107 @@ fn the_rule_beyond_the_schema_is_enforced_by_the_wrapper_only() {
 fn verdict(accepted: bool) -> &'static str {
     if accepted { "accepts" } else { "refuses" }
 }
+
+/// The wrapper's verdict on a modify body: can a `RouteChange` be built from
+/// it, and does it send exactly this body back?
+fn wrapper_accepts_modify(body: &Value) -> bool {
+    let build = || -> Result<cec_routes::RouteChange, cec_routes::Error> {
+        let id: cec_routes::RouteId = body["id"].as_str().unwrap_or_default().parse()?;
+        let device = Device::from_wire(
+            body["devicetype"].as_i64().unwrap_or(i64::MIN),
+            body["deviceId"].as_i64().unwrap_or(i64::MIN),
+        )?;
+        cec_routes::RouteChange::by_id(id, device)
+    };
+    match build() {
+        Ok(change) => {
+            let sent = serde_json::to_value(change.to_request()).expect("a request serializes");
+            assert_eq!(
+                &sent, body,
+                "the wrapper must send exactly the body it accepted"
+            );
+            true
+        }
+        Err(error) => {
+            assert!(
+                error.is_invalid_input(),
+                "a refusal is invalid input: {error}"
+            );
+            false
+        }
+    }
+}
+
+#[test]
+fn schema_and_wrapper_agree_on_every_modify_boundary_value() {
+    let schema = common::openapi::validator("ModifyCalledRouteRequest");
+    let modify = |id: Value, devicetype: i64, device_id: i64| json!({"id": id, "devicetype": devicetype, "deviceId": device_id});
+    let cases: Vec<(&str, Value)> = vec![
+        (
+            "documented example",
+            modify(json!("1125397061153369092"), 1, 1),
+        ),
+        ("id above 2^53", modify(json!("9007199254740993"), 1, 1)),
+        ("id of 32 digits", modify(json!("9".repeat(32)), 1, 1)),
+        ("id of 33 digits", modify(json!("9".repeat(33)), 1, 1)),
+        ("id empty", modify(json!(""), 1, 1)),
+        ("id with a letter", modify(json!("12a"), 1, 1)),
+        ("id with a sign", modify(json!("-12"), 1, 1)),
+        ("IVR", modify(json!("1"), 3, 7)),
+        ("devicetype 2", modify(json!("1"), 2, 7)),
+        ("deviceId -1", modify(json!("1"), 1, -1)),
+        (
+            "deviceId 2^31",
+            modify(json!("1"), 1, i64::from(i32::MAX) + 1),
+        ),
+    ];
+    let disagreements: Vec<String> = cases
+        .iter()
+        .filter_map(|(name, case)| {
+            let (by_schema, by_wrapper) = (schema.is_valid(case), wrapper_accepts_modify(case));
+            (by_schema != by_wrapper).then(|| {
+                format!(
+                    "{name}: schema {}, wrapper {}",
+                    verdict(by_schema),
+                    verdict(by_wrapper)
+                )
+            })
+        })
+        .collect();
+    assert!(
+        disagreements.is_empty(),
+        "the wrapper and the spec disagree:\n{}",
+        disagreements.join("\n")
+    );
+}
+
+#[test]
+fn schema_and_wrapper_agree_on_the_route_filters() {
+    // The filters reuse the create request's schemas: each value a filter
+    // setter accepts is one the query's schema accepts.
+    let schema = common::openapi::validator("QueryCalledRouteRequest");
+    let cases: Vec<(&str, String, bool)> = vec![
+        ("accessCode", "9".repeat(32), true),
+        ("accessCode", "9".repeat(33), false),
+        ("accessCode", String::new(), false),
+        ("extCode", "1".repeat(12), true),
+        ("extCode", "1".repeat(13), false),
+        ("extCode", "1a".into(), false),
+    ];
+    for (field, value, valid) in cases {
+        let value = value.as_str();
+        let by_schema = schema.is_valid(&json!({ field: value }));
+        let filter = cec_routes::RouteFilter::new();
+        let by_wrapper = match field {
+            "accessCode" => filter.access_code(value).is_ok(),
+            _ => filter.ext_code(value).is_ok(),
+        };
+        assert_eq!(by_schema, valid, "schema on {field} {value:?}");
+        assert_eq!(by_wrapper, valid, "wrapper on {field} {value:?}");
+    }
+    for limit in [1, 100] {
+        assert!(schema.is_valid(&json!({ "limit": limit })), "limit {limit}");
+    }
+    assert!(!schema.is_valid(&json!({ "limit": 101 })));
+    assert!(!schema.is_valid(&json!({ "offset": -1 })));
+}
