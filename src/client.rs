@@ -349,9 +349,13 @@ pub(crate) fn check_return_code(
         }),
         None => Err(Error::Decode {
             operation,
-            reason: "the response has no returnCode, so success cannot be confirmed; \
-                     query the routes before trying again"
-                .to_owned(),
+            reason: if operation.starts_with("query") {
+                "the response has no returnCode, so it cannot be trusted".to_owned()
+            } else {
+                "the response has no returnCode, so success cannot be confirmed; \
+                 query the routes before trying again"
+                    .to_owned()
+            },
             body: description.unwrap_or_default(),
         }),
     }

@@ -57,11 +57,16 @@ impl Client {
                     deletion.deleted.extend(done.deleted);
                     deletion.ids.extend(done.ids);
                     failed.extend(done.failed);
+                    if let Some(cause) = done.cause {
+                        first_error.get_or_insert(cause);
+                    }
                 }
                 Err(error) if deletion.requests == 1 && batch.len() == dnids.len() => {
                     return Err(error);
                 }
                 Err(error) => {
+                    // Not confirmed: a request that timed out may still
+                    // have been carried out (the cause says so).
                     failed.extend(batch.iter().map(|d| format!("dnid {d}")));
                     first_error.get_or_insert(error);
                 }
@@ -96,18 +101,42 @@ impl Client {
             })
             .await?
             .into_inner();
-        check_return_code(
+        let refusal = check_return_code(
             "deleteCalledRoute",
             response.return_code.as_deref(),
             response.description.as_deref(),
-        )?;
+        )
+        .err();
         let data = response.data.and_then(|d| d.0).unwrap_or_default();
-        let (deleted, failed) = parse_content(data.content.as_deref(), data.name.as_deref());
-        Ok(BatchResult {
-            deleted,
-            failed,
-            ids: split(data.id.as_deref()),
-        })
+        let partial = data
+            .content
+            .as_deref()
+            .is_some_and(|c| c.trim_start().starts_with("Success:"));
+        match refusal {
+            // A refusal that still says some routes were deleted is a
+            // partial deletion, whatever its returnCode: what was deleted
+            // must not be lost.
+            Some(error) if partial => {
+                let (deleted, failed) = parse_content(data.content.as_deref(), None);
+                Ok(BatchResult {
+                    deleted,
+                    failed,
+                    ids: split(data.id.as_deref()),
+                    cause: Some(error),
+                })
+            }
+            Some(error) => Err(error),
+            None => {
+                let (deleted, failed) =
+                    parse_content(data.content.as_deref(), data.name.as_deref());
+                Ok(BatchResult {
+                    deleted,
+                    failed,
+                    ids: split(data.id.as_deref()),
+                    cause: None,
+                })
+            }
+        }
     }
 }
 
@@ -115,6 +144,8 @@ struct BatchResult {
     deleted: Vec<String>,
     failed: Vec<String>,
     ids: Vec<String>,
+    /// CEC's refusal, when it came with a partial result.
+    cause: Option<Error>,
 }
 
 /// Parses `content`: `Success:<names>,Failed:<names>` for a partial

@@ -70,15 +70,17 @@ pub enum Error {
     /// A deletion removed only some of the routes (or, across several
     /// requests, some requests failed).
     #[error(
-        "only part of the deletion succeeded: deleted [{}], not deleted [{}]{}",
-        deleted.join(", "),
-        failed.join(", "),
+        "only part of the deletion succeeded: deleted [{}], not deleted or not confirmed [{}]{}",
+        list(deleted),
+        list(failed),
         cause.as_deref().map(|c| format!(" ({c})")).unwrap_or_default()
     )]
     PartialDeletion {
         /// The routes deleted, as CEC names them.
         deleted: Vec<String>,
-        /// The routes (or dnids of failed requests) not deleted.
+        /// The routes CEC did not delete, and `dnid N` for each route of a
+        /// request that failed (which may still have been carried out if
+        /// the cause says the request may have reached CEC).
         failed: Vec<String>,
         /// Why a request failed, when one did.
         cause: Option<String>,
@@ -190,6 +192,21 @@ fn describe(description: &Option<String>) -> String {
         Some(d) if !d.is_empty() => format!(": {d}"),
         _ => String::new(),
     }
+}
+
+/// A list for a message: the first ten items, then how many more.
+fn list(items: &[String]) -> String {
+    const SHOWN: usize = 10;
+    let mut text = items
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > SHOWN {
+        text.push_str(&format!(" and {} more", items.len() - SHOWN));
+    }
+    text
 }
 
 fn snippet(body: &str) -> String {

@@ -343,7 +343,8 @@ impl RouteFilter {
         self
     }
 
-    /// Routes of this media type (also checked on what CEC returns).
+    /// Routes of this media type. CEC's answer is checked too: a route of
+    /// another media type is dropped, one listed without a media type is kept.
     pub fn media_type(mut self, media_type: MediaType) -> Self {
         self.media_type = Some(media_type);
         self
@@ -365,9 +366,14 @@ impl RouteFilter {
 
     /// Whether a listed route passes the filters CEC may have ignored.
     pub(crate) fn admits(&self, route: &Route) -> bool {
-        let media_ok = self.media_type.is_none_or(|wanted| {
-            route.media_type.as_ref().and_then(Listed::known) == Some(&wanted)
-        });
+        // A route without a media type cannot be judged: CEC's own documented
+        // example returns one for a media-type filter, so it is kept.
+        let media_ok = self
+            .media_type
+            .is_none_or(|wanted| match &route.media_type {
+                None => true,
+                Some(listed) => listed.known() == Some(&wanted),
+            });
         let device_ok = self
             .device_type
             .is_none_or(|wanted| route.device.known().map(|d| d.device_type()) == Some(wanted));
