@@ -1,0 +1,3 @@
+//! Benchmark under construction.
+
+fn main() {}
