@@ -1,18 +1,21 @@
-//! A local CEC for tests and demos: `tokenByAkSk` and `createCalledRoute`
-//! at their documented paths, with CEC's authentication, the spec's
-//! validation, and state in memory.
+//! A local CEC for tests and demos: `tokenByAkSk` and the whole number
+//! management family (`queryAccessCodeList`, `createCalledRoute`,
+//! `queryCalledRoute`, `modifyCalledRoute`, `deleteCalledRoute`) at their
+//! documented paths, with CEC's authentication, the spec's validation, the
+//! documented rules between access codes, media types, skill queues, IVR
+//! flows and `editable` states, and state in memory.
 //!
 //! Behind the cargo feature `sandbox`.
 //!
 //! # In-process, for tests
 //!
 //! [`Sandbox::start`] listens on a free loopback port with a generated app
-//! key and secret; [`Sandbox::client_builder`] gives a
-//! [`ClientBuilder`] aimed at it. The server stops when
-//! the `Sandbox` is dropped (or at [`Sandbox::shutdown`]).
+//! key and secret and the [default seed](Seed::default);
+//! [`Sandbox::client_builder`] gives a [`ClientBuilder`] aimed at it. The
+//! server stops when the `Sandbox` is dropped (or at [`Sandbox::shutdown`]).
 //!
 //! ```
-//! use cec_routes::{CalledRoute, Device, MediaType, sandbox::Sandbox};
+//! use cec_routes::{CalledRoute, Device, MediaType, RouteFilter, sandbox::Sandbox};
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), cec_routes::Error> {
@@ -28,6 +31,11 @@
 //! let routes = sandbox.routes();
 //! assert_eq!(routes[0].access_code, "9911411");
 //! assert_eq!(routes[0].dnid, 1);
+//!
+//! let listed = client.called_routes(&RouteFilter::new()).await?;
+//! assert_eq!(listed[0].device_desc.as_deref(), Some("defaultVideoSkill"));
+//! client.delete_called_routes(&[1]).await?;
+//! assert!(sandbox.routes().is_empty());
 //! # Ok(())
 //! # }
 //! ```
@@ -35,16 +43,18 @@
 //! # Standalone, for a command line
 //!
 //! [`SandboxBuilder::port`] picks the port, [`SandboxBuilder::bind`] another
-//! address than loopback (with a warning in the log), and
-//! [`Sandbox::serve_until`] runs the server until a signal:
+//! address than loopback (with a warning in the log),
+//! [`SandboxBuilder::seed`] the starting state (e.g. [`Seed::from_json_file`]),
+//! and [`Sandbox::serve_until`] runs the server until a signal:
 //!
 //! ```no_run
-//! use cec_routes::sandbox::Sandbox;
+//! use cec_routes::sandbox::{Sandbox, Seed};
 //!
 //! # async fn run() -> Result<(), cec_routes::Error> {
 //! let sandbox = Sandbox::builder()
 //!     .port(8080)
 //!     .credentials_from_env()
+//!     .seed(Seed::from_json_file("examples/sandbox-seed.json")?)
 //!     .start()
 //!     .await?;
 //! println!("CEC sandbox at {} (app key {})", sandbox.base_url(), sandbox.app_key());
@@ -60,41 +70,139 @@
 //! Every request is logged as a `tracing` event (targets under
 //! `cec_routes::sandbox`, level INFO) with the sandbox's address, the
 //! method, the path (never the query or a header), the status and the
-//! duration; refusals, issued tokens and created
+//! duration; refusals, issued tokens and created, modified and deleted
 //! routes add a DEBUG event. No event carries an app secret or a token.
+//!
+//! # Seeds
+//!
+//! A sandbox starts with a [`Seed`]: the tenant's access codes (each with
+//! its media type), skill queues (each with its media type), IVR flows, and
+//! routes (each with its `editable` state).
+//!
+//! - [`Seed::default`] (what [`Sandbox::start`] uses), no routes:
+//!
+//!   | kind | id | name / access code | media type |
+//!   |---|---|---|---|
+//!   | access code | `1124167935465633793` | `9911411` (the documented one: `numCallAttr` 3, `n400Number` and `description` null) | 5 voice and video |
+//!   | access code | `1124167935465633794` | `9911412` (`numCallAttr` 1) | 53 multimedia |
+//!   | access code | `1124167935465633795` | `9911413` (`numCallAttr` 2, `n400Number` `4008009911`) | 2 click-to-dial |
+//!   | skill queue | 1 | `defaultVideoSkill` (the documented create example binds it with 19) | 19 video |
+//!   | skill queue | 2 | `defaultVoiceSkill` | 5 voice and video |
+//!   | skill queue | 3 | `onlineChatSkill` | 53 multimedia |
+//!   | skill queue | 4 | `clickToDialSkill` | 2 click-to-dial |
+//!   | skill queue | 5 | `videoClickToDialSkill` | 18 video click-to-dial |
+//!   | IVR flow | 7 | `welcomeIvr` | — |
+//!   | IVR flow | 8 | `afterHoursIvr` | — |
+//!
+//! - [`Seed::documented_examples`] is the default seed plus the three routes
+//!   of the documented queryCalledRoute example (dnids 1, 2, 3; `9911411`
+//!   with extension codes `""`, `"1"`, `"11"`, all to skill queue 1,
+//!   editable `"0"`; dnid 1 without a media type). The documented create
+//!   example is then a duplicate, and the documented modify example (id
+//!   `1125397061153369092` → skill queue 1) and delete example (dnids
+//!   `"1,2"`) succeed as documented.
+//! - [`Seed::empty`] holds nothing.
+//!
+//! ## Seed files
+//!
+//! [`Seed::from_json_file`] (`cec-routes sandbox --seed FILE`) and
+//! [`Seed::from_json_str`] read a JSON object with four optional lists; each
+//! item has the shape the matching query returns, so items copied from a
+//! real tenant's responses load as they are. `mediaTypeId` may also be
+//! spelled `mediatypeId` everywhere. Unknown fields are refused, as are
+//! routes naming an access code or device the seed does not have, and
+//! repeated access codes, device ids, route keys (access code + extension
+//! code), dnids or ids. `examples/sandbox-seed.json` is a complete example;
+//! [`Seed::to_json`] writes any seed in this format.
+//!
+//! ```json
+//! {
+//!   "accessCodes": [
+//!     {"id": "1124167935465633793", "accessCode": "9911411", "mediaTypeId": 5,
+//!      "n400Number": null, "description": null, "numCallAttr": 3}
+//!   ],
+//!   "skillQueues": [{"id": 1, "name": "defaultVideoSkill", "mediaTypeId": 19}],
+//!   "ivrFlows": [{"id": 7, "name": "welcomeIvr"}],
+//!   "routes": [
+//!     {"id": "1125397061153369092", "dnid": 3, "accessCode": "9911411", "extCode": "11",
+//!      "devicetype": 1, "deviceId": 1, "mediaTypeId": 19, "editable": "0"},
+//!     {"accessCode": "9911411", "devicetype": 3, "deviceId": 7, "editable": "2"}
+//!   ]
+//! }
+//! ```
+//!
+//! | field | required | meaning |
+//! |---|---|---|
+//! | `accessCodes[].accessCode` | yes | 1 to 32 characters, unique |
+//! | `accessCodes[].mediaTypeId` | yes | 2, 5, 18, 19 or 53; limits its routes' media types |
+//! | `accessCodes[].id` | no | default `1124167935465633792` + position (1 for the first), skipping ids in use |
+//! | `accessCodes[].n400Number`, `.description` | no | strings or `null` |
+//! | `accessCodes[].numCallAttr` | no | 1, 2, 3 or `null` |
+//! | `skillQueues[].id`, `ivrFlows[].id` | yes | 0 to 2147483647, unique per kind |
+//! | `skillQueues[].name`, `ivrFlows[].name` | yes | listed as the route's `deviceDesc` |
+//! | `skillQueues[].mediaTypeId` | no | default 5 (the documented default for a queue without one) |
+//! | `routes[].accessCode` | yes | one of `accessCodes` |
+//! | `routes[].devicetype`, `.deviceId` | yes | 1 + a skill queue's id, or 3 + an IVR flow's id |
+//! | `routes[].extCode` | no | 1 to 12 digits, `*`, `#`; `""` or absent: none |
+//! | `routes[].mediaTypeId` | no | 2, 5, 18, 19, 53 or `null` (none: listed `null`, counts as 5 for the rules) |
+//! | `routes[].editable` | no | `"0"` (default, also for `null`), `"1"`, `"2"` or `"3"` |
+//! | `routes[].dnid` | no | 1 to 2^53; default: one above the highest so far, in the file's order |
+//! | `routes[].id` | no | 1 to 32 digits; default `1127983948544239616` + dnid, or the next free number |
+//! | `routes[].deviceDesc` | no | ignored, but when present must be the device's name |
+//!
+//! A seed's routes are not held to the media-type rules (the documented
+//! example itself binds a route without a media type, i.e. 5, to the video
+//! queue 1); every create and modify is.
 //!
 //! # What the sandbox assumes beyond the documentation
 //!
-//! The CEC pages document the paths, the bodies and the 200 answers, and list
-//! 400/401/403/404/500 with a meaning but no body and no error codes. Every
-//! choice the sandbox makes where they are silent is here, and only here:
+//! The CEC pages document the paths, the bodies and the 200 answers, list
+//! 400/401/403/404/500 with a meaning but no body and no error codes, state
+//! the rules between access codes, media types, devices and `editable`
+//! states without saying how a refusal looks, and leave matching modes
+//! open. Every choice the sandbox makes where they are silent is here, and
+//! only here:
 //!
 //! | topic | the sandbox's choice |
 //! |---|---|
 //! | error body | every refusal with a 4xx status has the 200 envelope's shape, `{"returnCode": "<code>", "description": "<which field and what is wrong>"}` (the generated `ReturnResult`), with a `SANDBOX-…` code from the table below |
-//! | return codes | `"0"` success; [`RETURN_CODE_DUPLICATE`] (HTTP 200) duplicate route; [`RETURN_CODE_BAD_REQUEST`] 400; [`RETURN_CODE_UNAUTHORIZED`] 401; [`RETURN_CODE_FORBIDDEN`] 403; [`RETURN_CODE_NOT_FOUND`] 404; [`RETURN_CODE_METHOD_NOT_ALLOWED`] 405. The `SANDBOX-` prefix marks them as the sandbox's own: CEC documents no codes |
-//! | duplicate route | a second route for the same access code and extension code is refused with **HTTP 200** and [`RETURN_CODE_DUPLICATE`] (a business failure, as CEC reports them in the 200 envelope); the first route is kept |
-//! | `""` vs no `extCode` | a route's key is its access code plus its extension code, where a missing extension code and `""` are the same key (CEC's queries return `""` for "none"). A create with `"extCode": ""` is refused with 400 anyway, by the spec's `minLength: 1` |
-//! | route ids | each route gets `dnid` 1, 2, 3, … (never reused) and `id` = 1127983948544239616 + `dnid` as a decimal string: 19 digits, above 2^53, like CEC's ids, and the same in every run |
+//! | return codes, 4xx | [`RETURN_CODE_BAD_REQUEST`] 400; [`RETURN_CODE_UNAUTHORIZED`] 401; [`RETURN_CODE_FORBIDDEN`] 403; [`RETURN_CODE_NOT_FOUND`] 404; [`RETURN_CODE_METHOD_NOT_ALLOWED`] 405. The `SANDBOX-` prefix marks every code as the sandbox's own: CEC documents none |
+//! | rule refusals | a documented rule broken by the tenant's state is a business failure: **HTTP 200**, `returnCode` from the next rows, `description` naming the rule and the values (never HTTP 500, which the pages also mention) |
+//! | create refusals, in the order checked | [`RETURN_CODE_ACCESS_CODE_NOT_FOUND`]: the access code is not the tenant's; [`RETURN_CODE_MEDIA_TYPE_NOT_ALLOWED`]: the access code's media type does not allow the route's (5 → 5 or 19; 53 → 53; 2 → 2 or 18; also 19 → 5 or 19 and 18 → 2 or 18); [`RETURN_CODE_SKILL_QUEUE_NOT_FOUND`] / [`RETURN_CODE_IVR_FLOW_NOT_FOUND`]: no such device; [`RETURN_CODE_SKILL_QUEUE_MEDIA_MISMATCH`]: the queue's media type is not the route's (the pages' "must equal"; the sandbox refuses rather than overriding `mediaTypeId`); [`RETURN_CODE_DUPLICATE`]: the access code and extension code are already bound (the first route is kept) |
+//! | media type not sent | a route created without `mediaTypeId` counts as 5 (the documented server default) for every rule, is stored without one and listed with `"mediatypeId": null`, like the documented example's dnid 1 |
+//! | IVR on multimedia | at create, `mediaTypeId` 53 with `devicetype` 3 is a malformed body (400, the library's own rule); at modify, pointing a route of media type 53 at an IVR flow is [`RETURN_CODE_IVR_ON_MULTIMEDIA`] (HTTP 200) |
+//! | modify | applies the create page's device rules (the pages do not say whether they apply): device exists, skill queue media type equals the route's, no IVR flow on 53; the media type, access code and extension code never change. Refusals, in order: [`RETURN_CODE_ROUTE_NOT_FOUND`] (no route has that `id`), [`RETURN_CODE_NOT_EDITABLE`] (`editable` `"1"` or `"3"`), then the device rules. Re-pointing a route at its own device succeeds |
+//! | delete | each dnid in turn (a repeated one counts once): unknown → failed, named `dnid <n>`; `editable` `"2"` or `"3"` → failed, named access code + extension code; otherwise deleted. `data.id` and `data.name` list the deleted routes (ids; access code + extension code, e.g. `99114111`), joined with `,`; `data.content` is `name` when all were deleted, `Success:<deleted>,Failed:<failed>` when some were |
+//! | delete outcome | at least one deleted: `returnCode` `"0"`; all deleted: description `data delete success`; some: `data delete success for 1 of 2 routes; not deleted: <name> (<reason>), …`. None deleted: [`RETURN_CODE_NOT_DELETED`], `data.id`, `data.name` and `data.content` all `""`, and the description lists each dnid with its reason |
+//! | `""` vs no `extCode` | a route's key is its access code plus its extension code, where a missing extension code and `""` are the same key; listings show `""` for none. A create or a route query with `"extCode": ""` is refused with 400 anyway, by the spec's `minLength: 1` |
+//! | route ids | created routes get `dnid` one above the highest held so far (1, 2, 3, … on the default seed; never reused) and `id` = 1127983948544239616 + `dnid` as a decimal string (or the next number not in use): 19 digits, above 2^53, like CEC's ids, the same in every run |
+//! | route query: `accessCode` | exact match (the pages do not say) |
+//! | route query: `extCode` | the route's extension code is a **prefix** of the one asked for, `""` included: `"11"` matches `"11"`, `"1"` and `""` — the routes a caller dialling access code + `11` could reach, and the only reading under which the documented example (filter `"11"`, routes `"11"`, `""`, `"1"`) is right |
+//! | route query: media type | `mediaTypeId` (the request table) and `mediatypeId` (the documented example) are both accepted, one at a time (both at once: 400). A route without a media type matches every media-type filter, as dnid 1 (`null`) matches filter 19 in the documented example |
+//! | route query: `devicetype`, `deviceDesc` | exact; `deviceDesc` matches a skill queue's or IVR flow's name containing the text, ignoring case ("fuzzy") |
+//! | route query: order | by `id`, numerically: the documented example's order (dnids 3, 1, 2), and creation order for created routes |
+//! | access-code query | `accessCode` and `description` match when they contain the text, ignoring case ("fuzzy"); an access code without a description matches every description filter (the documented example returns one with `description: null` for the filter `接入码`); `mediatypeId` is exact, and only 2, 5 or 53 (the spec's enum; another value: 400); `mediaTypeId` is an unknown field there (400). Order: the seed's |
+//! | paging | `limit` default 100, `offset` default 0; `total` counts every match; the page is `limit` items from `offset` (past the end: empty). `limit` 0 answers only the `total` with an empty list. Outside the spec's `PageLimit` (0..=100) and `PageOffset` (0..=2147483647) the body is refused with 400, although the pages say a larger limit is treated as 100 and the route query treats a negative offset as 0: the spec's schema is the contract. The access-code query's documented "offset at most 100" is not applied (the spec does not cap it) |
+//! | listing fields | every field of a listed route or access code is present; a field without a value is `null` (as the documented examples show `mediatypeId`, `n400Number`, `description`); `editable` is always a string `"0"` to `"3"`; the route's `deviceDesc` is its device's name |
 //! | `X-Token-Expire` missing | the token lives 600 s ([`DEFAULT_TOKEN_LIFETIME`](crate::DEFAULT_TOKEN_LIFETIME), the documented example) |
 //! | `X-Token-Expire` invalid | not a whole number, 0, above 3600 or sent twice: 400 |
 //! | token | 256 random bits as 64 lower-case hex characters, valid for exactly the lifetime granted, measured on tokio's clock (so paused time in tests moves it); `Scope` is [`TOKEN_SCOPE`], `UserID` `Anonymous`, `CreateTime` the wall clock in epoch seconds |
 //! | tokens kept | at most 1024 unexpired tokens; issuing one more forgets the oldest. Expired tokens are dropped when a new one is issued |
 //! | token request body | a JSON object with exactly `app_key` and `app_secret`, both non-empty strings, else 400 |
 //! | wrong app key or secret | 401, with the same description for both (the key is not revealed as valid) |
-//! | `Authorization` | exactly one header, exactly `Bearer <token>` (capital B, one space); otherwise, or an unknown or expired token: 401 with `WWW-Authenticate: Bearer` |
+//! | `Authorization` | the same on the five business paths: exactly one header, exactly `Bearer <token>` (capital B, one space); otherwise, or an unknown or expired token: 401 with `WWW-Authenticate: Bearer` |
 //! | `X-APP-Key` | optional; when sent it must equal the app key the token was issued to, else **403** |
-//! | order of checks | unknown path (404), wrong method (405, with `Allow: POST`), then authentication (401, 403), then the body (400), then state (200 duplicate) |
-//! | body size | at most [`BODY_LIMIT`] (64 KiB) on both endpoints; a larger body is refused with **400** (not 413: CEC documents 400 for a bad request) |
+//! | order of checks | unknown path (404), wrong method (405, with `Allow: POST`), then authentication (401, 403), then the body (400), then the tenant's state (200 with a `SANDBOX-…` code) |
+//! | body size | at most [`BODY_LIMIT`] (64 KiB) on every endpoint; a larger body is refused with **400** (not 413: CEC documents 400 for a bad request) |
 //! | `Content-Type` | not checked: the body must be JSON whatever the header says |
-//! | body validation | JSON object; no field outside the spec's five (`additionalProperties: false`); `accessCode`, `devicetype`, `deviceId` present; each field of the spec's JSON type (`null` is refused: the spec has no nullable field); then the value rules of [`CalledRoute`](crate::CalledRoute), [`Device::from_wire`](crate::Device::from_wire) and [`MediaType`](crate::MediaType) — the library's own checks, so the client and the sandbox cannot disagree |
-//! | rules it cannot check | the sandbox has no access codes, skill queues or IVR flows: any access code and device id is accepted, and neither the access code's media type nor the skill queue's is compared with `mediaTypeId` |
+//! | body validation | JSON object; no field outside the spec's (`additionalProperties: false`; the one addition is `mediatypeId` on the route query); the spec's required fields present; each field of the spec's JSON type (`null` is refused: the spec has no nullable request field); then the value rules of [`CalledRoute`](crate::CalledRoute), [`Device::from_wire`](crate::Device::from_wire), [`MediaType`](crate::MediaType), [`RouteFilter`](crate::RouteFilter), [`AccessCodeFilter`](crate::AccessCodeFilter), [`RouteId`](crate::RouteId) and the spec's `dnids` pattern (1 to 1000 dnids of 1 to 19 digits) — the library's and the generated types' own checks, so the client and the sandbox cannot disagree |
 //! | credentials | one generated pair unless [`SandboxBuilder::credentials`] or [`SandboxBuilder::credentials_from_env`] gives some; several pairs may be configured |
 //! | address | `127.0.0.1`, port 0 (a free one) unless set; a non-loopback address only through [`SandboxBuilder::bind`], with a warning |
 //! | shutdown | graceful: the listener closes at once, requests under way finish |
 
 mod auth;
 mod handlers;
+mod seed;
 mod state;
 mod validate;
 
@@ -108,8 +216,9 @@ use std::{
 use secrecy::{ExposeSecret, SecretString};
 use tokio::{sync::oneshot, task::JoinHandle};
 
-use crate::{Client, ClientBuilder, ENV_APP_KEY, ENV_APP_SECRET, Error};
+use crate::{AccessCode, Client, ClientBuilder, ENV_APP_KEY, ENV_APP_SECRET, Error};
 
+pub use seed::Seed;
 pub use state::SandboxRoute;
 
 /// The largest request body either endpoint reads (64 KiB); a larger one is
@@ -119,6 +228,33 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// `returnCode` (with HTTP 200) of a create whose access code and extension
 /// code are already bound.
 pub const RETURN_CODE_DUPLICATE: &str = "SANDBOX-ROUTE-DUPLICATE";
+/// `returnCode` (with HTTP 200) of a create whose access code the tenant
+/// does not have.
+pub const RETURN_CODE_ACCESS_CODE_NOT_FOUND: &str = "SANDBOX-ACCESS-CODE-NOT-FOUND";
+/// `returnCode` (with HTTP 200) of a create whose media type the access
+/// code's media type does not allow (access code 5 → route 5 or 19; 53 → 53;
+/// 2 → 2 or 18).
+pub const RETURN_CODE_MEDIA_TYPE_NOT_ALLOWED: &str = "SANDBOX-MEDIA-TYPE-NOT-ALLOWED";
+/// `returnCode` (with HTTP 200) of a create or modify naming a skill queue
+/// the tenant does not have.
+pub const RETURN_CODE_SKILL_QUEUE_NOT_FOUND: &str = "SANDBOX-SKILL-QUEUE-NOT-FOUND";
+/// `returnCode` (with HTTP 200) of a create or modify whose skill queue has
+/// another media type than the route.
+pub const RETURN_CODE_SKILL_QUEUE_MEDIA_MISMATCH: &str = "SANDBOX-SKILL-QUEUE-MEDIA-MISMATCH";
+/// `returnCode` (with HTTP 200) of a create or modify naming an IVR flow the
+/// tenant does not have.
+pub const RETURN_CODE_IVR_FLOW_NOT_FOUND: &str = "SANDBOX-IVR-FLOW-NOT-FOUND";
+/// `returnCode` (with HTTP 200) of a modify that points a multimedia (53)
+/// route at an IVR flow.
+pub const RETURN_CODE_IVR_ON_MULTIMEDIA: &str = "SANDBOX-IVR-ON-MULTIMEDIA";
+/// `returnCode` (with HTTP 200) of a modify whose route `id` does not exist.
+pub const RETURN_CODE_ROUTE_NOT_FOUND: &str = "SANDBOX-ROUTE-NOT-FOUND";
+/// `returnCode` (with HTTP 200) of a modify of a route whose `editable` is
+/// `"1"` or `"3"`.
+pub const RETURN_CODE_NOT_EDITABLE: &str = "SANDBOX-ROUTE-NOT-EDITABLE";
+/// `returnCode` (with HTTP 200) of a delete that deleted nothing: every
+/// dnid was unknown or its route's `editable` is `"2"` or `"3"`.
+pub const RETURN_CODE_NOT_DELETED: &str = "SANDBOX-ROUTE-NOT-DELETED";
 /// `returnCode` of a 400: a malformed body or `X-Token-Expire` header.
 pub const RETURN_CODE_BAD_REQUEST: &str = "SANDBOX-BAD-REQUEST";
 /// `returnCode` of a 401: wrong credentials, or a missing, malformed,
@@ -134,14 +270,14 @@ pub const RETURN_CODE_METHOD_NOT_ALLOWED: &str = "SANDBOX-METHOD-NOT-ALLOWED";
 /// The `Scope` of every token the sandbox issues.
 pub const TOKEN_SCOPE: &str = "cc-management";
 
-/// What the handlers share: the tokens and the routes.
+/// What the handlers share: the tokens and the tenant.
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) tokens: auth::Tokens,
-    pub(crate) routes: state::Routes,
+    pub(crate) state: state::State,
 }
 
-/// Configures a [`Sandbox`]: address, port and credentials.
+/// Configures a [`Sandbox`]: address, port, credentials and seed.
 ///
 /// # Examples
 ///
@@ -164,6 +300,7 @@ pub struct SandboxBuilder {
     ip: IpAddr,
     port: u16,
     credentials: Vec<auth::Credential>,
+    seed: Seed,
 }
 
 impl Default for SandboxBuilder {
@@ -172,6 +309,7 @@ impl Default for SandboxBuilder {
             ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
             port: 0,
             credentials: Vec::new(),
+            seed: Seed::default(),
         }
     }
 }
@@ -182,6 +320,7 @@ impl fmt::Debug for SandboxBuilder {
             .field("ip", &self.ip)
             .field("port", &self.port)
             .field("credentials", &self.credentials)
+            .field("seed", &self.seed)
             .finish()
     }
 }
@@ -213,6 +352,28 @@ impl SandboxBuilder {
             app_key.into(),
             SecretString::from(app_secret.into()),
         ));
+        self
+    }
+
+    /// What the sandbox holds when it starts (default: [`Seed::default`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cec_routes::sandbox::{Sandbox, Seed};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), cec_routes::Error> {
+    /// let sandbox = Sandbox::builder()
+    ///     .seed(Seed::documented_examples())
+    ///     .start()
+    ///     .await?;
+    /// assert_eq!(sandbox.routes().len(), 3);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn seed(mut self, seed: Seed) -> Self {
+        self.seed = seed;
         self
     }
 
@@ -272,7 +433,7 @@ impl SandboxBuilder {
 
         let shared = Arc::new(Shared {
             tokens,
-            routes: state::Routes::default(),
+            state: state::State::new(&self.seed),
         });
         let (shutdown, signal) = oneshot::channel::<()>();
         let server = axum::serve(listener, handlers::router(shared.clone(), addr))
@@ -333,12 +494,14 @@ impl fmt::Debug for Sandbox {
 }
 
 impl Sandbox {
-    /// Starts a sandbox on a free loopback port with generated credentials.
+    /// Starts a sandbox on a free loopback port with generated credentials
+    /// and the [default seed](Seed::default).
     pub async fn start() -> Result<Sandbox, Error> {
         Sandbox::builder().start().await
     }
 
-    /// A builder: loopback, a free port, generated credentials.
+    /// A builder: loopback, a free port, generated credentials, the default
+    /// seed.
     pub fn builder() -> SandboxBuilder {
         SandboxBuilder::default()
     }
@@ -375,9 +538,21 @@ impl Sandbox {
             .allow_insecure_http(!loopback)
     }
 
-    /// Every route created so far, oldest first.
+    /// Every route the sandbox holds now (seeded or created, as modified,
+    /// without the deleted ones), by dnid: oldest first.
     pub fn routes(&self) -> Vec<SandboxRoute> {
-        self.shared.routes.all()
+        self.shared.state.all()
+    }
+
+    /// Every access code of the sandbox's tenant, in the seed's order, as
+    /// the client lists them.
+    pub fn access_codes(&self) -> Vec<AccessCode> {
+        self.shared
+            .state
+            .access_codes()
+            .iter()
+            .map(AccessCode::from_wire)
+            .collect()
     }
 
     /// How many requests reached `tokenByAkSk`, answered with a token or not.

@@ -3,7 +3,10 @@
 #![cfg(feature = "cli")]
 
 use assert_cmd::cargo::cargo_bin_cmd;
-use cec_routes::{Device, MediaType, sandbox::Sandbox};
+use cec_routes::{
+    Device, Editable, MediaType,
+    sandbox::{Sandbox, Seed},
+};
 use secrecy::ExposeSecret;
 use serde_json::Value;
 
@@ -379,4 +382,170 @@ async fn help_lists_the_commands_and_exit_codes() {
 
     assert_eq!(run.code, 0);
     insta::assert_snapshot!(run.stdout);
+}
+
+async fn documented_sandbox() -> Sandbox {
+    Sandbox::builder()
+        .seed(Seed::documented_examples())
+        .start()
+        .await
+        .expect("the sandbox starts")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_prints_a_table_of_every_route() {
+    let sandbox = documented_sandbox().await;
+    let run = run_against(&sandbox, &["list", "--access-code", "9911411"]).await;
+
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    insta::assert_snapshot!(run.stdout, @r"
+    ID                   DNID  ACCESS CODE  EXT  DEVICE         MEDIA  EDITABLE
+    1125397061153369092  3     9911411      11   skill queue 1  video  yes
+    1127983948544239618  1     9911411      -    skill queue 1  -      yes
+    1127986019188238339  2     9911411      1    skill queue 1  video  yes
+    3 routes
+    ");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_json_keeps_route_ids_exactly_and_they_work_for_modify() {
+    let sandbox = documented_sandbox().await;
+    let run = run_against(&sandbox, &["list", "--output", "json"]).await;
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    let json: Value = serde_json::from_str(&run.stdout).expect("stdout is one JSON document");
+    let ids: Vec<&str> = json["routes"]
+        .as_array()
+        .expect("a list of routes")
+        .iter()
+        .map(|r| r["id"].as_str().expect("ids are strings, never numbers"))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "1125397061153369092",
+            "1127983948544239618",
+            "1127986019188238339"
+        ]
+    );
+
+    let run = run_against(&sandbox, &["modify", "--id", ids[0], "--skill-queue", "5"]).await;
+
+    // Skill queue 5 is video click-to-dial; the route is video: refused by CEC.
+    assert_eq!(run.code, 5, "stderr: {}", run.stderr);
+    let run = run_against(&sandbox, &["modify", "--id", ids[0], "--ivr", "7"]).await;
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    assert_eq!(
+        run.stdout.trim(),
+        "route 1125397061153369092 now goes to IVR flow 7: data update success"
+    );
+    let modified = sandbox
+        .routes()
+        .into_iter()
+        .find(|r| r.id == ids[0])
+        .expect("the route is still there");
+    assert_eq!(modified.device, Device::Ivr(7));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn modify_of_an_unknown_id_is_refused_before_sending() {
+    let sandbox = documented_sandbox().await;
+    let run = run_against(&sandbox, &["modify", "--id", "1", "--skill-queue", "2"]).await;
+
+    assert_eq!(run.code, 3, "stderr: {}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("error: invalid id: no route has id 1"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_refuses_without_yes_when_stdin_is_not_a_terminal() {
+    let sandbox = documented_sandbox().await;
+    let run = run_against(&sandbox, &["delete", "--dnid", "1,2"]).await;
+
+    assert_eq!(run.code, 3, "stderr: {}", run.stderr);
+    assert!(run.stderr.contains("pass --yes"), "{}", run.stderr);
+    assert_eq!(sandbox.routes().len(), 3, "nothing is deleted");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_with_yes_deletes_and_names_the_routes() {
+    let sandbox = documented_sandbox().await;
+    let run = run_against(&sandbox, &["delete", "--dnid", "1,2", "--yes"]).await;
+
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    assert_eq!(run.stdout.trim(), "deleted 9911411, 99114111");
+    let left: Vec<u64> = sandbox.routes().iter().map(|r| r.dnid).collect();
+    assert_eq!(left, [3]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partial_delete_exits_8_listing_both_sides() {
+    let sandbox = documented_sandbox().await;
+    let run = run_against(
+        &sandbox,
+        &["delete", "--dnid", "1,999", "--yes", "--output", "json"],
+    )
+    .await;
+
+    assert_eq!(run.code, 8, "stderr: {}", run.stderr);
+    let json: Value = serde_json::from_str(&run.stdout).expect("stdout is one JSON document");
+    assert_eq!(json["error"]["kind"], "partial_deletion");
+    assert_eq!(json["error"]["deleted"], serde_json::json!(["9911411"]));
+    assert_eq!(json["error"]["failed"], serde_json::json!(["dnid 999"]));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn access_codes_lists_the_tenants_hotlines() {
+    let sandbox = documented_sandbox().await;
+    let run = run_against(&sandbox, &["access-codes", "--output", "json"]).await;
+
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    let json: Value = serde_json::from_str(&run.stdout).expect("stdout is one JSON document");
+    let first = &json["accessCodes"][0];
+    assert_eq!(first["code"], "9911411");
+    assert_eq!(first["id"], "1124167935465633793");
+    assert_eq!(first["mediaType"], "voice-and-video");
+    assert_eq!(first["direction"], "both");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_route_locked_against_editing_is_reported_not_modified() {
+    // The documented examples, with the first route locked ("3").
+    let mut seed: Value =
+        serde_json::from_str(&Seed::documented_examples().to_json()).expect("a seed is JSON");
+    let locked = seed["routes"]
+        .as_array_mut()
+        .and_then(|routes| routes.iter_mut().find(|r| r["id"] == "1125397061153369092"))
+        .expect("the documented route is in the seed");
+    locked["editable"] = Value::from("3");
+    let seed = Seed::from_json_str(&seed.to_string()).expect("the edited seed loads");
+    let sandbox = Sandbox::builder()
+        .seed(seed)
+        .start()
+        .await
+        .expect("the sandbox starts");
+    let run = run_against(
+        &sandbox,
+        &[
+            "modify",
+            "--id",
+            "1125397061153369092",
+            "--skill-queue",
+            "2",
+        ],
+    )
+    .await;
+
+    assert_eq!(run.code, 3, "stderr: {}", run.stderr);
+    assert!(run.stderr.contains("cannot be edited"), "{}", run.stderr);
+    let route = sandbox
+        .routes()
+        .into_iter()
+        .find(|r| r.id == "1125397061153369092")
+        .expect("the route is still there");
+    assert_eq!(route.editable, Editable::Locked);
+    assert_eq!(route.device, Device::SkillQueue(1));
 }

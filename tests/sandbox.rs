@@ -21,6 +21,13 @@ use serde_json::{Value, json};
 
 const TOKEN_PATH: &str = "/apigovernance/api/oauth/tokenByAkSk";
 const CREATE_PATH: &str = "/apiaccess/rest/cc-management/v1/calledRoute/createCalledRoute";
+const BUSINESS_PATHS: [&str; 5] = [
+    "/apiaccess/rest/cc-management/v1/accessCodeInfo/queryAccessCodeList",
+    CREATE_PATH,
+    "/apiaccess/rest/cc-management/v1/calledRoute/queryCalledRoute",
+    "/apiaccess/rest/cc-management/v1/calledRoute/modifyCalledRoute",
+    "/apiaccess/rest/cc-management/v1/calledRoute/deleteCalledRoute",
+];
 
 /// The documented example: 9911411 ext 11 → skill queue 1, video.
 fn documented_route() -> CalledRoute {
@@ -28,6 +35,12 @@ fn documented_route() -> CalledRoute {
         .and_then(|route| route.with_ext_code("11"))
         .and_then(|route| route.with_media_type(MediaType::Video))
         .expect("the documented example is a valid route")
+}
+
+/// 9911411 without extension code → skill queue 2 (voice and video), with no
+/// media type: CEC's default, 5, is the queue's.
+fn voice_route_without_extension() -> CalledRoute {
+    CalledRoute::new("9911411", Device::SkillQueue(2)).expect("a valid route")
 }
 
 /// The documented example request body.
@@ -163,7 +176,7 @@ async fn refuses_a_second_route_for_the_same_access_code_and_extension_code() {
 async fn keys_routes_by_access_code_and_extension_code() {
     let sandbox = Sandbox::start().await.unwrap();
     let client = sandbox.client_builder().build().unwrap();
-    let bare = CalledRoute::new("9911411", Device::SkillQueue(1)).unwrap();
+    let bare = voice_route_without_extension();
 
     client
         .create_called_route(&documented_route())
@@ -192,7 +205,7 @@ async fn the_client_refreshes_an_expired_token_and_the_create_succeeds() {
     assert_eq!(sandbox.token_requests(), 1);
 
     sandbox.expire_tokens();
-    let bare = CalledRoute::new("9911411", Device::SkillQueue(1)).unwrap();
+    let bare = voice_route_without_extension();
     let done = client.create_called_route(&bare).await.unwrap();
 
     assert_eq!(done.description.as_deref(), Some("data create success"));
@@ -712,7 +725,7 @@ async fn refuses_a_body_over_64_kib_with_400() {
 async fn answers_405_to_a_method_other_than_post() {
     let sandbox = Sandbox::start().await.unwrap();
 
-    for path in [TOKEN_PATH, CREATE_PATH] {
+    for path in std::iter::once(TOKEN_PATH).chain(BUSINESS_PATHS) {
         let response = reqwest::Client::new()
             .get(format!("{}{path}", sandbox.base_url()))
             .send()

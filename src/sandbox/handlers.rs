@@ -1,4 +1,4 @@
-//! The HTTP side: the router, the two endpoints, the refusals and the
+//! The HTTP side: the router, the six endpoints, the refusals and the
 //! request log.
 
 use std::{net::SocketAddr, sync::Arc};
@@ -14,11 +14,13 @@ use axum::{
 };
 use secrecy::ExposeSecret;
 
+use serde_json::Value;
+
 use super::{
-    BODY_LIMIT, RETURN_CODE_BAD_REQUEST, RETURN_CODE_DUPLICATE, RETURN_CODE_FORBIDDEN,
-    RETURN_CODE_METHOD_NOT_ALLOWED, RETURN_CODE_NOT_FOUND, RETURN_CODE_UNAUTHORIZED, Shared,
-    TOKEN_SCOPE,
+    BODY_LIMIT, RETURN_CODE_BAD_REQUEST, RETURN_CODE_FORBIDDEN, RETURN_CODE_METHOD_NOT_ALLOWED,
+    RETURN_CODE_NOT_DELETED, RETURN_CODE_NOT_FOUND, RETURN_CODE_UNAUTHORIZED, Shared, TOKEN_SCOPE,
     auth::{self, Denied},
+    state::Refused,
     validate::{self, Invalid},
 };
 use crate::generated::types;
@@ -28,9 +30,50 @@ pub(crate) const TOKEN_PATH: &str = "/apigovernance/api/oauth/tokenByAkSk";
 /// The documented path of `createCalledRoute`.
 pub(crate) const CREATE_CALLED_ROUTE_PATH: &str =
     "/apiaccess/rest/cc-management/v1/calledRoute/createCalledRoute";
+/// The documented path of `queryCalledRoute`.
+pub(crate) const QUERY_CALLED_ROUTE_PATH: &str =
+    "/apiaccess/rest/cc-management/v1/calledRoute/queryCalledRoute";
+/// The documented path of `modifyCalledRoute`.
+pub(crate) const MODIFY_CALLED_ROUTE_PATH: &str =
+    "/apiaccess/rest/cc-management/v1/calledRoute/modifyCalledRoute";
+/// The documented path of `deleteCalledRoute`.
+pub(crate) const DELETE_CALLED_ROUTE_PATH: &str =
+    "/apiaccess/rest/cc-management/v1/calledRoute/deleteCalledRoute";
+/// The documented path of `queryAccessCodeList`.
+pub(crate) const QUERY_ACCESS_CODE_LIST_PATH: &str =
+    "/apiaccess/rest/cc-management/v1/accessCodeInfo/queryAccessCodeList";
 
 /// The documented success of `createCalledRoute`.
 const CREATED: &str = "data create success";
+/// The documented success of `modifyCalledRoute`.
+const UPDATED: &str = "data update success";
+/// The documented success of `deleteCalledRoute`.
+const DELETED: &str = "data delete success";
+/// The documented success of the queries.
+const QUERIED: &str = "success";
+
+/// The fields of a listed route that are sent as `null` when they have no
+/// value, as in the documented example (the generated type leaves them out).
+const ROUTE_NULLS: [&str; 9] = [
+    "id",
+    "dnid",
+    "accessCode",
+    "mediatypeId",
+    "extCode",
+    "devicetype",
+    "deviceId",
+    "deviceDesc",
+    "editable",
+];
+/// The same for a listed access code.
+const ACCESS_CODE_NULLS: [&str; 6] = [
+    "id",
+    "accessCode",
+    "mediatypeId",
+    "n400Number",
+    "description",
+    "numCallAttr",
+];
 
 /// The whole sandbox as an axum router.
 pub(crate) fn router(shared: Arc<Shared>, addr: SocketAddr) -> Router {
@@ -42,6 +85,22 @@ pub(crate) fn router(shared: Arc<Shared>, addr: SocketAddr) -> Router {
         .route(
             CREATE_CALLED_ROUTE_PATH,
             post(create_called_route).fallback(method_not_allowed),
+        )
+        .route(
+            QUERY_CALLED_ROUTE_PATH,
+            post(query_called_route).fallback(method_not_allowed),
+        )
+        .route(
+            MODIFY_CALLED_ROUTE_PATH,
+            post(modify_called_route).fallback(method_not_allowed),
+        )
+        .route(
+            DELETE_CALLED_ROUTE_PATH,
+            post(delete_called_route).fallback(method_not_allowed),
+        )
+        .route(
+            QUERY_ACCESS_CODE_LIST_PATH,
+            post(query_access_code_list).fallback(method_not_allowed),
         )
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -161,6 +220,23 @@ async fn token_by_ak_sk(
     }))
 }
 
+/// A business refusal: HTTP 200 with the sandbox's `returnCode`.
+fn business(refusal: Refused) -> types::ReturnResult {
+    tracing::debug!(code = refusal.code, reason = %refusal.description, "refused by a rule");
+    types::ReturnResult {
+        return_code: Some(refusal.code.to_owned()),
+        description: Some(refusal.description),
+    }
+}
+
+/// `{"returnCode": "0", "description": <description>}`.
+fn success(description: &str) -> types::ReturnResult {
+    types::ReturnResult {
+        return_code: Some("0".to_owned()),
+        description: Some(description.to_owned()),
+    }
+}
+
 /// `POST /apiaccess/rest/cc-management/v1/calledRoute/createCalledRoute`.
 async fn create_called_route(
     State(shared): State<Arc<Shared>>,
@@ -169,31 +245,148 @@ async fn create_called_route(
 ) -> Result<Json<types::ReturnResult>, Refusal> {
     let app_key = shared.tokens.authorize(&headers)?;
     let route = validate::called_route(&body?)?;
-    let result = match shared.routes.create(&route) {
+    let result = match shared.state.create(&route) {
         Ok(stored) => {
             tracing::debug!(app_key, dnid = stored.dnid, id = %stored.id, %route, "route created");
-            types::ReturnResult {
-                return_code: Some("0".to_owned()),
-                description: Some(CREATED.to_owned()),
-            }
+            success(CREATED)
         }
-        Err(existing) => {
-            let ext = match &existing.ext_code {
-                Some(ext) => format!("extension code `{ext}`"),
-                None => "no extension code".to_owned(),
-            };
-            let description = format!(
-                "access code `{}` with {ext} is already bound (dnid {}, id {}) to {}",
-                existing.access_code, existing.dnid, existing.id, existing.device
-            );
-            tracing::debug!(reason = %description, "duplicate route refused");
-            types::ReturnResult {
-                return_code: Some(RETURN_CODE_DUPLICATE.to_owned()),
-                description: Some(description),
-            }
-        }
+        Err(refusal) => business(refusal),
     };
     Ok(Json(result))
+}
+
+/// `POST /apiaccess/rest/cc-management/v1/calledRoute/modifyCalledRoute`.
+async fn modify_called_route(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<types::ReturnResult>, Refusal> {
+    let app_key = shared.tokens.authorize(&headers)?;
+    let (id, device) = validate::modify(&body?)?;
+    let result = match shared.state.modify(id.as_str(), device) {
+        Ok(route) => {
+            tracing::debug!(app_key, dnid = route.dnid, %id, %device, "route modified");
+            success(UPDATED)
+        }
+        Err(refusal) => business(refusal),
+    };
+    Ok(Json(result))
+}
+
+/// `POST /apiaccess/rest/cc-management/v1/calledRoute/deleteCalledRoute`.
+async fn delete_called_route(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<types::DeleteCalledRouteResponse>, Refusal> {
+    let app_key = shared.tokens.authorize(&headers)?;
+    let dnids = validate::delete(&body?)?;
+    let outcome = shared.state.delete(&dnids);
+    let names = outcome.names().join(",");
+    let ids = outcome
+        .deleted
+        .iter()
+        .map(|route| route.id.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    let failed = outcome
+        .failed
+        .iter()
+        .map(|(name, _)| name.as_str())
+        .collect::<Vec<_>>()
+        .join(",");
+    let reasons = outcome
+        .failed
+        .iter()
+        .map(|(name, reason)| format!("{name} ({reason})"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    tracing::debug!(app_key, deleted = %names, failed = %failed, "routes deleted");
+    let (code, content, description) = match (outcome.deleted.is_empty(), failed.is_empty()) {
+        (false, true) => ("0", names.clone(), DELETED.to_owned()),
+        (false, false) => (
+            "0",
+            format!("Success:{names},Failed:{failed}"),
+            format!(
+                "{DELETED} for {} of {} routes; not deleted: {reasons}",
+                outcome.deleted.len(),
+                outcome.deleted.len() + outcome.failed.len()
+            ),
+        ),
+        (true, _) => (
+            RETURN_CODE_NOT_DELETED,
+            names.clone(),
+            format!("no route was deleted: {reasons}"),
+        ),
+    };
+    Ok(Json(types::DeleteCalledRouteResponse {
+        return_code: Some(code.to_owned()),
+        description: Some(description),
+        data: Some(types::DeleteResult(Some(types::DeleteResultInner {
+            id: Some(ids),
+            name: Some(names),
+            content: Some(content),
+        }))),
+    }))
+}
+
+/// `POST /apiaccess/rest/cc-management/v1/calledRoute/queryCalledRoute`.
+async fn query_called_route(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, Refusal> {
+    shared.tokens.authorize(&headers)?;
+    let query = validate::route_query(&body?)?;
+    let (total, routes) = shared.state.query_routes(&query);
+    let response = types::QueryCalledRouteResponse {
+        return_code: Some("0".to_owned()),
+        description: Some(QUERIED.to_owned()),
+        data: Some(types::CalledRoutePage(Some(types::CalledRoutePageInner {
+            total: Some(total as i64),
+            called_route_list: Some(routes),
+        }))),
+    };
+    Ok(Json(with_nulls(response, &ROUTE_NULLS)))
+}
+
+/// `POST /apiaccess/rest/cc-management/v1/accessCodeInfo/queryAccessCodeList`.
+async fn query_access_code_list(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, Refusal> {
+    shared.tokens.authorize(&headers)?;
+    let query = validate::access_code_query(&body?)?;
+    let (total, codes) = shared.state.query_access_codes(&query);
+    let response = types::QueryAccessCodeListResponse {
+        return_code: Some("0".to_owned()),
+        description: Some(QUERIED.to_owned()),
+        data: Some(types::AccessCodePage(Some(types::AccessCodePageInner {
+            total: Some(total as i64),
+            called_route_list: Some(codes),
+        }))),
+    };
+    Ok(Json(with_nulls(response, &ACCESS_CODE_NULLS)))
+}
+
+/// A listing response as JSON, with `null` for each of `fields` an item of
+/// `data.calledRouteList` leaves out: the documented examples send `null`
+/// (`"mediatypeId": null`, `"n400Number": null`), while the generated types
+/// skip a field without a value.
+fn with_nulls(response: impl serde::Serialize, fields: &[&str]) -> Value {
+    let mut json = serde_json::to_value(response).expect("a generated type always serializes");
+    if let Some(items) = json
+        .pointer_mut("/data/calledRouteList")
+        .and_then(Value::as_array_mut)
+    {
+        for item in items.iter_mut().filter_map(Value::as_object_mut) {
+            for field in fields {
+                item.entry(*field).or_insert(Value::Null);
+            }
+        }
+    }
+    json
 }
 
 /// Any method but `POST` on a documented path.
@@ -211,7 +404,9 @@ async fn not_found() -> Refusal {
         status: StatusCode::NOT_FOUND,
         code: RETURN_CODE_NOT_FOUND,
         description: format!(
-            "no such path; the sandbox serves POST {TOKEN_PATH} and POST {CREATE_CALLED_ROUTE_PATH}"
+            "no such path; the sandbox serves POST {TOKEN_PATH}, {QUERY_ACCESS_CODE_LIST_PATH}, \
+             {CREATE_CALLED_ROUTE_PATH}, {QUERY_CALLED_ROUTE_PATH}, {MODIFY_CALLED_ROUTE_PATH} \
+             and {DELETE_CALLED_ROUTE_PATH}"
         ),
     }
 }

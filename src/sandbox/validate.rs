@@ -1,11 +1,16 @@
 //! Request bodies, checked as the spec says: JSON shape and types here, the
-//! value rules by the library's own [`CalledRoute`], [`Device`] and
-//! [`MediaType`], so the client and the sandbox cannot disagree.
+//! value rules by the library's own [`CalledRoute`], [`Device`],
+//! [`MediaType`], [`RouteFilter`], [`AccessCodeFilter`] and [`RouteId`] and
+//! by the generated types, so the client and the sandbox cannot disagree.
 
 use secrecy::SecretString;
 use serde_json::{Map, Value};
 
-use crate::{CalledRoute, Device, Error, MediaType};
+use super::state::{AccessCodeQuery, Paging, RouteQuery};
+use crate::{
+    AccessCodeFilter, CalledRoute, Device, Error, MAX_PAGE_SIZE, MediaType, RouteFilter, RouteId,
+    generated::types,
+};
 
 /// Why a body is refused: the 400's description, naming the field.
 #[derive(Debug, PartialEq, Eq)]
@@ -32,6 +37,34 @@ const ROUTE_REQUIRED: [&str; 3] = ["accessCode", "devicetype", "deviceId"];
 /// The fields of `TokenRequest`, all required.
 const TOKEN_FIELDS: [&str; 2] = ["app_key", "app_secret"];
 
+/// The fields of `QueryCalledRouteRequest`, plus `mediatypeId`: the
+/// documented example's spelling of `mediaTypeId`.
+const ROUTE_QUERY_FIELDS: [&str; 8] = [
+    "accessCode",
+    "extCode",
+    "devicetype",
+    "deviceDesc",
+    "mediaTypeId",
+    "mediatypeId",
+    "limit",
+    "offset",
+];
+
+/// The fields of `QueryAccessCodeListRequest`.
+const ACCESS_CODE_QUERY_FIELDS: [&str; 5] = [
+    "accessCode",
+    "mediatypeId",
+    "description",
+    "limit",
+    "offset",
+];
+
+/// The fields of `ModifyCalledRouteRequest`, all required.
+const MODIFY_FIELDS: [&str; 3] = ["id", "devicetype", "deviceId"];
+
+/// The field of `DeleteCalledRouteRequest`, required.
+const DELETE_FIELDS: [&str; 1] = ["dnids"];
+
 /// A `createCalledRoute` body as the route it asks for.
 pub(crate) fn called_route(body: &[u8]) -> Result<CalledRoute, Invalid> {
     let fields = object(body, &ROUTE_FIELDS, &ROUTE_REQUIRED)?;
@@ -46,14 +79,149 @@ pub(crate) fn called_route(body: &[u8]) -> Result<CalledRoute, Invalid> {
         route = route.with_ext_code(ext_code)?;
     }
     if let Some(code) = media_type {
-        let media_type = match i32::try_from(code) {
-            Ok(code) => MediaType::try_from(code)?,
-            // Beyond i32: the library's "not a media type" message still applies.
-            Err(_) => code.to_string().parse::<MediaType>()?,
-        };
-        route = route.with_media_type(media_type)?;
+        route = route.with_media_type(media(code)?)?;
     }
     Ok(route)
+}
+
+/// A `queryCalledRoute` body as the query it asks for. The media type may
+/// be spelled `mediaTypeId` (the request table) or `mediatypeId` (the
+/// documented example), not both.
+pub(crate) fn route_query(body: &[u8]) -> Result<RouteQuery, Invalid> {
+    let fields = object(body, &ROUTE_QUERY_FIELDS, &[])?;
+    let access_code = string(&fields, "accessCode")?
+        .map(|code| {
+            RouteFilter::new()
+                .access_code(code)
+                .map(|_| code.to_owned())
+        })
+        .transpose()?;
+    let ext_code = string(&fields, "extCode")?
+        .map(|ext| RouteFilter::new().ext_code(ext).map(|_| ext.to_owned()))
+        .transpose()?;
+    let device_type = integer(&fields, "devicetype")?
+        .map(|t| Device::from_wire(t, 0).map(Device::device_type))
+        .transpose()?;
+    let device_desc = string(&fields, "deviceDesc")?.map(str::to_owned);
+    let media_type = match (
+        integer(&fields, "mediaTypeId")?,
+        integer(&fields, "mediatypeId")?,
+    ) {
+        (Some(_), Some(_)) => {
+            return Err(Invalid(
+                "send the media type once, as `mediaTypeId` or `mediatypeId`, not both".into(),
+            ));
+        }
+        (Some(code), None) | (None, Some(code)) => Some(media(code)?),
+        (None, None) => None,
+    };
+    Ok(RouteQuery {
+        access_code,
+        ext_code,
+        device_type,
+        device_desc,
+        media_type,
+        paging: paging(&fields)?,
+    })
+}
+
+/// A `queryAccessCodeList` body as the query it asks for.
+pub(crate) fn access_code_query(body: &[u8]) -> Result<AccessCodeQuery, Invalid> {
+    let fields = object(body, &ACCESS_CODE_QUERY_FIELDS, &[])?;
+    let access_code = string(&fields, "accessCode")?
+        .map(|code| {
+            AccessCodeFilter::new()
+                .access_code(code)
+                .map(|_| code.to_owned())
+        })
+        .transpose()?;
+    let media_type = integer(&fields, "mediatypeId")?
+        .map(|code| -> Result<MediaType, Invalid> {
+            let media = media(code).map_err(|_| access_code_media_refused(code))?;
+            match AccessCodeFilter::new().media_type(media) {
+                Ok(_) => Ok(media),
+                Err(_) => Err(access_code_media_refused(code)),
+            }
+        })
+        .transpose()?;
+    let description = string(&fields, "description")?.map(str::to_owned);
+    Ok(AccessCodeQuery {
+        access_code,
+        media_type,
+        description,
+        paging: paging(&fields)?,
+    })
+}
+
+fn access_code_media_refused(code: i64) -> Invalid {
+    Invalid(format!(
+        "invalid mediatypeId: {code} is not an access-code media type; use 2 (click-to-dial), \
+         5 (voice and video) or 53 (multimedia)"
+    ))
+}
+
+/// A `modifyCalledRoute` body as the route's id and the new device.
+pub(crate) fn modify(body: &[u8]) -> Result<(RouteId, Device), Invalid> {
+    let fields = object(body, &MODIFY_FIELDS, &MODIFY_FIELDS)?;
+    let id = required(string(&fields, "id")?, "id")?;
+    let device_type = required(integer(&fields, "devicetype")?, "devicetype")?;
+    let device_id = required(integer(&fields, "deviceId")?, "deviceId")?;
+    let id = id.parse::<RouteId>()?;
+    Ok((id, Device::from_wire(device_type, device_id)?))
+}
+
+/// A `deleteCalledRoute` body as its dnids, in order.
+pub(crate) fn delete(body: &[u8]) -> Result<Vec<u64>, Invalid> {
+    let fields = object(body, &DELETE_FIELDS, &DELETE_FIELDS)?;
+    let dnids = required(string(&fields, "dnids")?, "dnids")?;
+    let refused = || {
+        Invalid(
+            "invalid dnids: must be 1 to 1000 dnids of 1 to 19 digits, joined with commas \
+             (e.g. \"1,2\")"
+                .into(),
+        )
+    };
+    types::DeleteCalledRouteRequestDnids::try_from(dnids).map_err(|_| refused())?;
+    // 19 digits always fit a u64.
+    dnids
+        .split(',')
+        .map(|dnid| dnid.parse::<u64>().map_err(|_| refused()))
+        .collect()
+}
+
+/// `limit` (0 to 100, default 100) and `offset` (0 or more, default 0), as
+/// the spec's `PageLimit` and `PageOffset` allow.
+fn paging(fields: &Map<String, Value>) -> Result<Paging, Invalid> {
+    let max = i64::from(MAX_PAGE_SIZE);
+    let limit = match integer(fields, "limit")? {
+        None => MAX_PAGE_SIZE as usize,
+        Some(limit) if (0..=max).contains(&limit) => limit as usize,
+        Some(limit) => {
+            return Err(Invalid(format!(
+                "invalid limit: {limit} is outside 0..={max}"
+            )));
+        }
+    };
+    let offset = match integer(fields, "offset")? {
+        None => 0,
+        Some(offset) if (0..=i64::from(i32::MAX)).contains(&offset) => offset as usize,
+        Some(offset) => {
+            return Err(Invalid(format!(
+                "invalid offset: {offset} is outside 0..={}",
+                i32::MAX
+            )));
+        }
+    };
+    Ok(Paging { limit, offset })
+}
+
+/// A media type code, with the library's message when it is none.
+fn media(code: i64) -> Result<MediaType, Invalid> {
+    Ok(match i32::try_from(code) {
+        Ok(code) => MediaType::try_from(code)?,
+        // Beyond i32: the library's "not a media type" message still applies.
+        Err(_) => code.to_string().parse::<MediaType>()?,
+    })
 }
 
 /// A `tokenByAkSk` body as its app key and app secret. No message repeats a
@@ -225,6 +393,84 @@ mod tests {
                 r#"{"accessCode": "1", "mediaTypeId": 99999999999, "devicetype": 1, "deviceId": 1}"#
             )
             .starts_with("invalid mediaTypeId")
+        );
+    }
+
+    #[test]
+    fn a_route_query_takes_either_spelling_of_the_media_type_and_pages_by_default() {
+        let table = route_query(br#"{"mediaTypeId": 19}"#).unwrap();
+        let example = route_query(br#"{"mediatypeId": 19}"#).unwrap();
+        assert_eq!(table, example);
+        assert_eq!(table.media_type, Some(MediaType::Video));
+        assert_eq!(
+            table.paging,
+            Paging {
+                limit: 100,
+                offset: 0
+            }
+        );
+        let empty = route_query(b"{}").unwrap();
+        assert_eq!((empty.access_code, empty.ext_code), (None, None));
+    }
+
+    #[test]
+    fn paging_outside_the_spec_is_refused() {
+        let refused = |body: &str| route_query(body.as_bytes()).unwrap_err().0;
+        assert_eq!(
+            refused(r#"{"limit": 101}"#),
+            "invalid limit: 101 is outside 0..=100"
+        );
+        assert_eq!(
+            refused(r#"{"limit": -1}"#),
+            "invalid limit: -1 is outside 0..=100"
+        );
+        assert_eq!(
+            refused(r#"{"offset": 2147483648}"#),
+            "invalid offset: 2147483648 is outside 0..=2147483647"
+        );
+        assert!(refused(r#"{"limit": 1.5}"#).contains("`limit` must be an integer"));
+        let zero = access_code_query(br#"{"limit": 0}"#).unwrap();
+        assert_eq!(zero.paging.limit, 0);
+    }
+
+    #[test]
+    fn dnids_follow_the_spec_pattern() {
+        assert_eq!(delete(br#"{"dnids": "1,2"}"#).unwrap(), [1, 2]);
+        assert_eq!(
+            delete(br#"{"dnids": "9999999999999999999"}"#).unwrap(),
+            [9_999_999_999_999_999_999]
+        );
+        for bad in [
+            r#""a,b""#,
+            r#""""#,
+            r#""1,""#,
+            r#"" 1""#,
+            r#""12345678901234567890""#,
+        ] {
+            let body = format!(r#"{{"dnids": {bad}}}"#);
+            assert!(
+                delete(body.as_bytes())
+                    .unwrap_err()
+                    .0
+                    .starts_with("invalid dnids"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_modify_names_its_route_by_a_digit_string() {
+        let (id, device) =
+            modify(br#"{"id": "1125397061153369092", "devicetype": 1, "deviceId": 1}"#).unwrap();
+        assert_eq!(
+            (id.as_str(), device),
+            ("1125397061153369092", Device::SkillQueue(1))
+        );
+        assert!(
+            modify(br#"{"id": "", "devicetype": 1, "deviceId": 1}"#)
+                .unwrap_err()
+                .0
+                .starts_with("invalid id")
         );
     }
 

@@ -1,8 +1,11 @@
 //! `cec-routes sandbox`: the local sandbox, standalone.
 
-use std::net::IpAddr;
+use std::{net::IpAddr, path::PathBuf};
 
-use cec_routes::{Error, sandbox::Sandbox};
+use cec_routes::{
+    Error,
+    sandbox::{Sandbox, Seed},
+};
 use secrecy::ExposeSecret;
 use serde_json::json;
 
@@ -18,10 +21,33 @@ pub struct Args {
     /// Address to listen on; anything but loopback exposes the sandbox to the network
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: IpAddr,
+
+    /// Seed file (JSON: access codes, skill queues, IVR flows, routes); see
+    /// examples/sandbox-seed.json. Default: the built-in seed, with no routes
+    #[arg(long, value_name = "FILE", conflicts_with = "documented_examples")]
+    pub seed: Option<PathBuf>,
+
+    /// Start with the documentation's example routes as well
+    #[arg(long)]
+    pub documented_examples: bool,
+
+    /// Print the built-in seed as a seed file and exit
+    #[arg(long)]
+    pub print_seed: bool,
 }
 
 pub async fn run(args: &Args, out: &Output) -> Result<(), Error> {
+    if args.print_seed {
+        println!("{}", Seed::default().to_json());
+        return Ok(());
+    }
+    let seed = match (&args.seed, args.documented_examples) {
+        (Some(path), _) => Seed::from_json_file(path)?,
+        (None, true) => Seed::documented_examples(),
+        (None, false) => Seed::default(),
+    };
     let sandbox = Sandbox::builder()
+        .seed(seed)
         .credentials_from_env()
         .bind(args.bind)
         .port(args.port)
