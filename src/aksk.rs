@@ -20,8 +20,10 @@ use crate::{
     AccessToken, Error, TokenProvider,
     auth::Auth,
     client::read_error_body,
+    config::DEFAULT_MAX_RESPONSE_BYTES,
     error::{body_snippet, with_causes},
     generated::{self, types},
+    hooks::{RESPONSE_LIMIT, too_large},
 };
 
 /// The token lifetime asked for when none is configured (the documented
@@ -51,6 +53,10 @@ type SharedFetch = Shared<BoxFuture<'static, Result<AccessToken, Error>>>;
 /// - **Never poisoned**: after a failed request the next caller tries again.
 /// - **Secret**: the app secret is a [`SecretString`], absent from `Debug`
 ///   and from every error (a response body that echoes it is redacted).
+/// - **Bounded**: the response is read only up to the client's
+///   [`max_response_bytes`](crate::ClientBuilder::max_response_bytes)
+///   ([`DEFAULT_MAX_RESPONSE_BYTES`](crate::DEFAULT_MAX_RESPONSE_BYTES) for a provider made with
+///   [`new`](AkSkProvider::new)); a larger one is an [`Error::Auth`].
 ///
 /// # Examples
 ///
@@ -74,6 +80,7 @@ struct Inner {
     app_key: String,
     app_secret: SecretString,
     lifetime: Duration,
+    max_response_bytes: usize,
     state: Mutex<State>,
 }
 
@@ -103,6 +110,7 @@ impl AkSkProvider {
             app_secret,
             DEFAULT_TOKEN_LIFETIME,
             http,
+            DEFAULT_MAX_RESPONSE_BYTES,
         )
     }
 
@@ -112,6 +120,7 @@ impl AkSkProvider {
         app_secret: SecretString,
         lifetime: Duration,
         http: reqwest::Client,
+        max_response_bytes: usize,
     ) -> Result<Self, Error> {
         if app_key.trim().is_empty() {
             return Err(Error::config("the app key is empty; set CEC_APP_KEY"));
@@ -127,6 +136,7 @@ impl AkSkProvider {
                 app_key,
                 app_secret,
                 lifetime,
+                max_response_bytes,
                 state: Mutex::new(State::Empty),
             }),
         })
@@ -142,6 +152,7 @@ impl AkSkProvider {
             inner.app_secret.clone(),
             lifetime,
             inner.client.client().clone(),
+            inner.max_response_bytes,
         )
     }
 
@@ -213,7 +224,12 @@ impl Inner {
         );
         async {
             let sent_at = Instant::now();
-            let result = self.client.token_by_ak_sk(lifetime_s, &body).await;
+            let result = RESPONSE_LIMIT
+                .scope(
+                    self.max_response_bytes,
+                    self.client.token_by_ak_sk(lifetime_s, &body),
+                )
+                .await;
             let span = tracing::Span::current();
             span.record("elapsed_ms", sent_at.elapsed().as_millis() as u64);
             let token = match result {
@@ -273,8 +289,8 @@ impl Inner {
             }
             E::UnexpectedResponse(response) => {
                 let status = response.status().as_u16();
-                let bytes = response.bytes().await.unwrap_or_default();
-                let body = body_snippet(&bytes, &[self.secret()]);
+                let stream = progenitor_client::ByteStream::new(Box::pin(response.bytes_stream()));
+                let body = read_error_body(stream, &[self.secret()]).await;
                 self.auth_error(
                     format!("unexpected status {status}{}", quote(&body)),
                     Some(status),
@@ -288,6 +304,12 @@ impl Inner {
                 Some(200),
             ),
             E::CommunicationError(e) | E::ResponseBodyError(e) => {
+                if let Some(limit) = too_large(&e) {
+                    return self.auth_error(
+                        format!("the response is larger than the {limit}-byte limit"),
+                        Some(200),
+                    );
+                }
                 let what = if e.is_timeout() {
                     "timed out"
                 } else {

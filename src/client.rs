@@ -16,6 +16,7 @@ use crate::{
     config::Timeouts,
     error::{body_snippet, with_causes},
     generated::{self, types},
+    hooks::{RESPONSE_LIMIT, too_large},
 };
 
 /// How much of an error response body is read, at most.
@@ -46,6 +47,7 @@ pub struct Client {
     raw: generated::Client,
     timeouts: Timeouts,
     connect_retries: u32,
+    max_response_bytes: usize,
 }
 
 /// CEC's confirmation of a request: a 200 with `returnCode` `"0"`.
@@ -61,19 +63,29 @@ impl Client {
         raw: generated::Client,
         timeouts: Timeouts,
         connect_retries: u32,
+        max_response_bytes: usize,
     ) -> Self {
         Client {
             raw,
             timeouts,
             connect_retries,
+            max_response_bytes,
         }
     }
 
     /// The generated client, for anything the wrapper does not cover. Its
-    /// requests are authenticated by the same hooks (but get none of the
-    /// wrapper's validation, resend or error mapping).
+    /// requests are authenticated by the same hooks, and their response
+    /// bodies are capped at [`DEFAULT_MAX_RESPONSE_BYTES`](crate::DEFAULT_MAX_RESPONSE_BYTES)
+    /// (not the configured limit), but they get none of the wrapper's
+    /// validation, resend or error mapping.
     pub fn raw(&self) -> &generated::Client {
         &self.raw
+    }
+
+    /// The most bytes of a response body this client reads
+    /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)).
+    pub fn max_response_bytes(&self) -> usize {
+        self.max_response_bytes
     }
 
     /// The base URL requests go to.
@@ -107,7 +119,8 @@ impl Client {
     }
 
     /// Runs one generated operation: a token for it, connection retries,
-    /// one resend after a 401, a span, and the error mapping.
+    /// one resend after a 401, the response size limit, a span, and the
+    /// error mapping.
     pub(crate) async fn call<T, F, Fut>(
         &self,
         operation: &'static str,
@@ -124,7 +137,7 @@ impl Client {
             elapsed_ms = Empty,
             token_refreshed = false,
         );
-        async {
+        let call = async {
             let started = Instant::now();
             let mut sent = Vec::new();
             let result = self.call_with_refresh(&send, &mut sent).await;
@@ -147,8 +160,8 @@ impl Client {
                 }
             }
         }
-        .instrument(span)
-        .await
+        .instrument(span);
+        RESPONSE_LIMIT.scope(self.max_response_bytes, call).await
     }
 
     async fn call_with_refresh<T, F, Fut>(
@@ -254,8 +267,10 @@ impl Client {
                 reason: format!("the body is not the documented JSON ({e})"),
                 body: body_snippet(&bytes, tokens),
             },
-            E::CommunicationError(e) => self.transport_error(e),
-            E::ResponseBodyError(e) => self.transport_error(e),
+            E::CommunicationError(e) | E::ResponseBodyError(e) => match too_large(&e) {
+                Some(limit) => Error::ResponseTooLarge { operation, limit },
+                None => self.transport_error(e),
+            },
             // The request could not be built: a header value the HTTP stack refuses.
             E::InvalidRequest(reason) => Error::InvalidInput {
                 field: "request",

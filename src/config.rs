@@ -36,6 +36,10 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How many times a request that could not connect is tried again, by
 /// default. Only connection failures are retried: the request was not sent.
 pub const DEFAULT_CONNECT_RETRIES: u32 = 2;
+/// The most bytes of a response body the client reads, by default (1 MiB):
+/// a documented answer is a few kilobytes, and a page of 100 routes stays
+/// far below it. See [`ClientBuilder::max_response_bytes`].
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1 << 20;
 
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Timeouts {
@@ -87,6 +91,7 @@ pub struct ClientBuilder {
     token_lifetime: Duration,
     timeouts: Timeouts,
     connect_retries: u32,
+    max_response_bytes: usize,
     allow_http: bool,
 }
 
@@ -100,6 +105,7 @@ impl Default for ClientBuilder {
             token_lifetime: DEFAULT_TOKEN_LIFETIME,
             timeouts: Timeouts::default(),
             connect_retries: DEFAULT_CONNECT_RETRIES,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             allow_http: false,
         }
     }
@@ -178,6 +184,32 @@ impl ClientBuilder {
         self
     }
 
+    /// The most bytes of a response body the client reads (default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`], 1 MiB), for every operation and for
+    /// `tokenByAkSk`.
+    ///
+    /// A success whose `Content-Length` is larger fails before its body is
+    /// read; any other body fails as soon as more than this has arrived, and
+    /// the connection is dropped, so a hostile or broken server cannot make
+    /// the client hold more. The failure is [`Error::ResponseTooLarge`] (for
+    /// `tokenByAkSk`, [`Error::Auth`]). Error bodies are read only up to
+    /// 64 KiB, or this limit if it is smaller, and quoted in part. Must be at
+    /// least 1.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cec_routes::Client;
+    ///
+    /// let client = Client::builder().token("t0k").max_response_bytes(256 * 1024).build()?;
+    /// assert_eq!(client.max_response_bytes(), 256 * 1024);
+    /// # Ok::<(), cec_routes::Error>(())
+    /// ```
+    pub fn max_response_bytes(mut self, limit: usize) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
     /// Allow plain `http` to hosts other than loopback. Tokens would cross
     /// the network in clear text: only for test networks.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
@@ -190,6 +222,11 @@ impl ClientBuilder {
         let base_url = check_base_url(&self.base_url, self.allow_http)?;
         if self.timeouts.request.is_zero() || self.timeouts.connect.is_zero() {
             return Err(Error::config("timeouts must be longer than zero"));
+        }
+        if self.max_response_bytes == 0 {
+            return Err(Error::config(
+                "the response size limit must be at least 1 byte",
+            ));
         }
         if let Some(app_key) = &self.app_key
             && app_key.trim().is_empty()
@@ -219,6 +256,7 @@ impl ClientBuilder {
                     app_secret,
                     self.token_lifetime,
                     http.clone(),
+                    self.max_response_bytes,
                 )?)
             }
         };
@@ -227,6 +265,7 @@ impl ClientBuilder {
             generated::Client::new_with_client(&base_url, http, auth),
             self.timeouts,
             self.connect_retries,
+            self.max_response_bytes,
         ))
     }
 }

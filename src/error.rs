@@ -19,6 +19,12 @@ pub const BODY_SNIPPET_CHARS: usize = 200;
 /// No variant ever holds an app secret or an access token, and the bodies it
 /// quotes are cut to [`BODY_SNIPPET_CHARS`] characters.
 ///
+/// Memory is bounded too: a response body is read only up to the client's
+/// limit ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes),
+/// default [`DEFAULT_MAX_RESPONSE_BYTES`](crate::DEFAULT_MAX_RESPONSE_BYTES), 1 MiB); a
+/// larger success is [`Error::ResponseTooLarge`], and an error status is
+/// reported with the start of its body (at most 64 KiB are read).
+///
 /// # Examples
 ///
 /// ```
@@ -157,6 +163,20 @@ pub enum Error {
         body: String,
     },
 
+    /// The response body is larger than the client's limit
+    /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)):
+    /// reading stopped there, so the outcome is unknown.
+    #[error(
+        "the {operation} response is larger than the {limit}-byte limit, so its outcome is \
+         unknown; the request may have reached CEC: check before retrying"
+    )]
+    ResponseTooLarge {
+        /// The operation, as its operationId.
+        operation: &'static str,
+        /// The limit, in bytes.
+        limit: usize,
+    },
+
     /// No connection could be made; the request was certainly not sent.
     #[error("could not connect to {url}: {detail}")]
     Connect {
@@ -240,6 +260,7 @@ impl Error {
             Error::ServerFailure { .. }
             | Error::UnexpectedStatus { .. }
             | Error::Decode { .. }
+            | Error::ResponseTooLarge { .. }
             | Error::Timeout { .. }
             | Error::Transport { .. } => true,
         }
@@ -248,7 +269,9 @@ impl Error {
     /// The HTTP status CEC answered with, when it answered.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Business { .. } | Error::Decode { .. } => Some(200),
+            Error::Business { .. } | Error::Decode { .. } | Error::ResponseTooLarge { .. } => {
+                Some(200)
+            }
             Error::BadRequest { .. } => Some(400),
             Error::Unauthorized { .. } => Some(401),
             Error::Forbidden { .. } => Some(403),

@@ -67,8 +67,8 @@ pub use auth::{AccessToken, StaticToken, TokenProvider};
 pub use client::{Client, Success};
 pub use config::{
     ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_RETRIES, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_TIMEOUT, ENV_APP_KEY, ENV_APP_SECRET, ENV_BASE_URL, ENV_TIMEOUT, ENV_TOKEN,
-    ENV_TOKEN_LIFETIME, builder_from_lookup,
+    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, ENV_APP_KEY, ENV_APP_SECRET, ENV_BASE_URL,
+    ENV_TIMEOUT, ENV_TOKEN, ENV_TOKEN_LIFETIME, builder_from_lookup,
 };
 pub use delete::{Deletion, MAX_DELETE_BATCH};
 pub use error::{BODY_SNIPPET_CHARS, Error};
