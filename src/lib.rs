@@ -37,6 +37,11 @@
 //! - [`Error`]: every failure, by cause.
 //! - [`generated`]: the client progenitor generates from the spec.
 #![cfg_attr(
+    feature = "routes-file",
+    doc = "- [`RoutesFile`], [`Plan`], [`PlanOptions`], [`ApplyOptions`], [`ApplyReport`]: \
+           routing as code — a routes file, the plan from the live routes, its application."
+)]
+#![cfg_attr(
     feature = "sandbox",
     doc = "- [`sandbox`]: a local CEC that honours the spec, for tests and demos."
 )]
@@ -52,6 +57,8 @@ mod hooks;
 mod listing;
 mod modify;
 mod paging;
+#[cfg(feature = "routes-file")]
+mod plan;
 mod route;
 
 /// The client progenitor generates from `openapi/` at build time: its
@@ -79,6 +86,11 @@ pub use listing::{
 };
 pub use modify::RouteChange;
 pub use paging::MAX_PAGE_SIZE;
+#[cfg(feature = "routes-file")]
+pub use plan::{
+    ApplyOptions, ApplyReport, Change, ChangeKind, ChangeResult, DEFAULT_PARALLEL, FileRoute, Held,
+    Outcome, Plan, PlanOptions, Problem, RoutesFile, RoutesFileError,
+};
 pub use route::{CalledRoute, Device, MediaType};
 pub use secrecy::SecretString;
 

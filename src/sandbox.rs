@@ -198,9 +198,13 @@
 //! | body validation | JSON object; no field outside the spec's (`additionalProperties: false`; the one addition is `mediatypeId` on the route query); the spec's required fields present; each field of the spec's JSON type (`null` is refused: the spec has no nullable request field); then the value rules of [`CalledRoute`](crate::CalledRoute), [`Device::from_wire`](crate::Device::from_wire), [`MediaType`](crate::MediaType), [`RouteFilter`](crate::RouteFilter), [`AccessCodeFilter`](crate::AccessCodeFilter), [`RouteId`](crate::RouteId) and the spec's `dnids` pattern (1 to 1000 dnids of 1 to 19 digits) — the library's and the generated types' own checks, so the client and the sandbox cannot disagree |
 //! | credentials | one generated pair unless [`SandboxBuilder::credentials`] or [`SandboxBuilder::credentials_from_env`] gives some; several pairs may be configured |
 //! | address | `127.0.0.1`, port 0 (a free one) unless set; a non-loopback address only through [`SandboxBuilder::bind`], with a warning |
-//! | shutdown | graceful: the listener closes at once, requests under way finish |
+//! | shutdown | graceful: the listener closes at once, requests under way finish (a request held by an injected timeout is answered 503 at once) |
+//! | injected faults | only when a test asks, with [`Sandbox::fail_request`]: the `n`th request of one [`Operation`] from then on (counted per operation as requests arrive, before authentication) gets a [`Fault`]: an HTTP status (body `{"returnCode": "SANDBOX-FAULT-<status>", …}`), a 200 with a given `returnCode`, or no answer until the client times out (held at most [`FAULT_HOLD`]) — all before anything is done; or the same status or silence **after** the request was carried out, or the status line followed by a dropped connection ([`Fault::DropAfterCommit`]) |
+//! | in flight | every request, of any endpoint, counts from arrival to answer; [`Sandbox::max_in_flight`] is the most at once |
+//! | latency | none unless [`SandboxBuilder::latency`]: then each business request waits that long before it is carried out (not `tokenByAkSk`) |
 
 mod auth;
+mod faults;
 mod handlers;
 mod seed;
 mod state;
@@ -211,13 +215,18 @@ use std::{
     future::Future,
     net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr},
     sync::Arc,
+    time::Duration,
 };
 
 use secrecy::{ExposeSecret, SecretString};
-use tokio::{sync::oneshot, task::JoinHandle};
+use tokio::{
+    sync::{oneshot, watch},
+    task::JoinHandle,
+};
 
 use crate::{AccessCode, Client, ClientBuilder, ENV_APP_KEY, ENV_APP_SECRET, Error};
 
+pub use faults::{FAULT_HOLD, Fault, Operation};
 pub use seed::Seed;
 pub use state::SandboxRoute;
 
@@ -275,6 +284,12 @@ pub const TOKEN_SCOPE: &str = "cc-management";
 pub(crate) struct Shared {
     pub(crate) tokens: auth::Tokens,
     pub(crate) state: state::State,
+    /// Request counts, injected faults, the in-flight count.
+    pub(crate) faults: faults::Faults,
+    /// Turns `true` when the sandbox stops: held requests end.
+    pub(crate) stopping: watch::Sender<bool>,
+    /// Added before every business request is carried out.
+    pub(crate) latency: Duration,
 }
 
 /// Configures a [`Sandbox`]: address, port, credentials and seed.
@@ -301,6 +316,7 @@ pub struct SandboxBuilder {
     port: u16,
     credentials: Vec<auth::Credential>,
     seed: Seed,
+    latency: Duration,
 }
 
 impl Default for SandboxBuilder {
@@ -310,6 +326,7 @@ impl Default for SandboxBuilder {
             port: 0,
             credentials: Vec::new(),
             seed: Seed::default(),
+            latency: Duration::ZERO,
         }
     }
 }
@@ -321,6 +338,7 @@ impl fmt::Debug for SandboxBuilder {
             .field("port", &self.port)
             .field("credentials", &self.credentials)
             .field("seed", &self.seed)
+            .field("latency", &self.latency)
             .finish()
     }
 }
@@ -374,6 +392,14 @@ impl SandboxBuilder {
     /// ```
     pub fn seed(mut self, seed: Seed) -> Self {
         self.seed = seed;
+        self
+    }
+
+    /// Waits this long before carrying out each request of the five
+    /// business operations (not `tokenByAkSk`), as a remote CEC would take:
+    /// concurrency then shows, in tests and measurements. Default: none.
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
         self
     }
 
@@ -434,6 +460,9 @@ impl SandboxBuilder {
         let shared = Arc::new(Shared {
             tokens,
             state: state::State::new(&self.seed),
+            faults: faults::Faults::default(),
+            stopping: watch::Sender::new(false),
+            latency: self.latency,
         });
         let (shutdown, signal) = oneshot::channel::<()>();
         let server = axum::serve(listener, handlers::router(shared.clone(), addr))
@@ -566,6 +595,48 @@ impl Sandbox {
         self.shared.tokens.expire_all();
     }
 
+    /// Makes the `nth` request of `operation` from now on (1: the next one)
+    /// fail with `fault`; several faults may be planned. Requests are
+    /// counted per operation as they arrive, whatever their outcome.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cec_routes::{CalledRoute, Device, Error, sandbox::{Fault, Operation, Sandbox}};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), cec_routes::Error> {
+    /// let sandbox = Sandbox::start().await?;
+    /// let client = sandbox.client_builder().build()?;
+    /// sandbox.fail_request(Operation::CreateCalledRoute, 1, Fault::StatusAfterCommit(500));
+    ///
+    /// let route = CalledRoute::new("9911411", Device::Ivr(7))?;
+    /// let err = client.create_called_route(&route).await.unwrap_err();
+    /// assert!(matches!(err, Error::ServerFailure { .. }));
+    /// assert_eq!(sandbox.routes().len(), 1); // created all the same
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn fail_request(&self, operation: Operation, nth: usize, fault: Fault) {
+        self.shared.faults.fail(operation, nth, fault);
+    }
+
+    /// How many requests of `operation` arrived so far (answered or not).
+    pub fn requests(&self, operation: Operation) -> usize {
+        self.shared.faults.requests(operation)
+    }
+
+    /// The most requests (of any endpoint) the sandbox had under way at
+    /// once since it started or since [`reset_max_in_flight`](Sandbox::reset_max_in_flight).
+    pub fn max_in_flight(&self) -> usize {
+        self.shared.faults.max_in_flight()
+    }
+
+    /// Starts counting [`max_in_flight`](Sandbox::max_in_flight) afresh.
+    pub fn reset_max_in_flight(&self) {
+        self.shared.faults.reset_max_in_flight();
+    }
+
     /// Serves until `signal` completes (e.g. `tokio::signal::ctrl_c()`),
     /// then shuts down gracefully. For a standalone sandbox, such as the
     /// command line's `cec-routes sandbox`.
@@ -600,6 +671,7 @@ impl Sandbox {
     }
 
     fn stop(&mut self) {
+        self.shared.stopping.send_replace(true);
         if let Some(shutdown) = self.shutdown.take() {
             // The server may have ended already; then there is nothing to stop.
             let _ = shutdown.send(());

@@ -104,6 +104,10 @@ pub(crate) fn router(shared: Arc<Shared>, addr: SocketAddr) -> Router {
         )
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(
+            shared.clone(),
+            super::faults::inject,
+        ))
         .layer(middleware::from_fn_with_state(addr, log_request))
         .with_state(shared)
 }

@@ -1,5 +1,10 @@
 //! Exit codes: one per kind of failure, so scripts can tell them apart.
 //! Success is 0 and a usage error 2 (clap's own).
+//!
+//! `plan --detailed-exitcode` also uses 2, for "something differs", as
+//! Terraform does: scripts that want to tell it from a usage error run
+//! without that flag first, or check stderr (a usage error prints clap's
+//! usage there; a plan prints the plan on stdout).
 
 use std::process::ExitCode;
 
@@ -21,18 +26,25 @@ pub const TRANSPORT: u8 = 7;
 /// A deletion removed only some of the routes.
 pub const PARTIAL: u8 = 8;
 
+/// `plan --detailed-exitcode`: something differs (as Terraform's 2; the
+/// same number as clap's usage error).
+pub const CHANGES: u8 = 2;
+/// `apply`: not every change was applied (failed, unknown or skipped).
+pub const NOT_APPLIED: u8 = 9;
+
 /// The table shown at the end of `--help`.
 pub const HELP: &str = "\
 Exit codes:
   0  success
   1  other failure
-  2  usage error (unknown flag, missing argument)
+  2  usage error (unknown flag, missing argument); with plan --detailed-exitcode: something differs
   3  invalid input or configuration; nothing was sent
   4  authentication failed (no token, 401 or 403)
   5  CEC refused the request (returnCode other than \"0\")
   6  CEC answered with an error status (400, 404, 500, other)
   7  transport failure (no connection, timeout, unreadable response)
-  8  a deletion removed only some of the routes";
+  8  a deletion removed only some of the routes
+  9  apply: not every change was applied (failed, unknown or skipped; the summary says which)";
 
 /// The exit code for an error (`None`: a failure outside the library).
 pub fn code_for(error: Option<&Error>) -> ExitCode {
@@ -52,7 +64,8 @@ pub fn code_for(error: Option<&Error>) -> ExitCode {
             Error::Connect { .. }
             | Error::Timeout { .. }
             | Error::Transport { .. }
-            | Error::Decode { .. },
+            | Error::Decode { .. }
+            | Error::ResponseTooLarge { .. },
         ) => TRANSPORT,
         Some(_) => OTHER,
     };
@@ -67,7 +80,17 @@ mod tests {
     fn help_lists_every_code() {
         // 0 (success) and 2 (usage, clap's own) are not the library's.
         for code in [
-            0, OTHER, 2, INVALID, AUTH, BUSINESS, HTTP, TRANSPORT, PARTIAL,
+            0,
+            OTHER,
+            2,
+            CHANGES,
+            INVALID,
+            AUTH,
+            BUSINESS,
+            HTTP,
+            TRANSPORT,
+            PARTIAL,
+            NOT_APPLIED,
         ] {
             assert!(
                 HELP.contains(&format!("  {code}  ")),

@@ -2,11 +2,14 @@
 //! command line, or try the whole flow against the embedded sandbox.
 
 mod cmd_access_codes;
+mod cmd_apply;
 mod cmd_create;
 mod cmd_delete;
 mod cmd_demo;
+mod cmd_export;
 mod cmd_list;
 mod cmd_modify;
+mod cmd_plan;
 mod cmd_sandbox;
 mod cmd_token;
 mod exit;
@@ -77,6 +80,12 @@ enum Command {
     Sandbox(cmd_sandbox::Args),
     /// Run the whole flow against the embedded sandbox: token, create, read back
     Demo(cmd_demo::Args),
+    /// Write the live routes as a routes file (YAML on stdout), in a stable order
+    Export(cmd_export::Args),
+    /// Show what apply would change to make the live routes what a routes file says
+    Plan(cmd_plan::Args),
+    /// Make the live routes what a routes file says: plan, confirm, apply
+    Apply(cmd_apply::Args),
 }
 
 fn main() -> ExitCode {
@@ -97,7 +106,7 @@ fn main() -> ExitCode {
         }
     };
     match runtime.block_on(run(&cli, &out)) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(error) => {
             out.error(&error);
             exit::code_for(Some(&error))
@@ -105,16 +114,24 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: &Cli, out: &Output) -> Result<(), Error> {
+/// Runs the command: the exit code on success (0, or what plan and apply
+/// report), the error otherwise.
+async fn run(cli: &Cli, out: &Output) -> Result<ExitCode, Error> {
+    let done = |result: Result<(), Error>| result.map(|()| ExitCode::SUCCESS);
     match &cli.command {
-        Command::Create(args) => cmd_create::run(args, client_config(cli)?, out).await,
-        Command::List(args) => cmd_list::run(args, client_config(cli)?, out).await,
-        Command::Modify(args) => cmd_modify::run(args, client_config(cli)?, out).await,
-        Command::Delete(args) => cmd_delete::run(args, client_config(cli)?, out).await,
-        Command::AccessCodes(args) => cmd_access_codes::run(args, client_config(cli)?, out).await,
-        Command::Token(args) => cmd_token::run(args, client_config(cli)?, out).await,
-        Command::Sandbox(args) => cmd_sandbox::run(args, out).await,
-        Command::Demo(args) => cmd_demo::run(args, out).await,
+        Command::Create(args) => done(cmd_create::run(args, client_config(cli)?, out).await),
+        Command::List(args) => done(cmd_list::run(args, client_config(cli)?, out).await),
+        Command::Modify(args) => done(cmd_modify::run(args, client_config(cli)?, out).await),
+        Command::Delete(args) => done(cmd_delete::run(args, client_config(cli)?, out).await),
+        Command::AccessCodes(args) => {
+            done(cmd_access_codes::run(args, client_config(cli)?, out).await)
+        }
+        Command::Token(args) => done(cmd_token::run(args, client_config(cli)?, out).await),
+        Command::Sandbox(args) => done(cmd_sandbox::run(args, out).await),
+        Command::Demo(args) => done(cmd_demo::run(args, out).await),
+        Command::Export(args) => done(cmd_export::run(args, client_config(cli)?, out).await),
+        Command::Plan(args) => cmd_plan::run(args, client_config(cli)?, out).await,
+        Command::Apply(args) => cmd_apply::run(args, client_config(cli)?, out).await,
     }
 }
 

@@ -1,0 +1,42 @@
+//! Routing as code: a routes file that says which routes CEC should hold, a
+//! [`Plan`] of what it takes to get there from the live routes, and
+//! [`Client::apply_plan`](crate::Client::apply_plan) to carry it out safely.
+//!
+//! Behind the cargo feature `routes-file` (part of `cli`).
+//!
+//! - [`RoutesFile`] reads the YAML file and reports every problem at once,
+//!   each with its line and column ([`RoutesFileError`]); [`RoutesFile::export`]
+//!   writes live routes back as a file, in a stable order.
+//! - [`Plan::new`] (or [`Client::plan_routes`](crate::Client::plan_routes),
+//!   which reads the live routes first) compares, route by route (access code
+//!   and extension code): create, modify (the device changes), replace (the
+//!   media type changes: delete, then create; only with
+//!   [`PlanOptions::allow_replace`]), delete (live routes the file does not
+//!   list, only with [`PlanOptions::prune`] and only under the file's access
+//!   codes), unchanged, and locked (what the route's `editable` state forbids:
+//!   reported, never attempted).
+//! - [`Client::apply_plan`](crate::Client::apply_plan) runs the changes with
+//!   bounded concurrency, never retries one, and reads the live routes back
+//!   to settle every change whose outcome is unknown ([`ApplyReport`]).
+//!
+//! # Examples
+//!
+//! ```no_run
+//! use cec_routes::{ApplyOptions, Client, PlanOptions, RoutesFile};
+//!
+//! # async fn run(client: Client) -> Result<(), cec_routes::Error> {
+//! let file = RoutesFile::load("routes.yaml")?;
+//! let plan = client.plan_routes(&file, PlanOptions::new().prune(true)).await?;
+//! let report = client.apply_plan(&plan, ApplyOptions::new(), |_| {}).await;
+//! println!("{} applied, {} failed, {} unknown", report.applied(), report.failed(), report.unknown());
+//! # Ok(())
+//! # }
+//! ```
+
+mod apply;
+mod diff;
+mod file;
+
+pub use apply::{ApplyOptions, ApplyReport, ChangeResult, DEFAULT_PARALLEL, Outcome};
+pub use diff::{Change, ChangeKind, Held, Plan, PlanOptions};
+pub use file::{FileRoute, Problem, RoutesFile, RoutesFileError};

@@ -1,0 +1,477 @@
+//! The plan: what it takes to make the live routes what the file says.
+
+use std::{
+    collections::{HashMap, hash_map::Entry},
+    fmt,
+};
+
+use crate::{
+    CalledRoute, Client, Device, Error, Listed, MediaType, Route, RouteFilter, RoutesFile,
+};
+
+/// What [`Plan::new`] may propose beyond creates and modifies.
+///
+/// # Examples
+///
+/// ```
+/// use cec_routes::PlanOptions;
+///
+/// let options = PlanOptions::new().prune(true).allow_replace(true);
+/// assert!(options.prunes() && options.replaces());
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[must_use]
+pub struct PlanOptions {
+    prune: bool,
+    allow_replace: bool,
+}
+
+impl PlanOptions {
+    /// Neither prune nor replace.
+    pub fn new() -> Self {
+        PlanOptions::default()
+    }
+
+    /// Delete live routes the file does not list, under the access codes
+    /// the file names (and only those).
+    pub fn prune(mut self, prune: bool) -> Self {
+        self.prune = prune;
+        self
+    }
+
+    /// Change a route's media type by deleting and re-creating it (which
+    /// leaves a moment with no route: CEC cannot modify a media type).
+    pub fn allow_replace(mut self, allow: bool) -> Self {
+        self.allow_replace = allow;
+        self
+    }
+
+    /// Whether routes absent from the file are deleted.
+    pub fn prunes(&self) -> bool {
+        self.prune
+    }
+
+    /// Whether media-type changes are carried out.
+    pub fn replaces(&self) -> bool {
+        self.allow_replace
+    }
+}
+
+/// The kind of a [`Change`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChangeKind {
+    /// A route the file has and CEC does not: one create.
+    Create,
+    /// The device changes: one modify.
+    Modify,
+    /// The media type changes: a delete, then a create.
+    Replace,
+    /// A live route the file does not have (with prune): one delete.
+    Delete,
+}
+
+impl ChangeKind {
+    /// The word the plan uses (`create`, `modify`, …).
+    pub fn name(self) -> &'static str {
+        match self {
+            ChangeKind::Create => "create",
+            ChangeKind::Modify => "modify",
+            ChangeKind::Replace => "replace",
+            ChangeKind::Delete => "delete",
+        }
+    }
+}
+
+/// One change to one route (access code + extension code).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Change {
+    /// Create `route`.
+    Create {
+        /// The route to create.
+        route: CalledRoute,
+    },
+    /// Point `live` at `route`'s device.
+    Modify {
+        /// The route as CEC holds it.
+        live: Route,
+        /// The route as the file says.
+        route: CalledRoute,
+    },
+    /// Delete `live`, then create `route` (another media type).
+    Replace {
+        /// The route as CEC holds it.
+        live: Route,
+        /// The route as the file says.
+        route: CalledRoute,
+    },
+    /// Delete `live`.
+    Delete {
+        /// The route as CEC holds it.
+        live: Route,
+    },
+}
+
+impl Change {
+    /// What kind of change this is.
+    pub fn kind(&self) -> ChangeKind {
+        match self {
+            Change::Create { .. } => ChangeKind::Create,
+            Change::Modify { .. } => ChangeKind::Modify,
+            Change::Replace { .. } => ChangeKind::Replace,
+            Change::Delete { .. } => ChangeKind::Delete,
+        }
+    }
+
+    /// The access code of the route.
+    pub fn access_code(&self) -> &str {
+        match self {
+            Change::Create { route }
+            | Change::Modify { route, .. }
+            | Change::Replace { route, .. } => route.access_code(),
+            Change::Delete { live } => &live.access_code,
+        }
+    }
+
+    /// The extension code of the route, if it has one.
+    pub fn ext_code(&self) -> Option<&str> {
+        match self {
+            Change::Create { route }
+            | Change::Modify { route, .. }
+            | Change::Replace { route, .. } => route.ext_code(),
+            Change::Delete { live } => live.ext_code.as_deref(),
+        }
+    }
+
+    /// The route as CEC holds it, for all but a create.
+    pub fn live(&self) -> Option<&Route> {
+        match self {
+            Change::Create { .. } => None,
+            Change::Modify { live, .. }
+            | Change::Replace { live, .. }
+            | Change::Delete { live } => Some(live),
+        }
+    }
+
+    /// The route as the file says, for all but a delete.
+    pub fn target(&self) -> Option<&CalledRoute> {
+        match self {
+            Change::Create { route }
+            | Change::Modify { route, .. }
+            | Change::Replace { route, .. } => Some(route),
+            Change::Delete { .. } => None,
+        }
+    }
+
+    /// The route's name: `9911411 ext 11`, or `9911411` without an
+    /// extension code.
+    pub fn route_name(&self) -> String {
+        match self.ext_code() {
+            Some(ext) => format!("{} ext {ext}", self.access_code()),
+            None => self.access_code().to_owned(),
+        }
+    }
+}
+
+impl fmt::Display for Change {
+    /// `create 9911411 ext 11 → skill queue 1 (video)`, `modify 9911411 ext
+    /// 11: skill queue 2 → IVR flow 7`, …
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self.route_name();
+        match self {
+            Change::Create { route } => write!(f, "create {name} → {}", target(route)),
+            Change::Modify { live, route } => {
+                write!(f, "modify {name}: {} → {}", live.device, route.device())
+            }
+            Change::Replace { live, route } => write!(
+                f,
+                "replace {name}: {} → {} (media type {} → {}; deleted, then created)",
+                current(live),
+                target(route),
+                media_name(live_media(live).as_ref()),
+                media_name(Some(&Listed::Known(effective(route.media_type())))),
+            ),
+            Change::Delete { live } => write!(f, "delete {name}: {}", current(live)),
+        }
+    }
+}
+
+/// `skill queue 1 (video)`.
+fn target(route: &CalledRoute) -> String {
+    match route.media_type() {
+        Some(media) => format!("{} ({})", route.device(), media.name()),
+        None => route.device().to_string(),
+    }
+}
+
+fn current(live: &Route) -> String {
+    match &live.media_type {
+        Some(media) => format!("{} ({})", live.device, media_name(Some(media))),
+        None => live.device.to_string(),
+    }
+}
+
+fn media_name(media: Option<&Listed<MediaType>>) -> String {
+    match media {
+        None => MediaType::VoiceAndVideo.name().to_owned(),
+        Some(Listed::Known(media)) => media.name().to_owned(),
+        Some(Listed::Unknown(raw)) => format!("unknown ({raw})"),
+    }
+}
+
+/// A media type as the rules count it: none is CEC's default, 5.
+fn effective(media: Option<MediaType>) -> MediaType {
+    media.unwrap_or(MediaType::VoiceAndVideo)
+}
+
+/// The live route's media type as the rules count it (none: 5).
+fn live_media(live: &Route) -> Option<Listed<MediaType>> {
+    Some(match &live.media_type {
+        None => Listed::Known(MediaType::VoiceAndVideo),
+        Some(media) => media.clone(),
+    })
+}
+
+/// Whether `live` already is what `route` says.
+pub(crate) fn same_media(live: &Route, route: &CalledRoute) -> bool {
+    live_media(live) == Some(Listed::Known(effective(route.media_type())))
+}
+
+pub(crate) fn same_device(live: &Route, device: Device) -> bool {
+    live.device == Listed::Known(device)
+}
+
+/// A change the plan does not carry out, and why.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Held {
+    /// The change it would take.
+    pub change: Change,
+    /// Why it is not made.
+    pub reason: String,
+}
+
+/// What it takes to make the live routes under the file's access codes what
+/// the file says.
+///
+/// Every change is about one route (access code + extension code); the
+/// lists are in the order of the keys (access code, then extension code,
+/// shortest first).
+///
+/// # Examples
+///
+/// ```
+/// use cec_routes::{Change, Plan, PlanOptions, RoutesFile};
+///
+/// let file = RoutesFile::parse("routes:\n  - accessCode: \"9911411\"\n    ivr: 7\n")?;
+/// let plan = Plan::new(&file, &[], PlanOptions::new());
+/// assert!(matches!(plan.changes[0], Change::Create { .. }));
+/// assert_eq!(plan.changes[0].to_string(), "create 9911411 → IVR flow 7");
+/// # Ok::<(), cec_routes::RoutesFileError>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Plan {
+    /// What apply carries out.
+    pub changes: Vec<Change>,
+    /// Live routes that already are what the file says.
+    pub unchanged: Vec<Route>,
+    /// Changes the route's `editable` state forbids: reported, never
+    /// attempted.
+    pub locked: Vec<Held>,
+    /// Media-type changes without [`PlanOptions::allow_replace`].
+    pub needs_replace: Vec<Held>,
+    /// Live routes under the file's access codes that the file does not
+    /// list, kept because [`PlanOptions::prune`] is off.
+    pub unmanaged: Vec<Route>,
+    /// The options the plan was made with.
+    pub options: PlanOptions,
+}
+
+impl Plan {
+    /// The plan that takes `live` (the routes CEC holds; those under other
+    /// access codes than the file's are ignored) to `file`.
+    pub fn new(file: &RoutesFile, live: &[Route], options: PlanOptions) -> Plan {
+        let codes = file.access_codes();
+        let mut by_key: HashMap<(&str, Option<&str>), &Route> = HashMap::new();
+        let mut extra = Vec::new();
+        for route in live
+            .iter()
+            .filter(|r| codes.binary_search(&r.access_code).is_ok())
+        {
+            let key = (route.access_code.as_str(), route.ext_code.as_deref());
+            match by_key.entry(key) {
+                // CEC should not hold two; the second is not the file's.
+                Entry::Occupied(_) => extra.push(route),
+                Entry::Vacant(slot) => {
+                    slot.insert(route);
+                }
+            }
+        }
+        let mut plan = Plan {
+            options,
+            ..Plan::default()
+        };
+        let mut wanted: Vec<&CalledRoute> = file.routes().iter().map(|r| &r.route).collect();
+        wanted.sort_by(|a, b| {
+            order(a.access_code(), a.ext_code()).cmp(&order(b.access_code(), b.ext_code()))
+        });
+        for route in wanted {
+            let Some(live) = by_key.remove(&(route.access_code(), route.ext_code())) else {
+                plan.changes.push(Change::Create {
+                    route: route.clone(),
+                });
+                continue;
+            };
+            if !same_media(live, route) {
+                let change = Change::Replace {
+                    live: live.clone(),
+                    route: route.clone(),
+                };
+                if let Some(reason) = cannot_delete(live) {
+                    plan.locked.push(Held { change, reason });
+                } else if !options.allow_replace {
+                    plan.needs_replace.push(Held {
+                        change,
+                        reason:
+                            "CEC cannot change a route's media type: it takes a delete, then a \
+                                 create (--allow-replace)"
+                                .to_owned(),
+                    });
+                } else {
+                    plan.changes.push(change);
+                }
+            } else if !same_device(live, route.device()) {
+                let change = Change::Modify {
+                    live: live.clone(),
+                    route: route.clone(),
+                };
+                match crate::RouteChange::new(live, route.device()) {
+                    Ok(_) => plan.changes.push(change),
+                    Err(e) => plan.locked.push(Held {
+                        change,
+                        reason: if live.editable.can_edit() {
+                            e.to_string()
+                        } else {
+                            format!(
+                                "editable \"{}\": the route cannot be edited",
+                                live.editable.code()
+                            )
+                        },
+                    }),
+                }
+            } else {
+                plan.unchanged.push(live.clone());
+            }
+        }
+        let mut rest: Vec<&Route> = by_key.into_values().chain(extra).collect();
+        rest.sort_by(|a, b| {
+            order(&a.access_code, a.ext_code.as_deref())
+                .cmp(&order(&b.access_code, b.ext_code.as_deref()))
+                .then(a.dnid.cmp(&b.dnid))
+        });
+        for live in rest {
+            if !options.prune {
+                plan.unmanaged.push(live.clone());
+                continue;
+            }
+            let change = Change::Delete { live: live.clone() };
+            match cannot_delete(live) {
+                Some(reason) => plan.locked.push(Held { change, reason }),
+                None => plan.changes.push(change),
+            }
+        }
+        fn key(c: &Change) -> (&str, usize, &str) {
+            order(c.access_code(), c.ext_code())
+        }
+        plan.changes.sort_by(|a, b| key(a).cmp(&key(b)));
+        plan.locked
+            .sort_by(|a, b| key(&a.change).cmp(&key(&b.change)));
+        plan
+    }
+
+    /// Whether apply has anything to do.
+    pub fn has_changes(&self) -> bool {
+        !self.changes.is_empty()
+    }
+
+    /// Whether the live routes already are what the file says: nothing to
+    /// do, nothing locked, nothing waiting for `--allow-replace` (routes the
+    /// file does not list, kept without `--prune`, do not count).
+    pub fn is_converged(&self) -> bool {
+        self.changes.is_empty() && self.locked.is_empty() && self.needs_replace.is_empty()
+    }
+
+    /// How many changes of this kind apply carries out.
+    pub fn count(&self, kind: ChangeKind) -> usize {
+        self.changes.iter().filter(|c| c.kind() == kind).count()
+    }
+}
+
+/// Why a live route cannot be deleted, if it cannot.
+fn cannot_delete(live: &Route) -> Option<String> {
+    if !live.editable.can_delete() {
+        return Some(format!(
+            "editable \"{}\": the route cannot be deleted",
+            live.editable.code()
+        ));
+    }
+    if live.dnid.is_none() {
+        return Some("CEC listed the route without a dnid, so it cannot be deleted".to_owned());
+    }
+    None
+}
+
+/// The order of keys: access code, then no extension code, then extension
+/// codes shortest first.
+pub(crate) fn order<'a>(
+    access_code: &'a str,
+    ext_code: Option<&'a str>,
+) -> (&'a str, usize, &'a str) {
+    let ext = ext_code.unwrap_or_default();
+    (access_code, ext.chars().count(), ext)
+}
+
+impl Client {
+    /// The live routes under these access codes (every page; exact access
+    /// codes only, whatever CEC matched).
+    pub async fn routes_of_access_codes(
+        &self,
+        access_codes: &[String],
+    ) -> Result<Vec<Route>, Error> {
+        let mut routes = Vec::new();
+        for code in access_codes {
+            let listed = self
+                .called_routes(&RouteFilter::new().access_code(code)?)
+                .await?;
+            routes.extend(listed.into_iter().filter(|r| &r.access_code == code));
+        }
+        Ok(routes)
+    }
+
+    /// Reads the live routes under the file's access codes (every page) and
+    /// plans what it takes to make them what the file says.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use cec_routes::{Client, PlanOptions, RoutesFile};
+    ///
+    /// # async fn run(client: Client) -> Result<(), cec_routes::Error> {
+    /// let file = RoutesFile::load("routes.yaml")?;
+    /// let plan = client.plan_routes(&file, PlanOptions::new().prune(true)).await?;
+    /// for change in &plan.changes {
+    ///     println!("{change}");
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn plan_routes(
+        &self,
+        file: &RoutesFile,
+        options: PlanOptions,
+    ) -> Result<Plan, Error> {
+        let live = self.routes_of_access_codes(&file.access_codes()).await?;
+        Ok(Plan::new(file, &live, options))
+    }
+}

@@ -1,0 +1,650 @@
+//! The routes file: YAML in, checked routes out, every problem at once with
+//! its line and column; and the other way, live routes written as a file.
+
+use std::{collections::BTreeMap, fmt, path::Path};
+
+use saphyr::{MarkedYaml, Scalar, YamlData};
+use saphyr_parser::{Parser, ScalarStyle};
+
+use crate::{CalledRoute, Device, Error, Listed, MediaType, Route};
+
+/// The keys a route entry may have.
+const ENTRY_KEYS: [&str; 5] = ["accessCode", "extCode", "skillQueue", "ivr", "mediaType"];
+
+/// One route of a routes file, with where it was written.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct FileRoute {
+    /// The route, checked by [`CalledRoute`]'s rules.
+    pub route: CalledRoute,
+    /// The line of the entry (1-based; 0 for a route not read from text).
+    pub line: usize,
+    /// The column of the entry (1-based; 0 for a route not read from text).
+    pub column: usize,
+}
+
+/// A routes file: the routes CEC should hold, one per access code +
+/// extension code.
+///
+/// ```yaml
+/// routes:
+///   - accessCode: "9911411"
+///     extCode: "11"        # optional
+///     skillQueue: 1        # or  ivr: 7
+///     mediaType: video     # optional: a name or the documented number
+/// ```
+///
+/// A route without `mediaType` is created without one, and CEC then uses
+/// voice and video (5): for planning, "no media type" and `voice-and-video`
+/// are the same.
+///
+/// # Examples
+///
+/// ```
+/// use cec_routes::{Device, RoutesFile};
+///
+/// let file = RoutesFile::parse("routes:\n  - accessCode: \"9911411\"\n    ivr: 7\n")?;
+/// assert_eq!(file.routes()[0].route.device(), Device::Ivr(7));
+///
+/// let text = "routes:\n  - accessCode: \"9911411\"\n    ivr: 7\n    queue: 1\n";
+/// let problems = RoutesFile::parse(text).unwrap_err();
+/// assert_eq!(problems.to_string(), "the routes file has 1 problem; nothing was sent\n  \
+///     4:5: unknown key `queue`; a route takes `accessCode`, `extCode`, `skillQueue`, `ivr`, `mediaType`");
+/// # Ok::<(), cec_routes::RoutesFileError>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RoutesFile {
+    routes: Vec<FileRoute>,
+}
+
+/// One thing wrong with a routes file, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Problem {
+    /// The line (1-based).
+    pub line: usize,
+    /// The column (1-based).
+    pub column: usize,
+    /// What is wrong, and what to write instead.
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.line, self.column, self.message)
+    }
+}
+
+/// Everything wrong with a routes file (never empty), in the file's order.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub struct RoutesFileError {
+    /// The file's name, when it was read from one.
+    pub source_name: Option<String>,
+    /// The problems, by line.
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for RoutesFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = self.source_name.as_deref().unwrap_or("the routes file");
+        let count = self.problems.len();
+        write!(
+            f,
+            "{name} has {count} problem{}; nothing was sent",
+            if count == 1 { "" } else { "s" }
+        )?;
+        for problem in &self.problems {
+            match &self.source_name {
+                Some(source) => write!(f, "\n  {source}:{problem}")?,
+                None => write!(f, "\n  {problem}")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl From<RoutesFileError> for Error {
+    fn from(error: RoutesFileError) -> Self {
+        Error::invalid("routes file", error)
+    }
+}
+
+impl RoutesFile {
+    /// Reads a routes file from YAML text; every problem is reported at
+    /// once, each with its line and column.
+    pub fn parse(text: &str) -> Result<Self, RoutesFileError> {
+        parse(text).map_err(|problems| RoutesFileError {
+            source_name: None,
+            problems,
+        })
+    }
+
+    /// Reads a routes file from disk, as [`parse`](RoutesFile::parse) does;
+    /// problems name the file.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self, RoutesFileError> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| RoutesFileError {
+            source_name: Some(name.clone()),
+            problems: vec![Problem {
+                line: 0,
+                column: 0,
+                message: format!("could not be read: {e}"),
+            }],
+        })?;
+        parse(&text).map_err(|problems| RoutesFileError {
+            source_name: Some(name),
+            problems,
+        })
+    }
+
+    /// A routes file holding these routes; fails if two share an access code
+    /// and extension code.
+    pub fn from_routes(
+        routes: impl IntoIterator<Item = CalledRoute>,
+    ) -> Result<Self, RoutesFileError> {
+        let routes: Vec<FileRoute> = routes
+            .into_iter()
+            .map(|route| FileRoute {
+                route,
+                line: 0,
+                column: 0,
+            })
+            .collect();
+        let problems = duplicates(&routes);
+        if problems.is_empty() {
+            Ok(RoutesFile { routes })
+        } else {
+            Err(RoutesFileError {
+                source_name: None,
+                problems,
+            })
+        }
+    }
+
+    /// The live routes as a routes file, in a stable order (access code,
+    /// then extension code, shortest first); the routes a file cannot
+    /// describe (an undocumented device or media type) are returned apart,
+    /// with the reason.
+    pub fn export(live: &[Route]) -> (RoutesFile, Vec<(Route, String)>) {
+        let mut routes = Vec::new();
+        let mut skipped = Vec::new();
+        for route in live {
+            match to_called_route(route) {
+                Ok(called) => routes.push(FileRoute {
+                    route: called,
+                    line: 0,
+                    column: 0,
+                }),
+                Err(reason) => skipped.push((route.clone(), reason)),
+            }
+        }
+        routes.sort_by_key(|r| key_order(&r.route));
+        routes.dedup_by(|a, b| key_order(&a.route) == key_order(&b.route));
+        (RoutesFile { routes }, skipped)
+    }
+
+    /// The routes, in the file's order.
+    pub fn routes(&self) -> &[FileRoute] {
+        &self.routes
+    }
+
+    /// The access codes the file names, sorted: the only ones `--prune`
+    /// touches.
+    pub fn access_codes(&self) -> Vec<String> {
+        let mut codes: Vec<String> = self
+            .routes
+            .iter()
+            .map(|r| r.route.access_code().to_owned())
+            .collect();
+        codes.sort();
+        codes.dedup();
+        codes
+    }
+
+    /// The file as YAML, one entry per route in the file's order; what
+    /// [`parse`](RoutesFile::parse) reads back to the same routes.
+    pub fn to_yaml(&self) -> String {
+        let mut out = String::from(
+            "# cec-routes routes file: one entry per route, keyed by accessCode + extCode.\n\
+             # Each entry takes skillQueue or ivr; mediaType is optional (none = voice-and-video).\n",
+        );
+        if self.routes.is_empty() {
+            out.push_str("routes: []\n");
+            return out;
+        }
+        out.push_str("routes:\n");
+        for FileRoute { route, .. } in &self.routes {
+            out.push_str(&format!(
+                "  - accessCode: {}\n",
+                quoted(route.access_code())
+            ));
+            if let Some(ext) = route.ext_code() {
+                out.push_str(&format!("    extCode: {}\n", quoted(ext)));
+            }
+            match route.device() {
+                Device::SkillQueue(id) => out.push_str(&format!("    skillQueue: {id}\n")),
+                Device::Ivr(id) => out.push_str(&format!("    ivr: {id}\n")),
+            }
+            if let Some(media) = route.media_type() {
+                out.push_str(&format!("    mediaType: {}\n", media.name()));
+            }
+        }
+        out
+    }
+}
+
+/// The order of routes in an exported file: access code, then no extension
+/// code first, then extension codes shortest first (so `2` before `10`).
+fn key_order(route: &CalledRoute) -> (String, usize, String) {
+    let ext = route.ext_code().unwrap_or_default();
+    (
+        route.access_code().to_owned(),
+        ext.chars().count(),
+        ext.to_owned(),
+    )
+}
+
+/// A live route as the file would write it.
+fn to_called_route(route: &Route) -> Result<CalledRoute, String> {
+    let device = match &route.device {
+        Listed::Known(device) => *device,
+        Listed::Unknown(raw) => return Err(format!("its device is not a documented one ({raw})")),
+    };
+    let mut called = CalledRoute::new(&route.access_code, device).map_err(|e| e.to_string())?;
+    if let Some(ext) = &route.ext_code {
+        called = called.with_ext_code(ext).map_err(|e| e.to_string())?;
+    }
+    match &route.media_type {
+        None => {}
+        Some(Listed::Known(media)) => {
+            called = called.with_media_type(*media).map_err(|e| e.to_string())?;
+        }
+        Some(Listed::Unknown(raw)) => {
+            return Err(format!("its media type is not a documented one ({raw})"));
+        }
+    }
+    Ok(called)
+}
+
+/// A YAML double-quoted string.
+fn quoted(text: &str) -> String {
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+type Node<'a> = MarkedYaml<'a>;
+
+/// The position of a node, 1-based.
+fn at(node: &Node<'_>) -> (usize, usize) {
+    (node.span.start.line(), node.span.start.col() + 1)
+}
+
+fn problem(node: &Node<'_>, message: impl Into<String>) -> Problem {
+    let (line, column) = at(node);
+    Problem {
+        line,
+        column,
+        message: message.into(),
+    }
+}
+
+/// A scalar's text as written (codes keep their leading zeros), or `None`
+/// for a null or a collection.
+fn scalar_text<'a>(node: &'a Node<'_>) -> Option<&'a str> {
+    match &node.data {
+        YamlData::Representation(text, style, _) => {
+            let text: &str = text;
+            let null =
+                *style == ScalarStyle::Plain && matches!(text, "" | "~" | "null" | "Null" | "NULL");
+            (!null).then_some(text)
+        }
+        YamlData::Value(Scalar::String(text)) => Some(text),
+        _ => None,
+    }
+}
+
+fn is_null(node: &Node<'_>) -> bool {
+    match &node.data {
+        YamlData::Representation(text, ScalarStyle::Plain, _) => {
+            matches!(&**text, "" | "~" | "null" | "Null" | "NULL")
+        }
+        YamlData::Value(Scalar::Null) => true,
+        _ => false,
+    }
+}
+
+fn describe(node: &Node<'_>) -> &'static str {
+    match &node.data {
+        YamlData::Sequence(_) => "a list",
+        YamlData::Mapping(_) => "a mapping",
+        _ if is_null(node) => "empty",
+        _ => "a value",
+    }
+}
+
+fn parse(text: &str) -> Result<RoutesFile, Vec<Problem>> {
+    let mut parser = Parser::new_from_str(text);
+    let mut loader = saphyr::YamlLoader::<Node<'_>>::default();
+    // Scalars stay as written: `extCode: 011` keeps its zero.
+    loader.early_parse(false);
+    if let Err(e) = parser.load(&mut loader, true) {
+        return Err(vec![Problem {
+            line: e.marker().line(),
+            column: e.marker().col() + 1,
+            message: format!("not valid YAML: {}", e.info()),
+        }]);
+    }
+    if let Some(e) = loader.error() {
+        return Err(vec![Problem {
+            line: e.marker().line(),
+            column: e.marker().col() + 1,
+            message: format!("not valid YAML: {}", e.info()),
+        }]);
+    }
+    let documents = loader.into_documents();
+    let root = match documents.as_slice() {
+        [] => {
+            return Err(vec![Problem {
+                line: 1,
+                column: 1,
+                message: "the file is empty; write `routes:` and a list of routes (`routes: []` for none)".into(),
+            }]);
+        }
+        [root] => root,
+        [_, second, ..] => {
+            return Err(vec![problem(
+                second,
+                "one YAML document only, please: remove `---` and what follows",
+            )]);
+        }
+    };
+    let mut problems = Vec::new();
+    let YamlData::Mapping(top) = &root.data else {
+        return Err(vec![problem(
+            root,
+            format!(
+                "the file is {}; it must be a mapping with one key, `routes`",
+                describe(root)
+            ),
+        )]);
+    };
+    let mut list = None;
+    for (key, value) in top.iter() {
+        match scalar_text(key) {
+            Some("routes") => list = Some(value),
+            other => problems.push(problem(
+                key,
+                format!(
+                    "unknown key `{}` at the top; the only key is `routes`",
+                    other.unwrap_or("?")
+                ),
+            )),
+        }
+    }
+    let Some(list) = list else {
+        problems.push(problem(
+            root,
+            "no `routes:` key; the file must have a `routes` list",
+        ));
+        return Err(sorted(problems));
+    };
+    let entries: &[Node<'_>] = match &list.data {
+        YamlData::Sequence(items) => items,
+        _ if is_null(list) => &[],
+        _ => {
+            problems.push(problem(
+                list,
+                format!(
+                    "`routes` is {}; it must be a list of routes (`- accessCode: …`)",
+                    describe(list)
+                ),
+            ));
+            return Err(sorted(problems));
+        }
+    };
+    let mut routes = Vec::new();
+    for entry in entries {
+        if let Some(route) = parse_entry(entry, &mut problems) {
+            let (line, column) = at(entry);
+            routes.push(FileRoute {
+                route,
+                line,
+                column,
+            });
+        }
+    }
+    problems.extend(duplicates(&routes));
+    if problems.is_empty() {
+        Ok(RoutesFile { routes })
+    } else {
+        Err(sorted(problems))
+    }
+}
+
+fn sorted(mut problems: Vec<Problem>) -> Vec<Problem> {
+    problems.sort_by_key(|p| (p.line, p.column));
+    problems
+}
+
+/// The same access code + extension code more than once.
+fn duplicates(routes: &[FileRoute]) -> Vec<Problem> {
+    let mut first: BTreeMap<(&str, Option<&str>), &FileRoute> = BTreeMap::new();
+    let mut problems = Vec::new();
+    for entry in routes {
+        let key = (entry.route.access_code(), entry.route.ext_code());
+        match first.get(&key) {
+            Some(earlier) => problems.push(Problem {
+                line: entry.line,
+                column: entry.column,
+                message: format!(
+                    "access code {} {} is routed twice; the first is at line {}: keep one",
+                    key.0,
+                    key.1.map_or_else(
+                        || "without an extension code".to_owned(),
+                        |e| format!("extension code {e}")
+                    ),
+                    earlier.line
+                ),
+            }),
+            None => {
+                first.insert(key, entry);
+            }
+        }
+    }
+    problems
+}
+
+/// One entry: its problems go to `problems`; the route when it has none.
+fn parse_entry(entry: &Node<'_>, problems: &mut Vec<Problem>) -> Option<CalledRoute> {
+    let YamlData::Mapping(fields) = &entry.data else {
+        problems.push(problem(
+            entry,
+            format!(
+                "a route is {}; it must be a mapping such as `- accessCode: \"9911411\"` with `skillQueue: 1`",
+                describe(entry)
+            ),
+        ));
+        return None;
+    };
+    let before = problems.len();
+    let field = |name: &str| -> Option<(&Node<'_>, &Node<'_>)> {
+        fields
+            .iter()
+            .find(|(key, _)| scalar_text(key) == Some(name))
+    };
+    let access = field("accessCode");
+    let ext = field("extCode");
+    let queue = field("skillQueue");
+    let ivr = field("ivr");
+    let media = field("mediaType");
+    for (key, _) in fields.iter() {
+        let name = scalar_text(key).unwrap_or("?");
+        if !ENTRY_KEYS.contains(&name) {
+            problems.push(problem(
+                key,
+                format!(
+                    "unknown key `{name}`; a route takes {}",
+                    ENTRY_KEYS.map(|k| format!("`{k}`")).join(", ")
+                ),
+            ));
+        }
+    }
+
+    let access_code = match access {
+        None => {
+            problems.push(problem(entry, "the route has no `accessCode`"));
+            None
+        }
+        Some((_, value)) => text_value(value, "accessCode", problems).map(|text| (text, value)),
+    };
+    let device = match (queue, ivr) {
+        (Some(_), Some((ivr_key, _))) => {
+            problems.push(problem(
+                ivr_key,
+                "the route has both `skillQueue` and `ivr`; keep one",
+            ));
+            None
+        }
+        (None, None) => {
+            problems.push(problem(
+                entry,
+                "the route has neither `skillQueue` nor `ivr`; add one (e.g. `skillQueue: 1`)",
+            ));
+            None
+        }
+        (Some((_, value)), None) => {
+            id_value(value, "skillQueue", problems).map(|id| (Device::SkillQueue(id), value))
+        }
+        (None, Some((_, value))) => {
+            id_value(value, "ivr", problems).map(|id| (Device::Ivr(id), value))
+        }
+    };
+    let ext_code = match ext {
+        Some((_, value)) if is_null(value) => None,
+        Some((_, value)) => text_value(value, "extCode", problems).map(|text| (text, value)),
+        None => None,
+    };
+    let media_type = match media {
+        Some((_, value)) if is_null(value) => None,
+        Some((_, value)) => {
+            match text_value(value, "mediaType", problems).map(|text| text.parse::<MediaType>()) {
+                Some(Ok(media)) => Some((media, value)),
+                Some(Err(e)) => {
+                    problems.push(problem(value, reason(&e)));
+                    None
+                }
+                None => None,
+            }
+        }
+        None => None,
+    };
+
+    // Each value on its own first (with a stand-in for the others), so that
+    // every problem is reported, then the rules between them.
+    let stand_in = Device::Ivr(0);
+    if let Some((code, node)) = access_code
+        && let Err(e) = CalledRoute::new(code, stand_in)
+    {
+        problems.push(problem(node, reason(&e)));
+    }
+    if let Some((ext, node)) = ext_code
+        && let Err(e) = CalledRoute::new("0", stand_in).and_then(|r| r.with_ext_code(ext))
+    {
+        problems.push(problem(node, reason(&e)));
+    }
+    if let Some((device, node)) = device
+        && let Err(e) = CalledRoute::new("0", device)
+    {
+        problems.push(problem(node, reason(&e)));
+    }
+    if problems.len() != before {
+        return None;
+    }
+    let ((code, _), (device, _)) = (access_code?, device?);
+    let mut route = CalledRoute::new(code, device).ok()?;
+    if let Some((ext, _)) = ext_code {
+        route = route.with_ext_code(ext).ok()?;
+    }
+    if let Some((media, node)) = media_type {
+        match route.clone().with_media_type(media) {
+            Ok(with) => route = with,
+            Err(e) => problems.push(problem(node, reason(&e))),
+        }
+    }
+    (problems.len() == before).then_some(route)
+}
+
+/// An error of the wrapper's rules, in the file's words.
+fn reason(error: &Error) -> String {
+    let text = error.to_string();
+    let text = text.strip_prefix("invalid ").unwrap_or(&text).to_owned();
+    text.replacen("mediaTypeId", "mediaType", 1)
+        .replacen("devicetype", "device", 1)
+}
+
+fn text_value<'a>(node: &'a Node<'_>, name: &str, problems: &mut Vec<Problem>) -> Option<&'a str> {
+    let text = scalar_text(node);
+    if text.is_none() {
+        problems.push(problem(
+            node,
+            format!(
+                "`{name}` is {}; it must be a value such as \"9911411\"",
+                describe(node)
+            ),
+        ));
+    }
+    text
+}
+
+fn id_value(node: &Node<'_>, name: &str, problems: &mut Vec<Problem>) -> Option<u32> {
+    let parsed = scalar_text(node)
+        .and_then(|text| text.trim().parse::<u32>().ok())
+        .filter(|id| i32::try_from(*id).is_ok());
+    if parsed.is_none() {
+        problems.push(problem(
+            node,
+            format!(
+                "`{name}` must be a whole number from 0 to {}, the {}'s id",
+                i32::MAX,
+                if name == "ivr" {
+                    "IVR flow"
+                } else {
+                    "skill queue"
+                }
+            ),
+        ));
+    }
+    parsed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_keep_their_leading_zeros() {
+        let file =
+            RoutesFile::parse("routes:\n- accessCode: 0991\n  extCode: 011\n  ivr: 7\n").unwrap();
+        assert_eq!(file.routes()[0].route.access_code(), "0991");
+        assert_eq!(file.routes()[0].route.ext_code(), Some("011"));
+    }
+
+    #[test]
+    fn quoting_round_trips_odd_access_codes() {
+        let route = CalledRoute::new("a\"b\\c", Device::Ivr(7)).unwrap();
+        let file = RoutesFile::from_routes([route.clone()]).unwrap();
+        let back = RoutesFile::parse(&file.to_yaml()).unwrap();
+        assert_eq!(back.routes()[0].route, route);
+    }
+}
