@@ -195,6 +195,7 @@
 //! | order of checks | unknown path (404), wrong method (405, with `Allow: POST`), then authentication (401, 403), then the body (400), then the tenant's state (200 with a `SANDBOX-…` code) |
 //! | body size | at most [`BODY_LIMIT`] (64 KiB) on every endpoint; a larger body is refused with **400** (not 413: CEC documents 400 for a bad request) |
 //! | `Content-Type` | not checked: the body must be JSON whatever the header says |
+//! | slow clients | HTTP/1.1 only; a client has [`HEADER_READ_TIMEOUT`] (10 s, [`SandboxBuilder::header_read_timeout`]) to send a request's headers, after which its connection is closed, so a slow or silent client cannot hold a connection forever; keep-alive connections stay open between requests until shutdown |
 //! | body validation | JSON object; no field outside the spec's (`additionalProperties: false`; the one addition is `mediatypeId` on the route query); the spec's required fields present; each field of the spec's JSON type (`null` is refused: the spec has no nullable request field); then the value rules of [`CalledRoute`](crate::CalledRoute), [`Device::from_wire`](crate::Device::from_wire), [`MediaType`](crate::MediaType), [`RouteFilter`](crate::RouteFilter), [`AccessCodeFilter`](crate::AccessCodeFilter), [`RouteId`](crate::RouteId) and the spec's `dnids` pattern (1 to 1000 dnids of 1 to 19 digits) — the library's and the generated types' own checks, so the client and the sandbox cannot disagree |
 //! | credentials | one generated pair unless [`SandboxBuilder::credentials`] or [`SandboxBuilder::credentials_from_env`] gives some; several pairs may be configured |
 //! | address | `127.0.0.1`, port 0 (a free one) unless set; a non-loopback address only through [`SandboxBuilder::bind`], with a warning |
@@ -207,6 +208,7 @@ mod auth;
 mod faults;
 mod handlers;
 mod seed;
+mod serve;
 mod state;
 mod validate;
 
@@ -227,6 +229,7 @@ use tokio::{
 use crate::{AccessCode, Client, ClientBuilder, ENV_APP_KEY, ENV_APP_SECRET, Error};
 
 pub use faults::{FAULT_HOLD, Fault, Operation};
+pub use serve::HEADER_READ_TIMEOUT;
 pub use seed::Seed;
 pub use state::SandboxRoute;
 
@@ -317,6 +320,7 @@ pub struct SandboxBuilder {
     credentials: Vec<auth::Credential>,
     seed: Seed,
     latency: Duration,
+    header_read_timeout: Duration,
 }
 
 impl Default for SandboxBuilder {
@@ -327,6 +331,7 @@ impl Default for SandboxBuilder {
             credentials: Vec::new(),
             seed: Seed::default(),
             latency: Duration::ZERO,
+            header_read_timeout: HEADER_READ_TIMEOUT,
         }
     }
 }
@@ -339,6 +344,7 @@ impl fmt::Debug for SandboxBuilder {
             .field("credentials", &self.credentials)
             .field("seed", &self.seed)
             .field("latency", &self.latency)
+            .field("header_read_timeout", &self.header_read_timeout)
             .finish()
     }
 }
@@ -400,6 +406,14 @@ impl SandboxBuilder {
     /// concurrency then shows, in tests and measurements. Default: none.
     pub fn latency(mut self, latency: Duration) -> Self {
         self.latency = latency;
+        self
+    }
+
+    /// How long a client may take to send a request's headers before its
+    /// connection is closed (default [`HEADER_READ_TIMEOUT`]): a slow or
+    /// silent client cannot hold a connection forever.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
         self
     }
 
@@ -465,12 +479,16 @@ impl SandboxBuilder {
             latency: self.latency,
         });
         let (shutdown, signal) = oneshot::channel::<()>();
-        let server = axum::serve(listener, handlers::router(shared.clone(), addr))
-            .with_graceful_shutdown(async {
+        let server = serve::serve(
+            listener,
+            handlers::router(shared.clone(), addr),
+            self.header_read_timeout,
+            async {
                 // A send or a dropped sender: either way, stop.
                 let _ = signal.await;
-            });
-        let task = tokio::spawn(async move { server.await });
+            },
+        );
+        let task = tokio::spawn(server);
         tracing::info!(%addr, "CEC sandbox listening");
 
         Ok(Sandbox {

@@ -232,3 +232,30 @@ async fn raw_garbage_on_the_socket_is_answered_or_dropped_and_serving_goes_on() 
         .await
         .expect("the sandbox still issues tokens");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_never_finishes_its_headers_is_cut_off() {
+    let sandbox = Sandbox::builder()
+        .header_read_timeout(std::time::Duration::from_millis(300))
+        .start()
+        .await
+        .expect("the sandbox starts");
+    let mut slow = TcpStream::connect(sandbox.addr()).await.expect("connects");
+    slow.write_all(b"POST /apigovernance/api/oauth/tokenByAkSk HTTP/1.1\r\nhost: a\r\n")
+        .await
+        .expect("half the headers are written");
+
+    let mut answer = Vec::new();
+    let closed = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        slow.read_to_end(&mut answer),
+    )
+    .await;
+
+    assert!(closed.is_ok(), "the slow connection was held open");
+    let client = sandbox.client_builder().build().expect("a client");
+    client
+        .access_token()
+        .await
+        .expect("others are still served");
+}
