@@ -34,6 +34,10 @@ pub struct Args {
     /// Print the built-in seed as a seed file and exit
     #[arg(long)]
     pub print_seed: bool,
+
+    /// Wait this many milliseconds before each business request, as a remote CEC would
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency_ms: u64,
 }
 
 pub async fn run(args: &Args, out: &Output) -> Result<(), Error> {
@@ -48,6 +52,7 @@ pub async fn run(args: &Args, out: &Output) -> Result<(), Error> {
     };
     let sandbox = Sandbox::builder()
         .seed(seed)
+        .latency(std::time::Duration::from_millis(args.latency_ms))
         .credentials_from_env()
         .bind(args.bind)
         .port(args.port)
