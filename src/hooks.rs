@@ -130,11 +130,20 @@ impl ClientHooks<Auth> for Client {
 }
 
 /// `response` with a body that yields at most `limit` bytes, then an error.
+///
+/// Only a success body is read whole (by the generated code); error bodies
+/// are read up to 64 KiB by the wrapper. A success body whose declared
+/// length fits is passed through untouched (the HTTP framing holds it to
+/// that length), so the common case costs nothing.
 fn cap_body(response: reqwest::Response, limit: usize) -> reqwest::Response {
-    let declared_over = response.status().is_success()
-        && response
-            .content_length()
-            .is_some_and(|length| length > limit as u64);
+    if !response.status().is_success() {
+        return response;
+    }
+    let declared_over = match response.content_length() {
+        Some(length) if length <= limit as u64 => return response,
+        Some(_) => true,
+        None => false,
+    };
     // Through `http::Response`, so that status, version, headers and URL
     // survive; only the body is replaced.
     let (parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();

@@ -3,6 +3,8 @@
 //! One binary, no argument-parsing framework: every command is a function in its own
 //! module, and `cargo xtask help` prints the list below.
 
+mod bench;
+mod bench_build;
 mod breaking;
 mod ci;
 mod codegen;
@@ -37,6 +39,16 @@ commands:
       Compare openapi/cec-number-management.yaml at <git-rev> with the working copy and
       list, per operation, the changes that break existing callers and the additive ones.
       Exits with 1 when there is a breaking change.
+  bench [--full]
+      Run the benchmarks (benches/overhead.rs with criterion, shortened unless --full;
+      benches/load.rs) against loopback servers and print one table of the measured
+      ratios and their goals. Figures 3 and 8 need `oha` (cargo install oha --locked)
+      and are skipped without it. Results: target/cec-bench/*.json.
+  bench-build [--dir DIR]
+      Time a clean `cargo build --lib` with build.rs codegen against the same library
+      with the generated client pre-generated (two copies of the repository under DIR,
+      default $TMPDIR/cec-bench-build, separate target dirs; several minutes), and
+      check that touching src/ does not rerun build.rs.
   help
       Print this message.
 ";
@@ -52,6 +64,8 @@ fn main() -> ExitCode {
         "codegen" => codegen::run(rest),
         "ci" => ci::run(rest),
         "breaking" => breaking::run(rest),
+        "bench" => bench::run(rest),
+        "bench-build" => bench_build::run(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(ExitCode::SUCCESS)
