@@ -18,6 +18,25 @@ struct RawPage<T> {
     items: Vec<T>,
 }
 
+/// A filter of one of the two paged queries: how to fetch one page, how to
+/// tell items apart, and which items it admits.
+trait Listing {
+    type Item;
+    const OPERATION: &'static str;
+
+    async fn fetch(
+        &self,
+        client: &Client,
+        offset: u32,
+        limit: u32,
+    ) -> Result<RawPage<Self::Item>, Error>;
+
+    fn admits(&self, item: &Self::Item) -> bool;
+
+    /// What identifies an item across pages.
+    fn key(item: &Self::Item) -> String;
+}
+
 impl Client {
     /// Every route that matches `filter`: queryCalledRoute, page after page.
     ///
@@ -41,11 +60,7 @@ impl Client {
     /// # }
     /// ```
     pub async fn called_routes(&self, filter: &RouteFilter) -> Result<Vec<Route>, Error> {
-        let routes = collect("queryCalledRoute", route_key, |offset| {
-            self.fetch_routes(filter, offset, MAX_PAGE_SIZE)
-        })
-        .await?;
-        Ok(keep_admitted(routes, |r| filter.admits(r)))
+        self.list_all(filter).await
     }
 
     /// One page of routes: `limit` (1 to 100) routes from `offset`.
@@ -55,24 +70,13 @@ impl Client {
         offset: u32,
         limit: u32,
     ) -> Result<Page<Route>, Error> {
-        check_page(offset, limit)?;
-        let page = self.fetch_routes(filter, offset, limit).await?;
-        let received = page.items.len();
-        Ok(Page {
-            total: page.total,
-            items: keep_admitted(page.items, |r| filter.admits(r)),
-            received,
-        })
+        self.list_page(filter, offset, limit).await
     }
 
     /// Every access code that matches `filter`: queryAccessCodeList, page
     /// after page, as [`called_routes`](Client::called_routes) does.
     pub async fn access_codes(&self, filter: &AccessCodeFilter) -> Result<Vec<AccessCode>, Error> {
-        let codes = collect("queryAccessCodeList", access_code_key, |offset| {
-            self.fetch_access_codes(filter, offset, MAX_PAGE_SIZE)
-        })
-        .await?;
-        Ok(keep_admitted(codes, |c| filter.admits(c)))
+        self.list_all(filter).await
     }
 
     /// One page of access codes: `limit` (1 to 100) from `offset`.
@@ -82,29 +86,51 @@ impl Client {
         offset: u32,
         limit: u32,
     ) -> Result<Page<AccessCode>, Error> {
+        self.list_page(filter, offset, limit).await
+    }
+
+    async fn list_all<L: Listing>(&self, filter: &L) -> Result<Vec<L::Item>, Error> {
+        let items = collect(L::OPERATION, L::key, |offset| {
+            filter.fetch(self, offset, MAX_PAGE_SIZE)
+        })
+        .await?;
+        Ok(keep_admitted(items, |item| filter.admits(item)))
+    }
+
+    async fn list_page<L: Listing>(
+        &self,
+        filter: &L,
+        offset: u32,
+        limit: u32,
+    ) -> Result<Page<L::Item>, Error> {
         check_page(offset, limit)?;
-        let page = self.fetch_access_codes(filter, offset, limit).await?;
+        let page = filter.fetch(self, offset, limit).await?;
         let received = page.items.len();
         Ok(Page {
             total: page.total,
-            items: keep_admitted(page.items, |c| filter.admits(c)),
+            items: keep_admitted(page.items, |item| filter.admits(item)),
             received,
         })
     }
+}
 
-    async fn fetch_routes(
+impl Listing for RouteFilter {
+    type Item = Route;
+    const OPERATION: &'static str = "queryCalledRoute";
+
+    async fn fetch(
         &self,
-        filter: &RouteFilter,
+        client: &Client,
         offset: u32,
         limit: u32,
     ) -> Result<RawPage<Route>, Error> {
-        let body = filter.to_request(wire_int(offset)?, wire_int(limit)?);
-        let response = self
-            .call("queryCalledRoute", || self.raw().query_called_route(&body))
+        let body = self.to_request(wire_int(offset)?, wire_int(limit)?);
+        let response = client
+            .call(Self::OPERATION, || client.raw().query_called_route(&body))
             .await?
             .into_inner();
         check_return_code(
-            "queryCalledRoute",
+            Self::OPERATION,
             response.return_code.as_deref(),
             response.description.as_deref(),
         )?;
@@ -120,21 +146,38 @@ impl Client {
         })
     }
 
-    async fn fetch_access_codes(
+    fn admits(&self, route: &Route) -> bool {
+        RouteFilter::admits(self, route)
+    }
+
+    fn key(route: &Route) -> String {
+        match (&route.id, route.dnid) {
+            (Some(id), _) => format!("id:{id}"),
+            (None, Some(dnid)) => format!("dnid:{dnid}"),
+            (None, None) => format!("{route:?}"),
+        }
+    }
+}
+
+impl Listing for AccessCodeFilter {
+    type Item = AccessCode;
+    const OPERATION: &'static str = "queryAccessCodeList";
+
+    async fn fetch(
         &self,
-        filter: &AccessCodeFilter,
+        client: &Client,
         offset: u32,
         limit: u32,
     ) -> Result<RawPage<AccessCode>, Error> {
-        let body = filter.to_request(wire_int(offset)?, wire_int(limit)?);
-        let response = self
-            .call("queryAccessCodeList", || {
-                self.raw().query_access_code_list(&body)
+        let body = self.to_request(wire_int(offset)?, wire_int(limit)?);
+        let response = client
+            .call(Self::OPERATION, || {
+                client.raw().query_access_code_list(&body)
             })
             .await?
             .into_inner();
         check_return_code(
-            "queryAccessCodeList",
+            Self::OPERATION,
             response.return_code.as_deref(),
             response.description.as_deref(),
         )?;
@@ -148,6 +191,17 @@ impl Client {
                 .map(AccessCode::from_wire)
                 .collect(),
         })
+    }
+
+    fn admits(&self, code: &AccessCode) -> bool {
+        AccessCodeFilter::admits(self, code)
+    }
+
+    fn key(code: &AccessCode) -> String {
+        match &code.id {
+            Some(id) => format!("id:{id}"),
+            None => format!("{code:?}"),
+        }
     }
 }
 
@@ -214,21 +268,6 @@ fn keep_admitted<T>(items: Vec<T>, admits: impl Fn(&T) -> bool) -> Vec<T> {
         );
     }
     kept
-}
-
-fn route_key(route: &Route) -> String {
-    match (&route.id, route.dnid) {
-        (Some(id), _) => format!("id:{id}"),
-        (None, Some(dnid)) => format!("dnid:{dnid}"),
-        (None, None) => format!("{route:?}"),
-    }
-}
-
-fn access_code_key(code: &AccessCode) -> String {
-    match &code.id {
-        Some(id) => format!("id:{id}"),
-        None => format!("{code:?}"),
-    }
 }
 
 fn check_page(offset: u32, limit: u32) -> Result<(), Error> {
