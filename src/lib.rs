@@ -94,7 +94,8 @@ pub use plan::{
 pub use route::{CalledRoute, Device, MediaType};
 pub use secrecy::SecretString;
 
-/// The README's examples, compiled and run as doctests.
+/// The README's examples, compiled and run as doctests (they use every
+/// feature, so they run with `--all-features`).
 #[doc = include_str!("../README.md")]
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "cli"))]
 pub struct ReadmeDoctests;
