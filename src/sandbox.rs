@@ -229,8 +229,8 @@ use tokio::{
 use crate::{AccessCode, Client, ClientBuilder, ENV_APP_KEY, ENV_APP_SECRET, Error};
 
 pub use faults::{FAULT_HOLD, Fault, Operation};
-pub use serve::HEADER_READ_TIMEOUT;
 pub use seed::Seed;
+pub use serve::HEADER_READ_TIMEOUT;
 pub use state::SandboxRoute;
 
 /// The largest request body either endpoint reads (64 KiB); a larger one is
