@@ -395,6 +395,7 @@ fn throughput(
             wrapper_rps.len()
         ),
     );
+    report.sides(format!("{w:.0} req/s"), format!("{r:.0} req/s raw reqwest"));
 
     let figure = "3. throughput at 64 in flight, wrapper ÷ oha";
     let Some(oha) = oha else {
@@ -436,6 +437,7 @@ fn throughput(
             oha_rps.len()
         ),
     );
+    report.sides(format!("{w:.0} req/s"), format!("{o:.0} req/s oha"));
 }
 
 // ----------------------------------------------------------------------------
@@ -480,6 +482,10 @@ fn connections(
             counts.sequential
         ),
     );
+    report.counts(
+        format!("{wrapper_sequential} opened"),
+        format!("{raw_sequential} by raw reqwest"),
+    );
     report.row(
         "load.connections.concurrent",
         "5. TCP connections opened at 64 in flight",
@@ -489,6 +495,10 @@ fn connections(
             "{} calls, new client; raw reqwest opened {raw_concurrent}",
             counts.creates
         ),
+    );
+    report.counts(
+        format!("{concurrent} opened"),
+        format!("{raw_concurrent} by raw reqwest"),
     );
 }
 
@@ -591,6 +601,7 @@ fn token_sharing(
             tokens.len()
         ),
     );
+    report.counts(format!("{tokens:?} token requests"), "—");
     let (c, w) = (median(&cold), median(&warm));
     report.row(
         "load.tokens.first_wave",
@@ -605,6 +616,7 @@ fn token_sharing(
             median(&warm_p50)
         ),
     );
+    report.sides(format!("{c:.1} ms cold"), format!("{w:.1} ms warm"));
 }
 
 // ----------------------------------------------------------------------------
@@ -822,6 +834,7 @@ fn listing(sandbox: &SandboxInfo, counts: &Counts, report: &mut Report) {
         Goal::None,
         format!("wrapper {w:.1} ms, raw {r:.1} ms ({expected} routes, pages of 100)"),
     );
+    report.sides(format!("{w:.1} ms"), format!("{r:.1} ms raw reqwest"));
     let (w, r) = (median(&wrapper_peak), median(&raw_peak));
     report.row(
         "load.list.memory",
@@ -833,6 +846,10 @@ fn listing(sandbox: &SandboxInfo, counts: &Counts, report: &mut Report) {
             w / 1048576.0,
             r / 1048576.0
         ),
+    );
+    report.sides(
+        format!("{:.2} MiB", w / 1048576.0),
+        format!("{:.2} MiB raw reqwest", r / 1048576.0),
     );
 }
 
@@ -951,12 +968,20 @@ fn sandbox_under_oha(
             n * results.len()
         ),
     );
+    report.sides(
+        format!("{sc:.0} req/s sandbox"),
+        format!("{bc:.0} req/s bare"),
+    );
     report.row(
         figures[1].0,
         figures[1].1,
         sl / bl,
         Goal::None,
         format!("sandbox {sl:.0} req/s, bare (same bytes, precomputed) {bl:.0} req/s"),
+    );
+    report.sides(
+        format!("{sl:.0} req/s sandbox"),
+        format!("{bl:.0} req/s bare"),
     );
 }
 

@@ -14,6 +14,30 @@
 //!
 //! `cargo bench --bench overhead` (or `cargo xtask bench`, which shortens
 //! criterion's times).
+//!
+//! # Counting instructions (profiling mode)
+//!
+//! Timings on a shared machine move by several percent; instruction counts
+//! under callgrind do not. With `CEC_BENCH_PROFILE=<variant>` (`wrapper`,
+//! `generated` or `raw`) the binary skips criterion, makes
+//! `CEC_BENCH_CALLS` (default 1,000) sequential calls of that variant only,
+//! after 100 warm-up calls, all inside the function `profile_calls`, so that
+//! callgrind can count just those calls on the client thread:
+//!
+//! ```sh
+//! cargo bench --features sandbox --bench overhead --no-run   # prints the binary's path
+//! CEC_BENCH_PROFILE=wrapper valgrind --tool=callgrind --collect-atstart=no \
+//!     --toggle-collect='*profile_calls*' --callgrind-out-file=/tmp/cg.wrapper \
+//!     target/release/deps/overhead-<hash>
+//! callgrind_annotate /tmp/cg.wrapper | head -40        # total Ir ÷ CEC_BENCH_CALLS = per call
+//! callgrind_annotate --inclusive=yes /tmp/cg.wrapper | grep -E 'cec_routes|tracing'
+//! ```
+//!
+//! The server runs on its own thread, outside `profile_calls`, so its
+//! instructions are not counted. The line the mode prints ends with the TCP
+//! connections the server accepted; `CEC_BENCH_WORKERS=2` puts the client
+//! on a 2-worker runtime, as in `benches/load.rs`, instead of the current
+//! thread.
 
 mod common;
 
@@ -32,10 +56,19 @@ fn main() {
     let full = common::bench_mode();
     let server = bare_server(1, Bytes::from_static(b"{}"));
     let bare = server.info.clone();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("the client runtime builds");
+    // `CEC_BENCH_WORKERS=2` runs the client on a 2-worker runtime, as
+    // `benches/load.rs` does (profiling mode: compare the TCP connections
+    // sequential calls open on each kind of runtime).
+    let runtime = match std::env::var("CEC_BENCH_WORKERS") {
+        Ok(workers) => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(workers.parse().expect("CEC_BENCH_WORKERS is a number"))
+            .enable_all()
+            .build(),
+        Err(_) => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+    }
+    .expect("the client runtime builds");
     let client = Client::builder()
         .base_url(bare.base_url.as_str())
         .token("t")
@@ -70,6 +103,35 @@ fn main() {
             .await
             .expect("the bare server confirms the create");
     };
+
+    if let Ok(variant) = std::env::var("CEC_BENCH_PROFILE") {
+        let calls = std::env::var("CEC_BENCH_CALLS")
+            .ok()
+            .map(|n| n.parse().expect("CEC_BENCH_CALLS is a number of calls"))
+            .unwrap_or(1_000);
+        let one = || async {
+            match variant.as_str() {
+                "wrapper" => wrapper().await,
+                "generated" => generated().await,
+                "raw" => raw().await,
+                other => panic!("CEC_BENCH_PROFILE is wrapper, generated or raw, not {other}"),
+            }
+        };
+        runtime.block_on(async {
+            for _ in 0..100 {
+                one().await;
+            }
+        });
+        let started = Instant::now();
+        profile_calls(&runtime, calls, one);
+        println!(
+            "{variant}: {calls} calls, {:.1} µs per call, {} TCP connections in all",
+            started.elapsed().as_nanos() as f64 / calls as f64 / 1e3,
+            bare.connections()
+        );
+        drop(server);
+        return;
+    }
 
     let mut criterion = Criterion::default().configure_from_args();
     {
@@ -129,21 +191,43 @@ fn main() {
             per_call[0].len()
         ),
     );
+    report.sides(
+        format!("{:.1} µs", w / 1e3),
+        format!("{:.1} µs raw reqwest", r / 1e3),
+    );
+    report.row(
+        "overhead.generated",
+        "1. per-call time, generated client alone ÷ raw reqwest",
+        g / r,
+        Goal::None,
+        "the same interleaved blocks: the hooks' share, without the wrapper's call layer"
+            .to_owned(),
+    );
+    report.sides(
+        format!("{:.1} µs", g / 1e3),
+        format!("{:.1} µs raw reqwest", r / 1e3),
+    );
     let medians = ["wrapper", "generated", "raw_reqwest"].map(criterion_median);
     match medians {
-        [Some(w), Some(g), Some(r)] if full => report.row(
-            "overhead.criterion",
-            "1. per-call time, wrapper ÷ raw reqwest (criterion medians)",
-            w / r,
-            Goal::AtMost(GOAL),
-            format!(
-                "wrapper {:.1} µs, generated client alone {:.1} µs, raw {:.1} µs per call \
-                 (measured one after the other)",
-                w / 1e3,
-                g / 1e3,
-                r / 1e3
-            ),
-        ),
+        [Some(w), Some(g), Some(r)] if full => {
+            report.row(
+                "overhead.criterion",
+                "1. per-call time, wrapper ÷ raw reqwest (criterion medians)",
+                w / r,
+                Goal::AtMost(GOAL),
+                format!(
+                    "wrapper {:.1} µs, generated client alone {:.1} µs, raw {:.1} µs per call \
+                     (measured one after the other)",
+                    w / 1e3,
+                    g / 1e3,
+                    r / 1e3
+                ),
+            );
+            report.sides(
+                format!("{:.1} µs", w / 1e3),
+                format!("{:.1} µs raw reqwest", r / 1e3),
+            );
+        }
         _ => report.skipped(
             "overhead.criterion",
             "1. per-call time, wrapper ÷ raw reqwest (criterion medians)",
@@ -152,6 +236,21 @@ fn main() {
     }
     report.finish();
     drop(server);
+}
+
+/// `calls` sequential calls of `one`: the function callgrind's
+/// `--toggle-collect='*profile_calls*'` counts (profiling mode).
+#[inline(never)]
+fn profile_calls<F, Fut>(runtime: &tokio::runtime::Runtime, calls: usize, one: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    runtime.block_on(async {
+        for _ in 0..calls {
+            one().await;
+        }
+    });
 }
 
 /// Criterion's median estimate (ns) for `id`, from

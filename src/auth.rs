@@ -4,6 +4,7 @@
 use std::{fmt, sync::Arc};
 
 use futures::future::BoxFuture;
+use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 
@@ -14,6 +15,9 @@ use crate::Error;
 ///
 /// The token is a [`SecretString`]: `Debug` shows `[REDACTED]`, never the
 /// value.
+///
+/// Cloning is cheap (a reference count): the client clones the token it
+/// sends on every call.
 ///
 /// # Examples
 ///
@@ -26,41 +30,65 @@ use crate::Error;
 /// ```
 #[derive(Clone)]
 pub struct AccessToken {
+    inner: Arc<TokenInner>,
+}
+
+struct TokenInner {
     secret: SecretString,
+    /// `Bearer <token>`, marked sensitive, made once: `None` when the token
+    /// has characters a header cannot carry (the hook then fails the call).
+    bearer: Option<HeaderValue>,
     expires_at: Option<Instant>,
 }
 
 impl AccessToken {
     /// A token that the client treats as valid until CEC refuses it.
     pub fn new(token: impl Into<String>) -> Self {
-        AccessToken {
-            secret: SecretString::from(token.into()),
-            expires_at: None,
-        }
+        Self::make(token.into(), None)
     }
 
     /// A token that must not be sent at or after `expires_at` (a monotonic
     /// instant).
     pub fn with_expiry(token: impl Into<String>, expires_at: Instant) -> Self {
+        Self::make(token.into(), Some(expires_at))
+    }
+
+    fn make(token: String, expires_at: Option<Instant>) -> Self {
+        let bearer = HeaderValue::try_from(format!("Bearer {token}"))
+            .ok()
+            .map(|mut value| {
+                value.set_sensitive(true);
+                value
+            });
         AccessToken {
-            secret: SecretString::from(token.into()),
-            expires_at: Some(expires_at),
+            inner: Arc::new(TokenInner {
+                secret: SecretString::from(token),
+                bearer,
+                expires_at,
+            }),
         }
     }
 
     /// The token itself.
     pub fn secret(&self) -> &SecretString {
-        &self.secret
+        &self.inner.secret
     }
 
     /// When the token stops being usable, if known.
     pub fn expires_at(&self) -> Option<Instant> {
-        self.expires_at
+        self.inner.expires_at
     }
 
     /// Whether this is the same token as `other`.
     pub fn same_token(&self, other: &AccessToken) -> bool {
-        self.secret.expose_secret() == other.secret.expose_secret()
+        Arc::ptr_eq(&self.inner, &other.inner)
+            || self.secret().expose_secret() == other.secret().expose_secret()
+    }
+
+    /// The `Authorization` value for this token (sensitive), or `None` when
+    /// the token cannot be carried in a header.
+    pub(crate) fn bearer(&self) -> Option<&HeaderValue> {
+        self.inner.bearer.as_ref()
     }
 }
 
@@ -68,7 +96,7 @@ impl fmt::Debug for AccessToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AccessToken")
             .field("secret", &"[REDACTED]")
-            .field("expires_at", &self.expires_at)
+            .field("expires_at", &self.inner.expires_at)
             .finish()
     }
 }
@@ -160,14 +188,23 @@ impl TokenProvider for StaticToken {
 pub struct Auth {
     pub(crate) provider: Option<Arc<dyn TokenProvider>>,
     pub(crate) app_key: Option<String>,
+    /// `app_key` as a sensitive header value, made once; `None` when there
+    /// is no app key or it cannot be carried in a header.
+    pub(crate) app_key_header: Option<HeaderValue>,
 }
 
 impl Auth {
     /// Authentication with a token provider and an optional app key.
     pub(crate) fn new(provider: Arc<dyn TokenProvider>, app_key: Option<String>) -> Self {
+        let app_key_header = app_key.as_deref().and_then(|key| {
+            let mut value = HeaderValue::try_from(key).ok()?;
+            value.set_sensitive(true);
+            Some(value)
+        });
         Auth {
             provider: Some(provider),
             app_key,
+            app_key_header,
         }
     }
 

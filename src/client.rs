@@ -137,20 +137,28 @@ impl Client {
             elapsed_ms = Empty,
             token_refreshed = false,
         );
+        // No clock reads for a span no subscriber records.
+        let timed = !span.is_disabled();
         let call = async {
-            let started = Instant::now();
-            let mut sent = Vec::new();
+            let started = timed.then(Instant::now);
+            let mut sent = Sent::default();
             let result = self.call_with_refresh(&send, &mut sent).await;
             let span = tracing::Span::current();
-            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+            if let Some(started) = started {
+                span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+            }
             match result {
                 Ok(response) => {
                     span.record("status", response.status().as_u16());
                     Ok(response)
                 }
                 Err(error) => {
-                    let tokens: Vec<&str> =
-                        sent.iter().map(|t| t.secret().expose_secret()).collect();
+                    let tokens: Vec<&str> = sent
+                        .0
+                        .iter()
+                        .flatten()
+                        .map(|t| t.secret().expose_secret())
+                        .collect();
                     let error = self.map_error(operation, error, &tokens).await;
                     if let Some(status) = error.status() {
                         span.record("status", status);
@@ -167,7 +175,7 @@ impl Client {
     async fn call_with_refresh<T, F, Fut>(
         &self,
         send: &F,
-        sent: &mut Vec<AccessToken>,
+        sent: &mut Sent,
     ) -> Result<ResponseValue<T>, CallError>
     where
         F: Fn() -> Fut,
@@ -181,7 +189,7 @@ impl Client {
                 .map_err(CallError::Generated);
         };
         let token = provider.token().await.map_err(CallError::Ready)?;
-        sent.push(token.clone());
+        sent.0[0] = Some(token.clone());
         let first = self.send_with_token(send, &token).await;
         let Err(progenitor_client::Error::ErrorResponse(response)) = first else {
             return first.map_err(CallError::Generated);
@@ -196,7 +204,7 @@ impl Client {
         tracing::info!("401 unauthorized: refreshing the access token and resending once");
         provider.invalidate(&token);
         let fresh = provider.token().await.map_err(CallError::Ready)?;
-        sent.push(fresh.clone());
+        sent.0[1] = Some(fresh.clone());
         self.send_with_token(send, &fresh)
             .await
             .map_err(CallError::Generated)
@@ -314,6 +322,12 @@ impl Client {
         }
     }
 }
+
+/// The tokens a call sent (at most two: one resend after a 401), so that
+/// error bodies can be redacted; kept inline, not in a `Vec`, so that a call
+/// allocates nothing for it.
+#[derive(Default)]
+struct Sent([Option<AccessToken>; 2]);
 
 /// Where a call failed: obtaining its token, or in the generated operation.
 enum CallError {

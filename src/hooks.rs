@@ -8,8 +8,7 @@ use std::{error::Error as StdError, fmt};
 use bytes::Bytes;
 use futures::{Stream, StreamExt, stream};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
-use secrecy::ExposeSecret;
+use reqwest::header::{AUTHORIZATION, HeaderName};
 
 use crate::{
     auth::{Auth, CALL_TOKEN},
@@ -82,30 +81,32 @@ impl ClientHooks<Auth> for Client {
             return Ok(());
         }
         if let Some(provider) = &auth.provider {
-            let token = match CALL_TOKEN.try_with(Clone::clone) {
-                Ok(token) => token,
+            // The wrapper's token for this call, else (calls through
+            // `Client::raw`) one from the provider. Its `Bearer …` value is
+            // made once per token, not per request.
+            let bearer = match CALL_TOKEN.try_with(|token| token.bearer().cloned()) {
+                Ok(bearer) => bearer,
                 Err(_) => provider
                     .token()
                     .await
-                    .map_err(|e| progenitor_client::Error::Custom(e.to_string()))?,
+                    .map_err(|e| progenitor_client::Error::Custom(e.to_string()))?
+                    .bearer()
+                    .cloned(),
             };
-            let mut value =
-                HeaderValue::try_from(format!("Bearer {}", token.secret().expose_secret()))
-                    .map_err(|_| {
-                        progenitor_client::Error::Custom(
-                            "the access token contains characters a header cannot carry".into(),
-                        )
-                    })?;
-            value.set_sensitive(true);
+            let value = bearer.ok_or_else(|| {
+                progenitor_client::Error::Custom(
+                    "the access token contains characters a header cannot carry".into(),
+                )
+            })?;
             headers.insert(AUTHORIZATION, value);
         }
-        if let Some(app_key) = &auth.app_key {
-            let mut value = HeaderValue::try_from(app_key.as_str()).map_err(|_| {
+        if auth.app_key.is_some() {
+            // Made once, when the client was built.
+            let value = auth.app_key_header.clone().ok_or_else(|| {
                 progenitor_client::Error::Custom(
                     "the app key contains characters a header cannot carry".into(),
                 )
             })?;
-            value.set_sensitive(true);
             headers.insert(HeaderName::from_static("x-app-key"), value);
         }
         Ok(())

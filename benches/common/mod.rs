@@ -330,6 +330,23 @@ impl Report {
         }));
     }
 
+    /// The two sides of the last figure, as `BENCHMARKS.md` shows them
+    /// (e.g. `184.8 µs` and `166.4 µs raw reqwest`): the figure is their
+    /// ratio.
+    pub fn sides(&mut self, wrapper: impl Into<String>, baseline: impl Into<String>) {
+        let row = self.rows.last_mut().expect("sides follow a row");
+        row["wrapper"] = Value::String(wrapper.into());
+        row["baseline"] = Value::String(baseline.into());
+    }
+
+    /// Like [`sides`](Report::sides), for a figure that is a count, not a
+    /// ratio of the two sides (connections, token requests).
+    pub fn counts(&mut self, wrapper: impl Into<String>, baseline: impl Into<String>) {
+        self.sides(wrapper, baseline);
+        let row = self.rows.last_mut().expect("counts follow a row");
+        row["ratio"] = Value::Bool(false);
+    }
+
     /// A figure that could not be measured, and why.
     pub fn skipped(&mut self, id: &str, figure: &str, why: String) {
         println!("[{}] {figure}: skipped — {why}", self.bench);

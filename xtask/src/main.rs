@@ -39,11 +39,14 @@ commands:
       Compare openapi/cec-number-management.yaml at <git-rev> with the working copy and
       list, per operation, the changes that break existing callers and the additive ones.
       Exits with 1 when there is a breaking change.
-  bench [--full]
+  bench [--full] [--report-only]
       Run the benchmarks (benches/overhead.rs with criterion, shortened unless --full;
-      benches/load.rs) against loopback servers and print one table of the measured
-      ratios and their goals. Figures 3 and 8 need `oha` (cargo install oha --locked)
-      and are skipped without it. Results: target/cec-bench/*.json.
+      benches/load.rs) against loopback servers, print one table of the measured
+      ratios and their goals, and write it to BENCHMARKS.md (above the line
+      `<!-- end of generated figures -->`; the rest of the file is kept). Figures 3
+      and 8 need `oha` (cargo install oha --locked) and are skipped without it.
+      Results: target/cec-bench/*.json (build.json from bench-build is included).
+      With --report-only, only rewrite BENCHMARKS.md from the existing results.
   bench-build [--dir DIR]
       Time a clean `cargo build --lib` with build.rs codegen against the same library
       with the generated client pre-generated (two copies of the repository under DIR,
