@@ -1,9 +1,6 @@
 //! `cec-routes apply`: plan from the live routes, confirm, carry out.
 
-use std::{
-    io::{BufRead, IsTerminal, Write},
-    process::ExitCode,
-};
+use std::{io::IsTerminal, process::ExitCode};
 
 use cec_routes::{ApplyOptions, ClientBuilder, DEFAULT_PARALLEL, Error};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -46,7 +43,13 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
     if !out.is_json() {
         println!("{}\n", plan_text(&plan, &source, &file));
     }
-    if !args.yes && !confirm(&format!("apply {} changes?", plan.changes.len()))? {
+    if !args.yes
+        && !crate::prompt::confirm(
+            &format!("apply {} changes?", plan.changes.len()),
+            "apply",
+            "plan",
+        )?
+    {
         return Err(Error::InvalidInput {
             field: "apply",
             reason: "not confirmed; nothing was changed".into(),
@@ -95,26 +98,4 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
         );
         Ok(ExitCode::from(exit::NOT_APPLIED))
     }
-}
-
-/// Asks on the terminal; refuses when stdin is not one (use --yes).
-fn confirm(question: &str) -> Result<bool, Error> {
-    let stdin = std::io::stdin();
-    if !stdin.is_terminal() {
-        return Err(Error::InvalidInput {
-            field: "apply",
-            reason: "stdin is not a terminal, so the plan cannot be confirmed; pass --yes".into(),
-        });
-    }
-    eprint!("{question} [y/N] ");
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    stdin
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|e| Error::InvalidInput {
-            field: "apply",
-            reason: format!("could not read the answer: {e}"),
-        })?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
 }

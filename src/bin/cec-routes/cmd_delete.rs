@@ -1,7 +1,5 @@
 //! `cec-routes delete`: deleteCalledRoute, after confirmation.
 
-use std::io::{BufRead, IsTerminal, Write};
-
 use cec_routes::{ClientBuilder, Error};
 use serde_json::json;
 
@@ -26,7 +24,13 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
         .map(i64::to_string)
         .collect::<Vec<_>>()
         .join(",");
-    if !args.yes && !confirm(&format!("delete the routes with dnids {list}?"))? {
+    if !args.yes
+        && !crate::prompt::confirm(
+            &format!("delete the routes with dnids {list}?"),
+            "dnids",
+            "deletion",
+        )?
+    {
         return Err(Error::InvalidInput {
             field: "dnids",
             reason: "not confirmed; nothing was deleted".into(),
@@ -44,27 +48,4 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
         }),
     );
     Ok(())
-}
-
-/// Asks on the terminal; refuses when stdin is not one (use --yes).
-fn confirm(question: &str) -> Result<bool, Error> {
-    let stdin = std::io::stdin();
-    if !stdin.is_terminal() {
-        return Err(Error::InvalidInput {
-            field: "dnids",
-            reason: "stdin is not a terminal, so the deletion cannot be confirmed; pass --yes"
-                .into(),
-        });
-    }
-    eprint!("{question} [y/N] ");
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    stdin
-        .lock()
-        .read_line(&mut answer)
-        .map_err(|e| Error::InvalidInput {
-            field: "dnids",
-            reason: format!("could not read the answer: {e}"),
-        })?;
-    Ok(matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes"))
 }

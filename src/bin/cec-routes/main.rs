@@ -14,6 +14,7 @@ mod cmd_sandbox;
 mod cmd_token;
 mod exit;
 mod output;
+mod prompt;
 
 use std::{process::ExitCode, time::Duration};
 
