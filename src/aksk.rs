@@ -21,7 +21,7 @@ use crate::{
     auth::Auth,
     client::read_error_body,
     config::DEFAULT_MAX_RESPONSE_BYTES,
-    error::{body_snippet, with_causes},
+    error::with_causes,
     generated::{self, types},
     hooks::{RESPONSE_LIMIT, too_large},
 };
@@ -296,11 +296,10 @@ impl Inner {
                     Some(status),
                 )
             }
-            E::InvalidResponsePayload(bytes, e) => self.auth_error(
-                format!(
-                    "the response is not the documented JSON ({e}){}",
-                    quote(&body_snippet(&bytes, &[self.secret()]))
-                ),
+            // A 200 from this endpoint may carry a token: its body is never
+            // quoted, only what was wrong with it.
+            E::InvalidResponsePayload(_, e) => self.auth_error(
+                format!("the response is not the documented JSON ({e})"),
                 Some(200),
             ),
             E::CommunicationError(e) | E::ResponseBodyError(e) => {

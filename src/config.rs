@@ -192,9 +192,9 @@ impl ClientBuilder {
     /// read; any other body fails as soon as more than this has arrived, and
     /// the connection is dropped, so a hostile or broken server cannot make
     /// the client hold more. The failure is [`Error::ResponseTooLarge`] (for
-    /// `tokenByAkSk`, [`Error::Auth`]). Error bodies are read only up to
-    /// 64 KiB, or this limit if it is smaller, and quoted in part. Must be at
-    /// least 1.
+    /// `tokenByAkSk`, [`Error::Auth`]). Error bodies are not held to this
+    /// limit: their first 64 KiB at most are read, and quoted in part. Must
+    /// be at least 1.
     ///
     /// # Examples
     ///

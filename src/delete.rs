@@ -54,6 +54,16 @@ impl Client {
             deletion.requests += 1;
             match self.delete_batch(batch).await {
                 Ok(done) => {
+                    // CEC refused, or named fewer routes than dnids were
+                    // sent: whatever is not accounted for was not
+                    // confirmed deleted.
+                    let unaccounted = unaccounted(batch, &done);
+                    if unaccounted > 0 {
+                        failed.push(format!(
+                            "{unaccounted} of the routes with dnids {} (not accounted for)",
+                            join(batch)
+                        ));
+                    }
                     deletion.deleted.extend(done.deleted);
                     deletion.ids.extend(done.ids);
                     failed.extend(done.failed);
@@ -84,11 +94,7 @@ impl Client {
     }
 
     async fn delete_batch(&self, dnids: &[i64]) -> Result<BatchResult, Error> {
-        let joined = dnids
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
+        let joined = join(dnids);
         let body = crate::generated::types::DeleteCalledRouteRequest {
             dnids: joined
                 .as_str()
@@ -138,6 +144,28 @@ impl Client {
             }
         }
     }
+}
+
+/// How many of a batch's routes a result neither names as deleted nor as
+/// failed. Only counted when CEC named any, or refused: a plain `"0"`
+/// without names is CEC's word that all were deleted.
+fn unaccounted(batch: &[i64], done: &BatchResult) -> usize {
+    let named = done.deleted.len() + done.failed.len();
+    if named == 0 && done.cause.is_none() {
+        return 0;
+    }
+    let mut unique = batch.to_vec();
+    unique.sort_unstable();
+    unique.dedup();
+    unique.len().saturating_sub(named)
+}
+
+fn join(dnids: &[i64]) -> String {
+    dnids
+        .iter()
+        .map(i64::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 struct BatchResult {

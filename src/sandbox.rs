@@ -428,7 +428,7 @@ impl SandboxBuilder {
     fn credentials_from_lookup(self, lookup: impl Fn(&str) -> Option<String>) -> Self {
         let non_empty = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
         match (non_empty(ENV_APP_KEY), non_empty(ENV_APP_SECRET)) {
-            (Some(key), Some(secret)) => self.credentials(key.trim(), secret),
+            (Some(key), Some(secret)) => self.credentials(key.trim(), secret.trim()),
             (None, None) => self,
             _ => {
                 tracing::warn!(

@@ -545,3 +545,44 @@ async fn status_500_is_server_failure_and_the_delete_is_sent_once() {
     assert!(matches!(&error, Error::ServerFailure { .. }), "{error:?}");
     insta::assert_snapshot!(error.to_string());
 }
+
+/// A refusal that names only what was deleted (an empty failure list, as
+/// for dnids CEC does not know) still leaves routes unaccounted for: never
+/// success.
+#[tokio::test]
+async fn a_refusal_naming_fewer_routes_than_dnids_is_a_partial_deletion() {
+    let response = ResponseTemplate::new(200).set_body_json(json!({
+        "returnCode": "1",
+        "data": {"id": "111", "name": "9911411", "content": "Success:9911411,Failed:"},
+    }));
+
+    let error = delete_answered_with(response, 1).await.unwrap_err();
+
+    match &error {
+        Error::PartialDeletion {
+            deleted, failed, ..
+        } => {
+            assert_eq!(deleted, &["9911411"]);
+            assert_eq!(
+                failed,
+                &["1 of the routes with dnids 1,2 (not accounted for)"]
+            );
+        }
+        other => panic!("expected Error::PartialDeletion, got {other:?}"),
+    }
+}
+
+/// A success that names fewer routes than dnids sent did not delete them
+/// all, whatever its returnCode.
+#[tokio::test]
+async fn a_success_naming_fewer_routes_than_dnids_is_a_partial_deletion() {
+    let response = ResponseTemplate::new(200).set_body_json(json!({
+        "returnCode": "0",
+        "data": {"id": "111", "name": "9911411", "content": "9911411"},
+        "description": "data delete success",
+    }));
+
+    let error = delete_answered_with(response, 1).await.unwrap_err();
+
+    assert!(matches!(error, Error::PartialDeletion { .. }), "{error:?}");
+}

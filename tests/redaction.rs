@@ -222,6 +222,19 @@ async fn token_response_with_bad_expires_error_hides_the_token() {
 }
 
 #[tokio::test]
+async fn token_response_that_does_not_decode_is_not_quoted_so_its_token_stays_hidden() {
+    // `Expires` as a number, as many token servers send it: the body does
+    // not decode, and it holds the token.
+    let error = error_when_token_by_ak_sk_answers(
+        ResponseTemplate::new(200).set_body_json(json!({"AccessToken": TOKEN, "Expires": 600})),
+    )
+    .await;
+
+    assert!(matches!(&error, Error::Auth { .. }), "{error:?}");
+    assert_error_hides_secrets(&error);
+}
+
+#[tokio::test]
 async fn token_endpoint_refusing_connections_error_hides_the_secret() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
     let closed = listener.local_addr().expect("the port is known");

@@ -259,3 +259,40 @@ fn export_leaves_out_routes_a_file_cannot_describe_and_says_why() {
     assert_eq!(file.routes().len(), 1);
     assert_eq!(skipped[0].1, "its media type is not a documented one (77)");
 }
+
+/// A live route a routes file cannot describe (an undocumented media type)
+/// is one export had to leave out: `--prune` keeps it rather than delete it.
+#[test]
+fn prune_keeps_routes_a_file_cannot_describe() {
+    let file = RoutesFile::parse(
+        r#"routes:
+  - accessCode: "9911411"
+    extCode: "1"
+    skillQueue: 1
+"#,
+    )
+    .expect("the file loads");
+    let live = Route {
+        id: Some("1127986019188238339".parse().expect("an id")),
+        dnid: Some(2),
+        access_code: "9911411".into(),
+        ext_code: Some("2".into()),
+        device: Listed::Known(Device::SkillQueue(1)),
+        device_desc: None,
+        media_type: Some(Listed::Unknown("77".into())),
+        editable: Editable::Yes,
+    };
+
+    let plan = cec_routes::Plan::new(
+        &file,
+        std::slice::from_ref(&live),
+        cec_routes::PlanOptions::new().prune(true),
+    );
+
+    assert!(
+        plan.changes.iter().all(|c| c.ext_code() != Some("2")),
+        "the undescribable route must not be deleted: {:?}",
+        plan.changes
+    );
+    assert_eq!(plan.unmanaged, [live]);
+}

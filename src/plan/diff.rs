@@ -371,7 +371,10 @@ impl Plan {
                 .then(a.dnid.cmp(&b.dnid))
         });
         for live in rest {
-            if !options.prune {
+            // A route a routes file cannot describe (an undocumented device
+            // or media type) could never have been listed in one: pruning
+            // it would delete what export had to leave out.
+            if !options.prune || !super::file::describable(live) {
                 plan.unmanaged.push(live.clone());
                 continue;
             }

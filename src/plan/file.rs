@@ -247,6 +247,11 @@ fn key_order(route: &CalledRoute) -> (String, usize, String) {
 }
 
 /// A live route as the file would write it.
+/// Whether a routes file can describe this live route.
+pub(super) fn describable(route: &Route) -> bool {
+    to_called_route(route).is_ok()
+}
+
 fn to_called_route(route: &Route) -> Result<CalledRoute, String> {
     let device = match &route.device {
         Listed::Known(device) => *device,
