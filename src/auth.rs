@@ -187,25 +187,30 @@ impl TokenProvider for StaticToken {
 #[derive(Clone, Debug, Default)]
 pub struct Auth {
     pub(crate) provider: Option<Arc<dyn TokenProvider>>,
-    pub(crate) app_key: Option<String>,
-    /// `app_key` as a sensitive header value, made once; `None` when there
-    /// is no app key or it cannot be carried in a header.
-    pub(crate) app_key_header: Option<HeaderValue>,
+    /// The app key as a sensitive `X-APP-Key` value, made once.
+    pub(crate) app_key: Option<HeaderValue>,
 }
 
 impl Auth {
-    /// Authentication with a token provider and an optional app key.
-    pub(crate) fn new(provider: Arc<dyn TokenProvider>, app_key: Option<String>) -> Self {
-        let app_key_header = app_key.as_deref().and_then(|key| {
-            let mut value = HeaderValue::try_from(key).ok()?;
-            value.set_sensitive(true);
-            Some(value)
-        });
-        Auth {
+    /// Authentication with a token provider and an optional app key; an
+    /// app key a header cannot carry is a configuration error.
+    pub(crate) fn new(
+        provider: Arc<dyn TokenProvider>,
+        app_key: Option<&str>,
+    ) -> Result<Self, Error> {
+        let app_key = app_key
+            .map(|key| {
+                let mut value = HeaderValue::try_from(key).map_err(|_| {
+                    Error::config("the app key contains characters a header cannot carry")
+                })?;
+                value.set_sensitive(true);
+                Ok::<_, Error>(value)
+            })
+            .transpose()?;
+        Ok(Auth {
             provider: Some(provider),
             app_key,
-            app_key_header,
-        }
+        })
     }
 
     /// No authentication: for `tokenByAkSk`, which is called with the app's

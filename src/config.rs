@@ -260,7 +260,7 @@ impl ClientBuilder {
                 )?)
             }
         };
-        let auth = Auth::new(provider, self.app_key);
+        let auth = Auth::new(provider, self.app_key.as_deref())?;
         Ok(Client::from_parts(
             generated::Client::new_with_client(&base_url, http, auth),
             self.timeouts,

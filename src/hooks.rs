@@ -100,14 +100,9 @@ impl ClientHooks<Auth> for Client {
             })?;
             headers.insert(AUTHORIZATION, value);
         }
-        if auth.app_key.is_some() {
-            // Made once, when the client was built.
-            let value = auth.app_key_header.clone().ok_or_else(|| {
-                progenitor_client::Error::Custom(
-                    "the app key contains characters a header cannot carry".into(),
-                )
-            })?;
-            headers.insert(HeaderName::from_static("x-app-key"), value);
+        if let Some(app_key) = &auth.app_key {
+            // Made (and checked) once, when the client was built.
+            headers.insert(HeaderName::from_static("x-app-key"), app_key.clone());
         }
         Ok(())
     }

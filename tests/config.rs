@@ -217,3 +217,21 @@ async fn base_url_with_a_trailing_slash_reaches_the_documented_path() {
     assert_eq!(client.base_url(), server.uri());
     server.verify().await;
 }
+
+#[test]
+fn an_app_key_a_header_cannot_carry_is_refused_when_the_client_is_built() {
+    let outcome = Client::builder()
+        .token("t0k")
+        .app_key("key\nwith a line break")
+        .build();
+
+    match outcome {
+        Err(Error::Config { reason }) => {
+            assert_eq!(
+                reason,
+                "the app key contains characters a header cannot carry"
+            )
+        }
+        other => panic!("expected a configuration error, got {other:?}"),
+    }
+}

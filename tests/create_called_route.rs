@@ -4,6 +4,9 @@
 //!
 //! Fixtures are the documented example (api-cec cec_07_0040 / cec_07_1030).
 
+mod common;
+
+use common::contract::{client, the_request};
 use std::{
     collections::{BTreeMap, BTreeSet},
     io,
@@ -40,14 +43,6 @@ fn documented_success() -> ResponseTemplate {
         .set_body_json(json!({"returnCode": "0", "description": "data create success"}))
 }
 
-fn client(server: &MockServer) -> Client {
-    Client::builder()
-        .base_url(server.uri())
-        .token("t0k")
-        .build()
-        .expect("a loopback base URL and a token make a valid client")
-}
-
 fn client_with_app_key(server: &MockServer) -> Client {
     Client::builder()
         .base_url(server.uri())
@@ -78,16 +73,6 @@ async fn create_called_route_answered_with(response: ResponseTemplate) -> Result
         .await;
     server.verify().await;
     outcome
-}
-
-/// The one request the server received.
-async fn the_request(server: &MockServer) -> Request {
-    let mut requests = server
-        .received_requests()
-        .await
-        .expect("request recording is on");
-    assert_eq!(requests.len(), 1, "exactly one request was expected");
-    requests.remove(0)
 }
 
 /// A received request in a form insta can redact and snapshot.

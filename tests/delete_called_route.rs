@@ -6,7 +6,10 @@
 //! Fixtures are the documented example (api-cec cec_07_0041 / cec_07_1031,
 //! via Huawei's zh mirror), copied exactly.
 
-use cec_routes::{Client, Deletion, Error, MAX_DELETE_BATCH};
+mod common;
+
+use cec_routes::{Deletion, Error, MAX_DELETE_BATCH};
+use common::contract::{client, the_request};
 use serde_json::{Value, json};
 use wiremock::{
     Mock, MockServer, Request, Respond, ResponseTemplate,
@@ -32,14 +35,6 @@ fn documented_success() -> ResponseTemplate {
 /// The documented response, had only the first route been deleted.
 fn partial_response() -> Value {
     json!({"returnCode": "0", "data": {"name": "9911411,99114111", "id": "1127983948544239618", "content": "Success:9911411,Failed:99114111"}, "description": "data delete success"})
-}
-
-fn client(server: &MockServer) -> Client {
-    Client::builder()
-        .base_url(server.uri())
-        .token("t0k")
-        .build()
-        .expect("a loopback base URL and a token make a valid client")
 }
 
 /// Mounts `deleteCalledRoute` answering with `response`, expected `times`
@@ -136,16 +131,6 @@ async fn received_batches(server: &MockServer) -> Vec<Vec<u64>> {
         .iter()
         .map(dnids_of)
         .collect()
-}
-
-/// The one request the server received.
-async fn the_request(server: &MockServer) -> Request {
-    let mut requests = server
-        .received_requests()
-        .await
-        .expect("request recording is on");
-    assert_eq!(requests.len(), 1, "exactly one request was expected");
-    requests.remove(0)
 }
 
 // ---------------------------------------------------------------------------

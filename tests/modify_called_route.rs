@@ -5,10 +5,12 @@
 //! Fixtures are the documented examples (api-cec cec_07_0042 / cec_07_1032;
 //! the route ids come from the queryCalledRoute example, cec_07_0043).
 
+mod common;
+
 use cec_routes::{
-    Client, Device, Editable, Error, Listed, MediaType, Route, RouteChange, RouteFilter, RouteId,
-    Success,
+    Device, Editable, Error, Listed, MediaType, Route, RouteChange, RouteFilter, RouteId, Success,
 };
+use common::contract::{client, the_request};
 use serde_json::{Value, json};
 use wiremock::{
     Mock, MockServer, Request, ResponseTemplate,
@@ -62,14 +64,6 @@ fn listed_route(editable: Editable, media_type: Option<MediaType>) -> Route {
     }
 }
 
-fn client(server: &MockServer) -> Client {
-    Client::builder()
-        .base_url(server.uri())
-        .token("t0k")
-        .build()
-        .expect("a loopback base URL and a token make a valid client")
-}
-
 /// Mounts `modifyCalledRoute` answering `response`, expected `times` times.
 async fn mount_modify_called_route(server: &MockServer, response: ResponseTemplate, times: u64) {
     Mock::given(method("POST"))
@@ -103,16 +97,6 @@ async fn modify_answered_with(response: ResponseTemplate, times: u64) -> Result<
         .await;
     server.verify().await;
     outcome
-}
-
-/// The one request the server received.
-async fn the_request(server: &MockServer) -> Request {
-    let mut requests = server
-        .received_requests()
-        .await
-        .expect("request recording is on");
-    assert_eq!(requests.len(), 1, "exactly one request was expected");
-    requests.remove(0)
 }
 
 // ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@
 
 mod common;
 
+use common::contract::client;
 use std::{
     collections::BTreeMap,
     fmt::Debug,
@@ -296,14 +297,6 @@ async fn bodies_since(server: &MockServer, seen: usize) -> Vec<Value> {
 
 async fn received(server: &MockServer) -> usize {
     server.received_requests().await.map_or(0, |r| r.len())
-}
-
-fn client(server: &MockServer) -> Client {
-    Client::builder()
-        .base_url(server.uri())
-        .token("t0k")
-        .build()
-        .expect("a loopback base URL and a token make a valid client")
 }
 
 /// Checks one call of a filtered query: `sent` is what the client did

@@ -6,9 +6,12 @@
 //! Fixtures are the documented example (api-cec cec_07_0039 / cec_07_1029,
 //! via Huawei's zh mirror), copied exactly.
 
+mod common;
+
+use common::contract::{client, received_bodies, the_request};
 use std::time::Duration;
 
-use cec_routes::{AccessCode, AccessCodeFilter, CallDirection, Client, Error, Listed, MediaType};
+use cec_routes::{AccessCode, AccessCodeFilter, CallDirection, Error, Listed, MediaType};
 use serde_json::{Value, json};
 use wiremock::{
     Mock, MockServer, Request, Respond, ResponseTemplate,
@@ -41,14 +44,6 @@ fn documented_response() -> Value {
 
 fn documented_success() -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(documented_response())
-}
-
-fn client(server: &MockServer) -> Client {
-    Client::builder()
-        .base_url(server.uri())
-        .token("t0k")
-        .build()
-        .expect("a loopback base URL and a token make a valid client")
 }
 
 /// Mounts `queryAccessCodeList` answering with `response`, expected `times`
@@ -130,27 +125,6 @@ impl Respond for Listing {
             .collect();
         ResponseTemplate::new(200).set_body_json(page(Some(self.total), codes))
     }
-}
-
-/// The bodies of every request the server received, in order.
-async fn received_bodies(server: &MockServer) -> Vec<Value> {
-    server
-        .received_requests()
-        .await
-        .expect("request recording is on")
-        .iter()
-        .map(|r| r.body_json().expect("the request body is JSON"))
-        .collect()
-}
-
-/// The one request the server received.
-async fn the_request(server: &MockServer) -> Request {
-    let mut requests = server
-        .received_requests()
-        .await
-        .expect("request recording is on");
-    assert_eq!(requests.len(), 1, "exactly one request was expected");
-    requests.remove(0)
 }
 
 // ---------------------------------------------------------------------------

@@ -6,11 +6,12 @@
 //! via Huawei's zh mirror), copied exactly; the one deliberate difference is
 //! noted at [`documented_body`].
 
+mod common;
+
+use common::contract::{client, received_bodies, the_request};
 use std::time::Duration;
 
-use cec_routes::{
-    Client, Device, Editable, Error, Listed, MediaType, Page, Route, RouteFilter, RouteId,
-};
+use cec_routes::{Device, Editable, Error, Listed, MediaType, Page, Route, RouteFilter, RouteId};
 use serde_json::{Value, json};
 use wiremock::{
     Mock, MockServer, Request, Respond, ResponseTemplate,
@@ -47,14 +48,6 @@ fn documented_response() -> Value {
 
 fn documented_success() -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(documented_response())
-}
-
-fn client(server: &MockServer) -> Client {
-    Client::builder()
-        .base_url(server.uri())
-        .token("t0k")
-        .build()
-        .expect("a loopback base URL and a token make a valid client")
 }
 
 /// Mounts `queryCalledRoute` answering with `response`, expected `times` times.
@@ -149,27 +142,6 @@ fn only_first_page(first: Value) -> impl Respond {
             ResponseTemplate::new(200).set_body_json(page(None, vec![]))
         }
     }
-}
-
-/// The bodies of every request the server received, in order.
-async fn received_bodies(server: &MockServer) -> Vec<Value> {
-    server
-        .received_requests()
-        .await
-        .expect("request recording is on")
-        .iter()
-        .map(|r| r.body_json().expect("the request body is JSON"))
-        .collect()
-}
-
-/// The one request the server received.
-async fn the_request(server: &MockServer) -> Request {
-    let mut requests = server
-        .received_requests()
-        .await
-        .expect("request recording is on");
-    assert_eq!(requests.len(), 1, "exactly one request was expected");
-    requests.remove(0)
 }
 
 fn id(raw: &str) -> Option<RouteId> {

@@ -167,7 +167,12 @@ async fn concurrent_changes_leave_the_state_their_responses_describe() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sandbox_shuts_down_cleanly_under_load() {
     tokio::time::timeout(GUARD, async {
-        let sandbox = Sandbox::start().await.expect("the sandbox starts");
+        // Each request takes 300 ms, so the shutdown finds many under way.
+        let sandbox = Sandbox::builder()
+            .latency(Duration::from_millis(300))
+            .start()
+            .await
+            .expect("the sandbox starts");
         let client = Arc::new(
             sandbox
                 .client_builder()
@@ -185,9 +190,18 @@ async fn the_sandbox_shuts_down_cleanly_under_load() {
             let client = client.clone();
             load.spawn(async move { client.create_called_route(&route(ext)).await });
         }
-        tokio::task::yield_now().await;
+        while sandbox.max_in_flight() < 20 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let under_way = sandbox.max_in_flight();
+        let addr = sandbox.addr();
 
         sandbox.shutdown().await;
+
+        assert!(
+            tokio::net::TcpStream::connect(addr).await.is_err(),
+            "the port is closed once shutdown returns"
+        );
 
         let (mut created, mut refused) = (0, 0);
         while let Some(outcome) = load.join_next().await {
@@ -199,7 +213,13 @@ async fn the_sandbox_shuts_down_cleanly_under_load() {
                 Err(error) => panic!("an unexpected error during shutdown: {error}"),
             }
         }
+        // Every request ended, each with a result or a typed error.
         assert_eq!(created + refused, 300);
+        assert!(
+            created >= under_way,
+            "the {under_way} requests under way must be answered before the server ends \
+             (created {created})"
+        );
     })
     .await
     .expect("the shutdown and every request finish in time");

@@ -1,3 +1,4 @@
 #![allow(dead_code)]
+pub mod contract;
 pub mod fault_server;
 pub mod openapi;
