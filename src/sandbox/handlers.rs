@@ -248,7 +248,10 @@ async fn create_called_route(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<types::ReturnResult>, Refusal> {
     let app_key = shared.tokens.authorize(&headers)?;
-    let route = validate::called_route(&body?)?;
+    let route = match validate::called_route(&body?)? {
+        Ok(route) => route,
+        Err(refusal) => return Ok(Json(business(refusal))),
+    };
     let result = match shared.state.create(&route) {
         Ok(stored) => {
             tracing::debug!(app_key, dnid = stored.dnid, id = %stored.id, %route, "route created");

@@ -132,6 +132,18 @@ pub(crate) struct Refused {
     pub(crate) description: String,
 }
 
+/// The refusal of an IVR flow on the multimedia channel, at create and
+/// modify alike.
+pub(crate) fn ivr_on_multimedia(media: MediaType) -> Refused {
+    refused(
+        RETURN_CODE_IVR_ON_MULTIMEDIA,
+        format!(
+            "an IVR flow cannot be chosen for the multimedia channel: the route is {media}; \
+             route it to a multimedia skill queue"
+        ),
+    )
+}
+
 fn refused(code: &'static str, description: impl Into<String>) -> Refused {
     Refused {
         code,
@@ -236,13 +248,7 @@ impl Inner {
                     ));
                 }
                 if media == MediaType::Multimedia {
-                    return Err(refused(
-                        RETURN_CODE_IVR_ON_MULTIMEDIA,
-                        format!(
-                            "an IVR flow cannot be chosen for the multimedia channel: the route \
-                             is {media}; route it to a multimedia skill queue"
-                        ),
-                    ));
+                    return Err(ivr_on_multimedia(media));
                 }
             }
         }

@@ -6,7 +6,7 @@
 use secrecy::SecretString;
 use serde_json::{Map, Value};
 
-use super::state::{AccessCodeQuery, Paging, RouteQuery};
+use super::state::{AccessCodeQuery, Paging, Refused, RouteQuery, ivr_on_multimedia};
 use crate::{
     AccessCodeFilter, CalledRoute, Device, Error, MAX_PAGE_SIZE, MediaType, RouteFilter, RouteId,
     generated::types,
@@ -65,8 +65,11 @@ const MODIFY_FIELDS: [&str; 3] = ["id", "devicetype", "deviceId"];
 /// The field of `DeleteCalledRouteRequest`, required.
 const DELETE_FIELDS: [&str; 1] = ["dnids"];
 
-/// A `createCalledRoute` body as the route it asks for.
-pub(crate) fn called_route(body: &[u8]) -> Result<CalledRoute, Invalid> {
+/// A `createCalledRoute` body as the route it asks for. A well-formed body
+/// that asks for an IVR flow on the multimedia channel is a business
+/// refusal (the inner `Err`), as at modify: the schema allows the pair, the
+/// documentation's rule forbids it.
+pub(crate) fn called_route(body: &[u8]) -> Result<Result<CalledRoute, Refused>, Invalid> {
     let fields = object(body, &ROUTE_FIELDS, &ROUTE_REQUIRED)?;
     let access_code = required(string(&fields, "accessCode")?, "accessCode")?;
     let ext_code = string(&fields, "extCode")?;
@@ -74,14 +77,19 @@ pub(crate) fn called_route(body: &[u8]) -> Result<CalledRoute, Invalid> {
     let device_type = required(integer(&fields, "devicetype")?, "devicetype")?;
     let device_id = required(integer(&fields, "deviceId")?, "deviceId")?;
 
-    let mut route = CalledRoute::new(access_code, Device::from_wire(device_type, device_id)?)?;
+    let device = Device::from_wire(device_type, device_id)?;
+    let mut route = CalledRoute::new(access_code, device)?;
     if let Some(ext_code) = ext_code {
         route = route.with_ext_code(ext_code)?;
     }
     if let Some(code) = media_type {
-        route = route.with_media_type(media(code)?)?;
+        let media = media(code)?;
+        if matches!(device, Device::Ivr(_)) && media == MediaType::Multimedia {
+            return Ok(Err(ivr_on_multimedia(media)));
+        }
+        route = route.with_media_type(media)?;
     }
-    Ok(route)
+    Ok(Ok(route))
 }
 
 /// A `queryCalledRoute` body as the query it asks for. The media type may
@@ -320,7 +328,7 @@ mod tests {
     #[test]
     fn the_documented_example_is_accepted() {
         let body = r#"{"accessCode": "9911411", "extCode": "11", "devicetype": 1, "deviceId": 1, "mediaTypeId": 19}"#;
-        let route = called_route(body.as_bytes()).unwrap();
+        let route = called_route(body.as_bytes()).unwrap().unwrap();
         assert_eq!(
             route,
             CalledRoute::new("9911411", Device::SkillQueue(1))
@@ -330,6 +338,14 @@ mod tests {
                 .with_media_type(MediaType::Video)
                 .unwrap()
         );
+    }
+
+    #[test]
+    fn an_ivr_flow_on_the_multimedia_channel_is_a_business_refusal_not_a_bad_body() {
+        let body =
+            r#"{"accessCode": "9911411", "devicetype": 3, "deviceId": 7, "mediaTypeId": 53}"#;
+        let refusal = called_route(body.as_bytes()).unwrap().unwrap_err();
+        assert_eq!(refusal.code, crate::sandbox::RETURN_CODE_IVR_ON_MULTIMEDIA);
     }
 
     #[test]
