@@ -12,7 +12,7 @@
 //! The servers run on their own threads and runtimes; the client side on a
 //! runtime of its own. Every loop is bounded in count and in time.
 //!
-//! `cargo bench --features sandbox --bench load` (or `cargo xtask bench`).
+//! `cargo bench --bench load` (or `cargo xtask bench`).
 
 mod common;
 
@@ -30,10 +30,8 @@ use std::{
 };
 
 use axum::body::Bytes;
-use cec_routes::{
-    CalledRoute, Client, RouteFilter,
-    sandbox::{Sandbox, Seed},
-};
+use cec_routes::{CalledRoute, Client, RouteFilter};
+use cec_routes_sandbox::{Sandbox, Seed};
 use common::{
     Bare, Goal, Report, bare_server, documented_body, documented_route, median, quantile,
     raw_create, raw_http, spawn_server,

@@ -25,7 +25,7 @@
 //! callgrind can count just those calls on the client thread:
 //!
 //! ```sh
-//! cargo bench --features sandbox --bench overhead --no-run   # prints the binary's path
+//! cargo bench --bench overhead --no-run   # prints the binary's path
 //! CEC_BENCH_PROFILE=wrapper valgrind --tool=callgrind --collect-atstart=no \
 //!     --toggle-collect='*profile_calls*' --callgrind-out-file=/tmp/cg.wrapper \
 //!     target/release/deps/overhead-<hash>

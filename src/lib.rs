@@ -1,4 +1,4 @@
-//! Typed client, command-line tool and local sandbox for Huawei Cloud CEC
+//! Typed client for Huawei Cloud CEC
 //! call-center number management: binding access codes (the numbers
 //! customers dial, plus optional extension codes) to skill queues and IVR
 //! flows.
@@ -36,15 +36,11 @@
 //!   access codes.
 //! - [`Error`]: every failure, by cause.
 //! - [`generated`]: the client progenitor generates from the spec.
-#![cfg_attr(
-    feature = "routes-file",
-    doc = "- [`RoutesFile`], [`Plan`], [`PlanOptions`], [`ApplyOptions`], [`ApplyReport`]: \
-           routing as code — a routes file, the plan from the live routes, its application."
-)]
-#![cfg_attr(
-    feature = "sandbox",
-    doc = "- [`sandbox`]: a local CEC that honours the spec, for tests and demos."
-)]
+//! - [`RoutesFile`], [`Plan`], [`PlanOptions`], [`ApplyOptions`], [`ApplyReport`]:
+//!   routing as code — a routes file, the plan from the live routes, its application.
+//!
+//! A local CEC for tests is the `cec-routes-sandbox` crate; the command-line
+//! tool is the `cec-routes-cli` crate (binary `cec-routes`).
 #![deny(missing_docs)]
 
 mod aksk;
@@ -57,7 +53,6 @@ mod hooks;
 mod listing;
 mod modify;
 mod paging;
-#[cfg(feature = "routes-file")]
 mod plan;
 mod route;
 
@@ -65,9 +60,6 @@ mod route;
 /// [`types`](generated::types) are the wire types.
 #[allow(clippy::all, clippy::pedantic, missing_docs, unused, unreachable_pub)]
 pub mod generated;
-
-#[cfg(feature = "sandbox")]
-pub mod sandbox;
 
 pub use aksk::{AkSkProvider, DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME};
 pub use auth::{AccessToken, StaticToken, TokenProvider};
@@ -86,7 +78,6 @@ pub use listing::{
 };
 pub use modify::RouteChange;
 pub use paging::MAX_PAGE_SIZE;
-#[cfg(feature = "routes-file")]
 pub use plan::{
     ApplyOptions, ApplyReport, Change, ChangeKind, ChangeResult, DEFAULT_PARALLEL, FileRoute, Held,
     Outcome, Plan, PlanOptions, Problem, RoutesFile, RoutesFileError,
@@ -94,8 +85,8 @@ pub use plan::{
 pub use route::{CalledRoute, Device, MediaType};
 pub use secrecy::SecretString;
 
-/// The README's examples, compiled and run as doctests (they use every
-/// feature, so they run with `--all-features`).
+/// The README's examples, compiled and run as doctests (the sandbox's come
+/// from the `cec-routes-sandbox` dev-dependency).
 #[doc = include_str!("../README.md")]
-#[cfg(all(doctest, feature = "cli"))]
+#[cfg(doctest)]
 pub struct ReadmeDoctests;

@@ -2,7 +2,7 @@
 //! [`Plan`] of what it takes to get there from the live routes, and
 //! [`Client::apply_plan`](crate::Client::apply_plan) to carry it out safely.
 //!
-//! Behind the cargo feature `routes-file` (part of `cli`).
+//! Always built: the routes file is plain YAML read with `saphyr`.
 //!
 //! - [`RoutesFile`] reads the YAML file and reports every problem at once,
 //!   each with its line and column ([`RoutesFileError`]); [`RoutesFile::export`]

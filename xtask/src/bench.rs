@@ -60,7 +60,7 @@ pub(crate) fn run(args: &[String]) -> Result<ExitCode> {
     command
         .current_dir(crate::repo_root())
         .env("CEC_BENCH_OUT", &out)
-        .args(["bench", "--features", "sandbox"])
+        .args(["bench", "--package", "cec-routes"])
         .args(["--bench", "overhead", "--bench", "load", "--"]);
     if !full {
         command.args(["--warm-up-time", "1", "--measurement-time", "3"]);

@@ -28,7 +28,7 @@ commands:
   spec-check [--spec FILE]
       Lint the OpenAPI spec with Spectral (spectral:oas, via .spectral.yaml) and
       openapi-spec-validator, installing both (pinned) under target/tools/ if missing,
-      then run `cargo test --all-features --test spec`. With --spec, the two linters
+      then run `cargo test --test sdk spec::`. With --spec, the two linters
       check FILE instead (the Rust tests always check openapi/).
   codegen [--out FILE]
       Build the library and print the client progenitor generated from the spec

@@ -35,11 +35,11 @@ pub(crate) fn run(args: &[String]) -> Result<ExitCode> {
         ("openapi-spec-validator", &|| {
             openapi_spec_validator(&root, &tools, &spec)
         }),
-        ("cargo test --all-features --test spec", &|| {
+        ("cargo test --test sdk spec::", &|| {
             crate::run_step(
-                "cargo test --all-features --test spec",
+                "cargo test --test sdk spec::",
                 crate::cargo()
-                    .args(["test", "--all-features", "--test", "spec"])
+                    .args(["test", "--package", "cec-routes", "--test", "sdk", "spec::"])
                     .current_dir(&root),
             )
         }),

@@ -1,0 +1,102 @@
+//! `cec-routes apply`: plan from the live routes, confirm, carry out.
+
+use std::{io::IsTerminal, process::ExitCode};
+
+use crate::error::Error;
+use cec_routes::{ApplyOptions, ClientBuilder, DEFAULT_PARALLEL};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::{
+    cmd_plan::PlanArgs,
+    exit,
+    output::{Output, apply_json, apply_summary_text, change_line, plan_json, plan_text},
+};
+
+/// Make the live routes what a routes file says: plan, confirm, apply
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub plan: PlanArgs,
+
+    /// Apply without asking; required when stdin is not a terminal
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+
+    /// At most this many changes at once
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_PARALLEL as u64,
+          value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub parallel: u64,
+
+    /// Start no further change after the first that is not applied
+    #[arg(long)]
+    pub fail_fast: bool,
+}
+
+pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<ExitCode, Error> {
+    let file = args.plan.load()?;
+    let source = args.plan.source();
+    let client = config.build()?;
+    let plan = client.plan_routes(&file, args.plan.options()).await?;
+    if !plan.has_changes() {
+        out.result(&plan_text(&plan, &source, &file), plan_json(&plan, &source));
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !out.is_json() {
+        println!("{}\n", plan_text(&plan, &source, &file));
+    }
+    if !args.yes
+        && !crate::prompt::confirm(
+            &format!("apply {} changes?", plan.changes.len()),
+            "apply",
+            "plan",
+        )?
+    {
+        return Err(Error::InvalidInput {
+            field: "apply",
+            reason: "not confirmed; nothing was changed".into(),
+        });
+    }
+    let options = ApplyOptions::new()
+        .parallel(usize::try_from(args.parallel).unwrap_or(DEFAULT_PARALLEL))
+        .fail_fast(args.fail_fast);
+    let bar = (!out.is_json() && std::io::stderr().is_terminal()).then(|| {
+        let bar = ProgressBar::new(plan.changes.len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} changes {elapsed} {msg}")
+                .expect("the progress template is valid"),
+        );
+        bar
+    });
+    let report = client
+        .apply_plan(&plan, options, |result| match &bar {
+            Some(bar) => {
+                if !result.outcome.is_applied() {
+                    bar.println(change_line(result));
+                }
+                bar.inc(1);
+            }
+            None if !out.is_json() => println!("{}", change_line(result)),
+            None => {}
+        })
+        .await;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    out.outcome(
+        apply_summary_text(&report).trim_start(),
+        apply_json(&plan, &report, &source),
+        report.all_applied(),
+    );
+    if report.all_applied() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!(
+            "error: not every change was applied ({} failed, {} unknown, {} skipped); \
+             run apply again to apply what is missing",
+            report.failed(),
+            report.unknown(),
+            report.skipped()
+        );
+        Ok(ExitCode::from(exit::NOT_APPLIED))
+    }
+}

@@ -1,0 +1,47 @@
+//! `cec-routes export`: the live routes as a routes file.
+
+use crate::error::Error;
+use cec_routes::{ClientBuilder, RouteFilter, RoutesFile};
+use serde_json::json;
+
+use crate::output::{Output, routes_file_json};
+
+/// Write the live routes as a routes file (YAML on stdout), in a stable order
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only routes of these access codes (repeat, or separate with commas); default: every route
+    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    pub access_code: Vec<String>,
+}
+
+pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(), Error> {
+    let client = config.build()?;
+    let live = if args.access_code.is_empty() {
+        client.called_routes(&RouteFilter::new()).await?
+    } else {
+        client.routes_of_access_codes(&args.access_code).await?
+    };
+    let (file, skipped) = RoutesFile::export(&live);
+    for (route, reason) in &skipped {
+        out.warn(&format!(
+            "route {}{} (dnid {}) is left out: {reason}",
+            route.access_code,
+            route
+                .ext_code
+                .as_deref()
+                .map(|e| format!(" ext {e}"))
+                .unwrap_or_default(),
+            route.dnid.map_or_else(|| "-".to_owned(), |d| d.to_string()),
+        ));
+    }
+    let yaml = file.to_yaml();
+    out.result(
+        yaml.trim_end(),
+        json!({
+            "operation": "export",
+            "routes": routes_file_json(&file),
+            "skipped": skipped.iter().map(|(route, reason)| json!({"route": route, "reason": reason})).collect::<Vec<_>>(),
+        }),
+    );
+    Ok(())
+}

@@ -1,0 +1,116 @@
+//! `cec-routes list`: queryCalledRoute, every page.
+
+use crate::error::Error;
+use cec_routes::{ClientBuilder, Device, Listed, MediaType, Route, RouteFilter};
+use serde_json::json;
+
+use crate::output::{Output, Table};
+
+/// List the called routes (every page), filtered.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Only routes of this access code
+    #[arg(long, value_name = "CODE")]
+    pub access_code: Option<String>,
+
+    /// Only routes with this extension code
+    #[arg(long, value_name = "CODE")]
+    pub ext_code: Option<String>,
+
+    /// Only routes to this skill queue
+    #[arg(long, value_name = "ID", conflicts_with = "ivr")]
+    pub skill_queue: Option<u32>,
+
+    /// Only routes to this IVR flow
+    #[arg(long, value_name = "ID")]
+    pub ivr: Option<u32>,
+
+    /// Only routes of this media type (a name or number)
+    #[arg(long, value_name = "TYPE")]
+    pub media_type: Option<String>,
+}
+
+impl Args {
+    fn filter(&self) -> Result<RouteFilter, Error> {
+        let mut filter = RouteFilter::new();
+        if let Some(code) = &self.access_code {
+            filter = filter.access_code(code)?;
+        }
+        if let Some(code) = &self.ext_code {
+            filter = filter.ext_code(code)?;
+        }
+        if self.skill_queue.is_some() {
+            filter = filter.skill_queues();
+        }
+        if self.ivr.is_some() {
+            filter = filter.ivr_flows();
+        }
+        if let Some(media) = &self.media_type {
+            filter = filter.media_type(media.parse::<MediaType>()?);
+        }
+        Ok(filter)
+    }
+
+    /// The device filter CEC has no field for, applied to what it returns.
+    fn device(&self) -> Option<Device> {
+        self.skill_queue
+            .map(Device::SkillQueue)
+            .or(self.ivr.map(Device::Ivr))
+    }
+}
+
+pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(), Error> {
+    let filter = args.filter()?;
+    let client = config.build()?;
+    let mut routes = client.called_routes(&filter).await?;
+    if let Some(device) = args.device() {
+        routes.retain(|r| r.device == Listed::Known(device));
+    }
+    out.result(
+        &route_table(&routes),
+        json!({ "operation": "queryCalledRoute", "total": routes.len(), "routes": routes }),
+    );
+    Ok(())
+}
+
+/// Routes as a table, one line each.
+pub fn route_table(routes: &[Route]) -> String {
+    let mut table = Table::new([
+        "ID",
+        "DNID",
+        "ACCESS CODE",
+        "EXT",
+        "DEVICE",
+        "MEDIA",
+        "EDITABLE",
+    ]);
+    for r in routes {
+        table.row([
+            r.id.as_ref().map_or("-".into(), ToString::to_string),
+            r.dnid.map_or("-".into(), |d| d.to_string()),
+            r.access_code.clone(),
+            r.ext_code.clone().unwrap_or_else(|| "-".into()),
+            r.device.to_string(),
+            r.media_type.as_ref().map_or("-".into(), |m| match m {
+                Listed::Known(m) => m.name().to_owned(),
+                Listed::Unknown(raw) => format!("unknown ({raw})"),
+            }),
+            editable(r),
+        ]);
+    }
+    let count = routes.len();
+    format!(
+        "{}{count} route{}",
+        table.render(),
+        if count == 1 { "" } else { "s" }
+    )
+}
+
+fn editable(route: &Route) -> String {
+    match (route.editable.can_edit(), route.editable.can_delete()) {
+        (true, true) => "yes".into(),
+        (false, true) => "delete only".into(),
+        (true, false) => "edit only".into(),
+        (false, false) => format!("locked ({})", route.editable.code()),
+    }
+}

@@ -1,0 +1,74 @@
+//! `cec-routes plan`: what it takes to make the live routes what a routes
+//! file says.
+
+use std::{path::PathBuf, process::ExitCode};
+
+use crate::error::Error;
+use cec_routes::{ClientBuilder, Plan, PlanOptions, RoutesFile};
+
+use crate::{
+    exit,
+    output::{Output, plan_json, plan_text},
+};
+
+/// The flags plan and apply share: the file and what the plan may do.
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// The routes file (YAML); see examples/routes.yaml
+    #[arg(long, short = 'f', value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Delete live routes the file does not list (only under the access codes the file names)
+    #[arg(long)]
+    pub prune: bool,
+
+    /// Change media types by deleting and re-creating the route (leaves a moment with no route)
+    #[arg(long)]
+    pub allow_replace: bool,
+}
+
+impl PlanArgs {
+    pub fn options(&self) -> PlanOptions {
+        PlanOptions::new()
+            .prune(self.prune)
+            .allow_replace(self.allow_replace)
+    }
+
+    /// The file's name as the output shows it.
+    pub fn source(&self) -> String {
+        self.file.display().to_string()
+    }
+
+    /// Reads the routes file; every problem at once, nothing sent.
+    pub fn load(&self) -> Result<RoutesFile, Error> {
+        Ok(RoutesFile::load(&self.file).map_err(cec_routes::Error::from)?)
+    }
+}
+
+/// Show what apply would change (reads the live routes, changes nothing)
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub plan: PlanArgs,
+
+    /// Exit 0 when nothing differs, 2 when something does (changes, locked routes, or replaces
+    /// waiting for --allow-replace), another code for errors
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+}
+
+pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<ExitCode, Error> {
+    let file = args.plan.load()?;
+    let client = config.build()?;
+    let plan = client.plan_routes(&file, args.plan.options()).await?;
+    print(&plan, &args.plan.source(), &file, out);
+    Ok(if args.detailed_exitcode && !plan.is_converged() {
+        ExitCode::from(exit::CHANGES)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub fn print(plan: &Plan, source: &str, file: &RoutesFile, out: &Output) {
+    out.result(&plan_text(plan, source, file), plan_json(plan, source));
+}

@@ -1,0 +1,57 @@
+//! `cec-routes token`: get a token and show its lifetime.
+
+use std::time::{Duration, SystemTime};
+
+use crate::error::Error;
+use cec_routes::{ClientBuilder, SecretString};
+use secrecy::ExposeSecret;
+use serde_json::json;
+
+use crate::output::Output;
+
+/// Get an access token from tokenByAkSk and show its lifetime.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Token lifetime to ask for, in seconds (1 to 3600) [env: CEC_TOKEN_LIFETIME] [default: 600]
+    #[arg(long, value_name = "SECONDS")]
+    pub lifetime: Option<u64>,
+
+    /// Print the token itself (it is a secret: it is hidden otherwise)
+    #[arg(long)]
+    pub show_token: bool,
+}
+
+pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(), Error> {
+    let config = match args.lifetime {
+        Some(seconds) => config.token_lifetime(Duration::from_secs(seconds)),
+        None => config,
+    };
+    let client = config.build()?;
+    let token = client.access_token().await?;
+    let valid_for = token
+        .expires_at()
+        .map(|at| at.saturating_duration_since(tokio::time::Instant::now()));
+    let expires = valid_for.map(|d| humantime::format_rfc3339_seconds(SystemTime::now() + d));
+    let shown = args.show_token.then(|| reveal(token.secret()));
+    let mut text = match (valid_for, &expires) {
+        (Some(d), Some(at)) => format!("token valid for {} s, until {at}", d.as_secs()),
+        _ => "token has no known expiry (a fixed token)".to_owned(),
+    };
+    if let Some(secret) = &shown {
+        text.push_str(&format!("\ntoken: {secret}"));
+    }
+    out.result(
+        &text,
+        json!({
+            "operation": "tokenByAkSk",
+            "validForSeconds": valid_for.map(|d| d.as_secs()),
+            "expiresAt": expires.map(|at| at.to_string()),
+            "token": shown,
+        }),
+    );
+    Ok(())
+}
+
+fn reveal(secret: &SecretString) -> String {
+    secret.expose_secret().to_owned()
+}

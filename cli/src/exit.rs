@@ -1,0 +1,93 @@
+//! Exit codes: one per kind of failure, so scripts can tell them apart.
+//! Success is 0 and a usage error 2 (clap's own).
+//!
+//! `plan --detailed-exitcode` also uses 2, for "something differs", as
+//! Terraform does: scripts that want to tell it from a usage error run
+//! without that flag first, or check stderr (a usage error prints clap's
+//! usage there; a plan prints the plan on stdout).
+
+use cec_routes::Error;
+
+/// A failure that fits no other code (e.g. the runtime could not start).
+pub const OTHER: u8 = 1;
+/// Invalid input or configuration; nothing was sent.
+pub const INVALID: u8 = 3;
+/// Authentication failed: no token, 401 or 403.
+pub const AUTH: u8 = 4;
+/// CEC refused the request: a returnCode other than "0".
+pub const BUSINESS: u8 = 5;
+/// CEC answered with an error status (400, 404, 500, or an undocumented one).
+pub const HTTP: u8 = 6;
+/// Transport failure: no connection, a timeout, or an unreadable response.
+pub const TRANSPORT: u8 = 7;
+
+/// A deletion removed only some of the routes.
+pub const PARTIAL: u8 = 8;
+
+/// `plan --detailed-exitcode`: something differs (as Terraform's 2; the
+/// same number as clap's usage error).
+pub const CHANGES: u8 = 2;
+/// `apply`: not every change was applied (failed, unknown or skipped).
+pub const NOT_APPLIED: u8 = 9;
+
+/// The table shown at the end of `--help`.
+pub const HELP: &str = "\
+Exit codes:
+  0  success
+  1  other failure
+  2  usage error (unknown flag, missing argument); with plan --detailed-exitcode: something differs
+  3  invalid input or configuration; nothing was sent
+  4  authentication failed (no token, 401 or 403)
+  5  CEC refused the request (returnCode other than \"0\")
+  6  CEC answered with an error status (400, 404, 500, other)
+  7  transport failure (no connection, timeout, unreadable response)
+  8  a deletion removed only some of the routes
+  9  apply: not every change was applied (failed, unknown or skipped; the summary says which)";
+
+/// The exit code for an SDK error.
+pub fn code_for_cec(error: &Error) -> u8 {
+    match error {
+        e if e.is_auth() => AUTH,
+        Error::InvalidInput { .. } | Error::Config { .. } => INVALID,
+        Error::Business { .. } => BUSINESS,
+        Error::PartialDeletion { .. } => PARTIAL,
+        Error::BadRequest { .. }
+        | Error::NotFound { .. }
+        | Error::ServerFailure { .. }
+        | Error::UnexpectedStatus { .. } => HTTP,
+        Error::Connect { .. }
+        | Error::Timeout { .. }
+        | Error::Transport { .. }
+        | Error::Decode { .. }
+        | Error::ResponseTooLarge { .. } => TRANSPORT,
+        _ => OTHER,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_lists_every_code() {
+        // 0 (success) and 2 (usage, clap's own) are not the library's.
+        for code in [
+            0,
+            OTHER,
+            2,
+            CHANGES,
+            INVALID,
+            AUTH,
+            BUSINESS,
+            HTTP,
+            TRANSPORT,
+            PARTIAL,
+            NOT_APPLIED,
+        ] {
+            assert!(
+                HELP.contains(&format!("  {code}  ")),
+                "code {code} missing from --help"
+            );
+        }
+    }
+}

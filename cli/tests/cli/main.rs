@@ -1,0 +1,5 @@
+//! The `cec-routes` command's tests in one test binary, run against the
+//! built binary and an in-process sandbox.
+
+mod commands;
+mod routing_as_code;

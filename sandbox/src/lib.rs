@@ -1,0 +1,736 @@
+//! A local CEC for tests and demos: `tokenByAkSk` and the whole number
+//! management family (`queryAccessCodeList`, `createCalledRoute`,
+//! `queryCalledRoute`, `modifyCalledRoute`, `deleteCalledRoute`) at their
+//! documented paths, with CEC's authentication, the spec's validation, the
+//! documented rules between access codes, media types, skill queues, IVR
+//! flows and `editable` states, and state in memory.
+//!
+//! Add it to `[dev-dependencies]` as `cec-routes-sandbox`; the test-only
+//! knobs (injected faults, request counts) are behind its feature `faults`.
+//!
+//! # In-process, for tests
+//!
+//! [`Sandbox::start`] listens on a free loopback port with a generated app
+//! key and secret and the [default seed](Seed::default);
+//! [`Sandbox::client_builder`] gives a [`ClientBuilder`] aimed at it. The
+//! server stops when the `Sandbox` is dropped (or at [`Sandbox::shutdown`]).
+//!
+//! ```
+//! use cec_routes::{CalledRoute, Device, MediaType, RouteFilter};
+//! use cec_routes_sandbox::Sandbox;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), cec_routes::Error> {
+//! let sandbox = Sandbox::start().await?;
+//! let client = sandbox.client_builder().build()?;
+//!
+//! let route = CalledRoute::new("9911411", Device::SkillQueue(1))?
+//!     .with_ext_code("11")?
+//!     .with_media_type(MediaType::Video)?;
+//! let done = client.create_called_route(&route).await?;
+//! assert_eq!(done.description.as_deref(), Some("data create success"));
+//!
+//! let routes = sandbox.routes();
+//! assert_eq!(routes[0].access_code, "9911411");
+//! assert_eq!(routes[0].dnid, 1);
+//!
+//! let listed = client.called_routes(&RouteFilter::new()).await?;
+//! assert_eq!(listed[0].device_desc.as_deref(), Some("defaultVideoSkill"));
+//! client.delete_called_routes(&[1]).await?;
+//! assert!(sandbox.routes().is_empty());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Standalone, for a command line
+//!
+//! [`SandboxBuilder::port`] picks the port, [`SandboxBuilder::bind`] another
+//! address than loopback (with a warning in the log),
+//! [`SandboxBuilder::seed`] the starting state (e.g. [`Seed::from_json_file`]),
+//! and [`Sandbox::serve_until`] runs the server until a signal:
+//!
+//! ```no_run
+//! use cec_routes_sandbox::{Sandbox, Seed};
+//!
+//! # async fn run() -> Result<(), cec_routes::Error> {
+//! let sandbox = Sandbox::builder()
+//!     .port(8080)
+//!     .credentials_from_env()
+//!     .seed(Seed::from_json_file("examples/sandbox-seed.json")?)
+//!     .start()
+//!     .await?;
+//! println!("CEC sandbox at {} (app key {})", sandbox.base_url(), sandbox.app_key());
+//! sandbox
+//!     .serve_until(async {
+//!         // An error here (no signal handler) stops the sandbox at once.
+//!         let _ = tokio::signal::ctrl_c().await;
+//!     })
+//!     .await
+//! # }
+//! ```
+//!
+//! Every request is logged as a `tracing` event (targets under
+//! `cec_routes_sandbox`, level INFO) with the sandbox's address, the
+//! method, the path (never the query or a header), the status and the
+//! duration; refusals, issued tokens and created, modified and deleted
+//! routes add a DEBUG event. No event carries an app secret or a token.
+//!
+//! # Seeds
+//!
+//! A sandbox starts with a [`Seed`]: the tenant's access codes (each with
+//! its media type), skill queues (each with its media type), IVR flows, and
+//! routes (each with its `editable` state).
+//!
+//! - [`Seed::default`] (what [`Sandbox::start`] uses), no routes:
+//!
+//!   | kind | id | name / access code | media type |
+//!   |---|---|---|---|
+//!   | access code | `1124167935465633793` | `9911411` (the documented one: `numCallAttr` 3, `n400Number` and `description` null) | 5 voice and video |
+//!   | access code | `1124167935465633794` | `9911412` (`numCallAttr` 1) | 53 multimedia |
+//!   | access code | `1124167935465633795` | `9911413` (`numCallAttr` 2, `n400Number` `4008009911`) | 2 click-to-dial |
+//!   | skill queue | 1 | `defaultVideoSkill` (the documented create example binds it with 19) | 19 video |
+//!   | skill queue | 2 | `defaultVoiceSkill` | 5 voice and video |
+//!   | skill queue | 3 | `onlineChatSkill` | 53 multimedia |
+//!   | skill queue | 4 | `clickToDialSkill` | 2 click-to-dial |
+//!   | skill queue | 5 | `videoClickToDialSkill` | 18 video click-to-dial |
+//!   | IVR flow | 7 | `welcomeIvr` | — |
+//!   | IVR flow | 8 | `afterHoursIvr` | — |
+//!
+//! - [`Seed::documented_examples`] is the default seed plus the three routes
+//!   of the documented queryCalledRoute example (dnids 1, 2, 3; `9911411`
+//!   with extension codes `""`, `"1"`, `"11"`, all to skill queue 1,
+//!   editable `"0"`; dnid 1 without a media type). The documented create
+//!   example is then a duplicate, and the documented modify example (id
+//!   `1125397061153369092` → skill queue 1) and delete example (dnids
+//!   `"1,2"`) succeed as documented.
+//! - [`Seed::empty`] holds nothing.
+//!
+//! ## Seed files
+//!
+//! [`Seed::from_json_file`] (`cec-routes sandbox --seed FILE`) and
+//! [`Seed::from_json_str`] read a JSON object with four optional lists; each
+//! item has the shape the matching query returns, so items copied from a
+//! real tenant's responses load as they are. `mediaTypeId` may also be
+//! spelled `mediatypeId` everywhere. Unknown fields are refused, as are
+//! routes naming an access code or device the seed does not have, and
+//! repeated access codes, device ids, route keys (access code + extension
+//! code), dnids or ids. `examples/sandbox-seed.json` is a complete example;
+//! [`Seed::to_json`] writes any seed in this format.
+//!
+//! ```json
+//! {
+//!   "accessCodes": [
+//!     {"id": "1124167935465633793", "accessCode": "9911411", "mediaTypeId": 5,
+//!      "n400Number": null, "description": null, "numCallAttr": 3}
+//!   ],
+//!   "skillQueues": [{"id": 1, "name": "defaultVideoSkill", "mediaTypeId": 19}],
+//!   "ivrFlows": [{"id": 7, "name": "welcomeIvr"}],
+//!   "routes": [
+//!     {"id": "1125397061153369092", "dnid": 3, "accessCode": "9911411", "extCode": "11",
+//!      "devicetype": 1, "deviceId": 1, "mediaTypeId": 19, "editable": "0"},
+//!     {"accessCode": "9911411", "devicetype": 3, "deviceId": 7, "editable": "2"}
+//!   ]
+//! }
+//! ```
+//!
+//! | field | required | meaning |
+//! |---|---|---|
+//! | `accessCodes[].accessCode` | yes | 1 to 32 characters, unique |
+//! | `accessCodes[].mediaTypeId` | yes | 2, 5, 18, 19 or 53; limits its routes' media types |
+//! | `accessCodes[].id` | no | default `1124167935465633792` + position (1 for the first), skipping ids in use |
+//! | `accessCodes[].n400Number`, `.description` | no | strings or `null` |
+//! | `accessCodes[].numCallAttr` | no | 1, 2, 3 or `null` |
+//! | `skillQueues[].id`, `ivrFlows[].id` | yes | 0 to 2147483647, unique per kind |
+//! | `skillQueues[].name`, `ivrFlows[].name` | yes | listed as the route's `deviceDesc` |
+//! | `skillQueues[].mediaTypeId` | no | default 5 (the documented default for a queue without one) |
+//! | `routes[].accessCode` | yes | one of `accessCodes` |
+//! | `routes[].devicetype`, `.deviceId` | yes | 1 + a skill queue's id, or 3 + an IVR flow's id |
+//! | `routes[].extCode` | no | 1 to 12 digits, `*`, `#`; `""` or absent: none |
+//! | `routes[].mediaTypeId` | no | 2, 5, 18, 19, 53 or `null` (none: listed `null`, counts as 5 for the rules) |
+//! | `routes[].editable` | no | `"0"` (default, also for `null`), `"1"`, `"2"` or `"3"` |
+//! | `routes[].dnid` | no | 1 to 2^53; default: one above the highest so far, in the file's order |
+//! | `routes[].id` | no | 1 to 32 digits; default `1127983948544239616` + dnid, or the next free number |
+//! | `routes[].deviceDesc` | no | ignored, but when present must be the device's name |
+//!
+//! A seed's routes are not held to the media-type rules (the documented
+//! example itself binds a route without a media type, i.e. 5, to the video
+//! queue 1); every create and modify is.
+//!
+//! # What the sandbox assumes beyond the documentation
+//!
+//! The CEC pages document the paths, the bodies and the 200 answers, list
+//! 400/401/403/404/500 with a meaning but no body and no error codes, state
+//! the rules between access codes, media types, devices and `editable`
+//! states without saying how a refusal looks, and leave matching modes
+//! open. Every choice the sandbox makes where they are silent is here, and
+//! only here:
+//!
+//! | topic | the sandbox's choice |
+//! |---|---|
+//! | error body | every refusal with a 4xx status has the 200 envelope's shape, `{"returnCode": "<code>", "description": "<which field and what is wrong>"}` (the generated `ReturnResult`), with a `SANDBOX-…` code from the table below |
+//! | return codes, 4xx | [`return_code::BAD_REQUEST`] 400; [`return_code::UNAUTHORIZED`] 401; [`return_code::FORBIDDEN`] 403; [`return_code::NOT_FOUND`] 404; [`return_code::METHOD_NOT_ALLOWED`] 405. The `SANDBOX-` prefix marks every code as the sandbox's own: CEC documents none |
+//! | rule refusals | a documented rule broken by the tenant's state is a business failure: **HTTP 200**, `returnCode` from the next rows, `description` naming the rule and the values (never HTTP 500, which the pages also mention) |
+//! | create refusals, in the order checked | [`return_code::ACCESS_CODE_NOT_FOUND`]: the access code is not the tenant's; [`return_code::MEDIA_TYPE_NOT_ALLOWED`]: the access code's media type does not allow the route's (5 → 5 or 19; 53 → 53; 2 → 2 or 18; also 19 → 5 or 19 and 18 → 2 or 18); [`return_code::SKILL_QUEUE_NOT_FOUND`] / [`return_code::IVR_FLOW_NOT_FOUND`]: no such device; [`return_code::SKILL_QUEUE_MEDIA_MISMATCH`]: the queue's media type is not the route's (the pages' "must equal"; the sandbox refuses rather than overriding `mediaTypeId`); [`return_code::DUPLICATE`]: the access code and extension code are already bound (the first route is kept) |
+//! | media type not sent | a route created without `mediaTypeId` counts as 5 (the documented server default) for every rule, is stored without one and listed with `"mediatypeId": null`, like the documented example's dnid 1 |
+//! | IVR on multimedia | a business refusal, [`return_code::IVR_ON_MULTIMEDIA`] (HTTP 200), at create (`mediaTypeId` 53 with `devicetype` 3: the schema allows the pair, the documented rule forbids it, so the body is well formed) and at modify (pointing a route of media type 53 at an IVR flow) |
+//! | modify | applies the create page's device rules (the pages do not say whether they apply): device exists, skill queue media type equals the route's, no IVR flow on 53; the media type, access code and extension code never change. Refusals, in order: [`return_code::ROUTE_NOT_FOUND`] (no route has that `id`), [`return_code::NOT_EDITABLE`] (`editable` `"1"` or `"3"`), then the device rules. Re-pointing a route at its own device succeeds |
+//! | delete | each dnid in turn (a repeated one counts once): unknown → failed, named `dnid <n>`; `editable` `"2"` or `"3"` → failed, named access code + extension code; otherwise deleted. `data.id` and `data.name` list the deleted routes (ids; access code + extension code, e.g. `99114111`), joined with `,`; `data.content` is `name` when all were deleted, `Success:<deleted>,Failed:<failed>` when some were |
+//! | delete outcome | at least one deleted: `returnCode` `"0"`; all deleted: description `data delete success`; some: `data delete success for 1 of 2 routes; not deleted: <name> (<reason>), …`. None deleted: [`return_code::NOT_DELETED`], `data.id`, `data.name` and `data.content` all `""`, and the description lists each dnid with its reason |
+//! | `""` vs no `extCode` | a route's key is its access code plus its extension code, where a missing extension code and `""` are the same key; listings show `""` for none. A create or a route query with `"extCode": ""` is refused with 400 anyway, by the spec's `minLength: 1` |
+//! | route ids | created routes get `dnid` one above the highest held so far (1, 2, 3, … on the default seed; never reused) and `id` = 1127983948544239616 + `dnid` as a decimal string (or the next number not in use): 19 digits, above 2^53, like CEC's ids, the same in every run |
+//! | route query: `accessCode` | exact match (the pages do not say) |
+//! | route query: `extCode` | the route's extension code is a **prefix** of the one asked for, `""` included: `"11"` matches `"11"`, `"1"` and `""` — the routes a caller dialling access code + `11` could reach, and the only reading under which the documented example (filter `"11"`, routes `"11"`, `""`, `"1"`) is right |
+//! | route query: media type | `mediaTypeId` (the request table) and `mediatypeId` (the documented example) are both accepted, one at a time (both at once: 400). A route without a media type matches every media-type filter, as dnid 1 (`null`) matches filter 19 in the documented example |
+//! | route query: `devicetype`, `deviceDesc` | exact; `deviceDesc` matches a skill queue's or IVR flow's name containing the text, ignoring case ("fuzzy") |
+//! | route query: order | by `id`, numerically: the documented example's order (dnids 3, 1, 2), and creation order for created routes |
+//! | access-code query | `accessCode` and `description` match when they contain the text, ignoring case ("fuzzy"); an access code without a description matches every description filter (the documented example returns one with `description: null` for the filter `接入码`); `mediatypeId` is exact, and only 2, 5 or 53 (the spec's enum; another value: 400); `mediaTypeId` is an unknown field there (400). Order: the seed's |
+//! | paging | `limit` default 100, `offset` default 0; `total` counts every match; the page is `limit` items from `offset` (past the end: empty). `limit` 0 answers only the `total` with an empty list. Outside the spec's `PageLimit` (0..=100) and `PageOffset` (0..=2147483647) the body is refused with 400, although the pages say a larger limit is treated as 100 and the route query treats a negative offset as 0: the spec's schema is the contract. The access-code query's documented "offset at most 100" is not applied (the spec does not cap it) |
+//! | listing fields | every field of a listed route or access code is present; a field without a value is `null` (as the documented examples show `mediatypeId`, `n400Number`, `description`); `editable` is always a string `"0"` to `"3"`; the route's `deviceDesc` is its device's name |
+//! | `X-Token-Expire` missing | the token lives 600 s ([`DEFAULT_TOKEN_LIFETIME`](crate::DEFAULT_TOKEN_LIFETIME), the documented example) |
+//! | `X-Token-Expire` invalid | not a whole number, 0, above 3600 or sent twice: 400 |
+//! | token | 256 random bits as 64 lower-case hex characters, valid for exactly the lifetime granted, measured on tokio's clock (so paused time in tests moves it); `Scope` is [`TOKEN_SCOPE`], `UserID` `Anonymous`, `CreateTime` the wall clock in epoch seconds |
+//! | tokens kept | at most 1024 unexpired tokens; issuing one more forgets the oldest. Expired tokens are dropped when a new one is issued |
+//! | token request body | a JSON object with exactly `app_key` and `app_secret`, both non-empty strings, else 400 |
+//! | wrong app key or secret | 401, with the same description for both (the key is not revealed as valid) |
+//! | `Authorization` | the same on the five business paths: exactly one header, exactly `Bearer <token>` (capital B, one space); otherwise, or an unknown or expired token: 401 with `WWW-Authenticate: Bearer` |
+//! | `X-APP-Key` | optional; when sent it must equal the app key the token was issued to, else **403** |
+//! | order of checks | unknown path (404), wrong method (405, with `Allow: POST`), then authentication (401, 403), then the body (400), then the tenant's state (200 with a `SANDBOX-…` code) |
+//! | body size | at most [`BODY_LIMIT`] (64 KiB) on every endpoint; a larger body is refused with **400** (not 413: CEC documents 400 for a bad request) |
+//! | `Content-Type` | not checked: the body must be JSON whatever the header says |
+//! | slow clients | HTTP/1.1 only; a client has [`HEADER_READ_TIMEOUT`] (10 s, [`SandboxBuilder::header_read_timeout`]) to send a request's headers, after which its connection is closed, so a slow or silent client cannot hold a connection forever; keep-alive connections stay open between requests until shutdown |
+//! | body validation | JSON object; no field outside the spec's (`additionalProperties: false`; the one addition is `mediatypeId` on the route query); the spec's required fields present; each field of the spec's JSON type (`null` is refused: the spec has no nullable request field); then the value rules of [`CalledRoute`](crate::CalledRoute), [`Device::from_wire`](crate::Device::from_wire), [`MediaType`](crate::MediaType), [`RouteFilter`](crate::RouteFilter), [`AccessCodeFilter`](crate::AccessCodeFilter), [`RouteId`](crate::RouteId) and the spec's `dnids` pattern (1 to 1000 dnids of 1 to 19 digits) — the library's and the generated types' own checks, so the client and the sandbox cannot disagree |
+//! | credentials | one generated pair unless [`SandboxBuilder::credentials`] or [`SandboxBuilder::credentials_from_env`] gives some; several pairs may be configured |
+//! | address | `127.0.0.1`, port 0 (a free one) unless set; a non-loopback address only through [`SandboxBuilder::bind`], with a warning |
+//! | shutdown | graceful: the listener closes at once, requests under way finish (a request held by an injected timeout is answered 503 at once) |
+//! | injected faults | only when a test asks, with [`Sandbox::fail_request`]: the `n`th request of one [`Operation`] from then on (counted per operation as requests arrive, before authentication) gets a [`Fault`]: an HTTP status (body `{"returnCode": "SANDBOX-FAULT-<status>", …}`), a 200 with a given `returnCode`, or no answer until the client times out (held at most [`FAULT_HOLD`]) — all before anything is done; or the same status or silence **after** the request was carried out, or the status line followed by a dropped connection ([`Fault::DropAfterCommit`]) |
+//! | in flight | every request, of any endpoint, counts from arrival to answer; [`Sandbox::max_in_flight`] is the most at once |
+//! | latency | none unless [`SandboxBuilder::latency`]: then each business request waits that long before it is carried out (not `tokenByAkSk`) |
+
+mod auth;
+mod error;
+mod faults;
+mod handlers;
+mod seed;
+mod serve;
+mod state;
+mod validate;
+
+pub mod return_code;
+
+use std::{
+    fmt,
+    future::Future,
+    net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr},
+    sync::Arc,
+    time::Duration,
+};
+
+use secrecy::{ExposeSecret, SecretString};
+use tokio::{
+    sync::{oneshot, watch},
+    task::JoinHandle,
+};
+
+use cec_routes::{AccessCode, Client, ClientBuilder, ENV_APP_KEY, ENV_APP_SECRET};
+
+pub use error::Error;
+
+pub use faults::{FAULT_HOLD, Fault, Operation};
+pub use seed::Seed;
+pub use serve::HEADER_READ_TIMEOUT;
+pub use state::SandboxRoute;
+
+/// The largest request body either endpoint reads (64 KiB); a larger one is
+/// refused with 400.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// The `Scope` of every token the sandbox issues.
+pub const TOKEN_SCOPE: &str = "cc-management";
+
+/// What the handlers share: the tokens and the tenant.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) tokens: auth::Tokens,
+    pub(crate) state: state::State,
+    /// Request counts, injected faults, the in-flight count.
+    pub(crate) faults: faults::Faults,
+    /// Turns `true` when the sandbox stops: held requests end.
+    pub(crate) stopping: watch::Sender<bool>,
+    /// Added before every business request is carried out.
+    pub(crate) latency: Duration,
+}
+
+/// Configures a [`Sandbox`]: address, port, credentials and seed.
+///
+/// # Examples
+///
+/// ```
+/// use cec_routes_sandbox::Sandbox;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), cec_routes::Error> {
+/// let sandbox = Sandbox::builder()
+///     .credentials("my-app-key", "my-app-secret")
+///     .start()
+///     .await?;
+/// assert_eq!(sandbox.app_key(), "my-app-key");
+/// assert!(sandbox.addr().ip().is_loopback());
+/// # Ok(())
+/// # }
+/// ```
+#[must_use]
+pub struct SandboxBuilder {
+    ip: IpAddr,
+    port: u16,
+    credentials: Vec<auth::Credential>,
+    seed: Seed,
+    latency: Duration,
+    header_read_timeout: Duration,
+}
+
+impl Default for SandboxBuilder {
+    fn default() -> Self {
+        SandboxBuilder {
+            ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            credentials: Vec::new(),
+            seed: Seed::default(),
+            latency: Duration::ZERO,
+            header_read_timeout: HEADER_READ_TIMEOUT,
+        }
+    }
+}
+
+impl fmt::Debug for SandboxBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SandboxBuilder")
+            .field("ip", &self.ip)
+            .field("port", &self.port)
+            .field("credentials", &self.credentials)
+            .field("seed", &self.seed)
+            .field("latency", &self.latency)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .finish()
+    }
+}
+
+impl SandboxBuilder {
+    /// The port to listen on; 0 (the default) picks a free one.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// The address to listen on (default `127.0.0.1`). Anything but loopback
+    /// lets other machines use the sandbox and its credentials over plain
+    /// http; [`start`](SandboxBuilder::start) logs a warning for it.
+    pub fn bind(mut self, ip: impl Into<IpAddr>) -> Self {
+        self.ip = ip.into();
+        self
+    }
+
+    /// Accepts this app key and app secret at `tokenByAkSk`. Call it again
+    /// for more pairs; the first pair is the one [`Sandbox::app_key`] and
+    /// [`Sandbox::client_builder`] use. Without any, one pair is generated.
+    pub fn credentials(
+        mut self,
+        app_key: impl Into<String>,
+        app_secret: impl Into<String>,
+    ) -> Self {
+        self.credentials.push(auth::Credential::new(
+            app_key.into(),
+            SecretString::from(app_secret.into()),
+        ));
+        self
+    }
+
+    /// What the sandbox holds when it starts (default: [`Seed::default`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cec_routes_sandbox::{Sandbox, Seed};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), cec_routes::Error> {
+    /// let sandbox = Sandbox::builder()
+    ///     .seed(Seed::documented_examples())
+    ///     .start()
+    ///     .await?;
+    /// assert_eq!(sandbox.routes().len(), 3);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn seed(mut self, seed: Seed) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Waits this long before carrying out each request of the five
+    /// business operations (not `tokenByAkSk`), as a remote CEC would take:
+    /// concurrency then shows, in tests and measurements. Default: none.
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// How long a client may take to send a request's headers before its
+    /// connection is closed (default [`HEADER_READ_TIMEOUT`]): a slow or
+    /// silent client cannot hold a connection forever.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// Accepts the pair in `CEC_APP_KEY` and `CEC_APP_SECRET` when both are
+    /// set (the client's variables, so a client configured from the
+    /// environment works against the sandbox); otherwise changes nothing,
+    /// and a pair is generated at start.
+    pub fn credentials_from_env(self) -> Self {
+        self.credentials_from_lookup(|name| std::env::var(name).ok())
+    }
+
+    fn credentials_from_lookup(self, lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let non_empty = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+        match (non_empty(ENV_APP_KEY), non_empty(ENV_APP_SECRET)) {
+            (Some(key), Some(secret)) => self.credentials(key.trim(), secret.trim()),
+            (None, None) => self,
+            _ => {
+                tracing::warn!(
+                    "only one of {ENV_APP_KEY} and {ENV_APP_SECRET} is set; \
+                     the sandbox generates its own credentials"
+                );
+                self
+            }
+        }
+    }
+
+    /// Binds the address and starts serving on the current tokio runtime.
+    ///
+    /// Fails with [`Error::Credentials`] when the credentials are empty or
+    /// repeat an app key, and with [`Error::Bind`] when the address cannot be bound (in use, not
+    /// local, no permission).
+    pub async fn start(self) -> Result<Sandbox, Error> {
+        let credentials = if self.credentials.is_empty() {
+            vec![auth::Credential::generate()]
+        } else {
+            self.credentials
+        };
+        let tokens = auth::Tokens::new(credentials)?;
+        let (app_key, app_secret) = tokens.first_credential();
+
+        let requested = SocketAddr::new(self.ip, self.port);
+        let listener = tokio::net::TcpListener::bind(requested)
+            .await
+            .map_err(|source| Error::Bind {
+                addr: requested,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| Error::Bind {
+            addr: requested,
+            source,
+        })?;
+        if !addr.ip().is_loopback() {
+            tracing::warn!(
+                %addr,
+                "the sandbox listens on an address that is not loopback: other machines can \
+                 reach it, and its credentials and tokens cross the network in plain http"
+            );
+        }
+
+        let shared = Arc::new(Shared {
+            tokens,
+            state: state::State::new(&self.seed),
+            faults: faults::Faults::default(),
+            stopping: watch::Sender::new(false),
+            latency: self.latency,
+        });
+        let (shutdown, signal) = oneshot::channel::<()>();
+        let server = serve::serve(
+            listener,
+            handlers::router(shared.clone(), addr),
+            self.header_read_timeout,
+            async {
+                // A send or a dropped sender: either way, stop.
+                let _ = signal.await;
+            },
+        );
+        let task = tokio::spawn(server);
+        tracing::info!(%addr, "CEC sandbox listening");
+
+        Ok(Sandbox {
+            addr,
+            base_url: base_url(addr),
+            app_key,
+            app_secret,
+            shared,
+            shutdown: Some(shutdown),
+            task: Some(task),
+        })
+    }
+}
+
+/// The URL clients use: loopback when the sandbox listens on every address.
+fn base_url(addr: SocketAddr) -> String {
+    let ip = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("http://{}", SocketAddr::new(ip, addr.port()))
+}
+
+/// A running local CEC.
+///
+/// Dropping it stops the server (gracefully: the port closes at once,
+/// requests under way finish); [`shutdown`](Sandbox::shutdown) does the same
+/// and waits for the server to end.
+///
+/// `Debug` shows the address and the app key, never the secret.
+pub struct Sandbox {
+    addr: SocketAddr,
+    base_url: String,
+    app_key: String,
+    app_secret: SecretString,
+    shared: Arc<Shared>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("addr", &self.addr)
+            .field("app_key", &self.app_key)
+            .field("app_secret", &"[REDACTED]")
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sandbox {
+    /// Starts a sandbox on a free loopback port with generated credentials
+    /// and the [default seed](Seed::default).
+    pub async fn start() -> Result<Sandbox, Error> {
+        Sandbox::builder().start().await
+    }
+
+    /// A builder: loopback, a free port, generated credentials, the default
+    /// seed.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+
+    /// The address the server listens on (with the port it got).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The base URL for clients, e.g. `http://127.0.0.1:40123` (loopback
+    /// when the sandbox listens on every address).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The app key of the first credential pair.
+    pub fn app_key(&self) -> &str {
+        &self.app_key
+    }
+
+    /// The app secret of the first credential pair.
+    pub fn app_secret(&self) -> &SecretString {
+        &self.app_secret
+    }
+
+    /// A client builder aimed at the sandbox with the first credential pair
+    /// (AK/SK tokens from the sandbox's `tokenByAkSk`). Plain http is
+    /// allowed when the sandbox listens on an address that is not loopback.
+    pub fn client_builder(&self) -> ClientBuilder {
+        let loopback = base_url_is_loopback(self.addr);
+        Client::builder()
+            .base_url(self.base_url.as_str())
+            .credentials(self.app_key.as_str(), self.app_secret.expose_secret())
+            .allow_insecure_http(!loopback)
+    }
+
+    /// Every route the sandbox holds now (seeded or created, as modified,
+    /// without the deleted ones), by dnid: oldest first.
+    pub fn routes(&self) -> Vec<SandboxRoute> {
+        self.shared.state.all()
+    }
+
+    /// Every access code of the sandbox's tenant, in the seed's order, as
+    /// the client lists them.
+    pub fn access_codes(&self) -> Vec<AccessCode> {
+        self.shared
+            .state
+            .access_codes()
+            .iter()
+            .map(AccessCode::from_wire)
+            .collect()
+    }
+
+    /// How many requests reached `tokenByAkSk`, answered with a token or not.
+    pub fn token_requests(&self) -> usize {
+        self.shared.tokens.requests()
+    }
+
+    /// Makes every token issued so far expired: the next business request
+    /// with one of them gets 401, as a real token at the end of its life.
+    pub fn expire_tokens(&self) {
+        self.shared.tokens.expire_all();
+    }
+
+    /// Makes the `nth` request of `operation` from now on (1: the next one)
+    /// fail with `fault`; several faults may be planned. Requests are
+    /// counted per operation as they arrive, whatever their outcome.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cec_routes::{CalledRoute, Device, Error};
+    /// use cec_routes_sandbox::{Fault, Operation, Sandbox};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), cec_routes::Error> {
+    /// let sandbox = Sandbox::start().await?;
+    /// let client = sandbox.client_builder().build()?;
+    /// sandbox.fail_request(Operation::CreateCalledRoute, 1, Fault::StatusAfterCommit(500));
+    ///
+    /// let route = CalledRoute::new("9911411", Device::Ivr(7))?;
+    /// let err = client.create_called_route(&route).await.unwrap_err();
+    /// assert!(matches!(err, Error::ServerFailure { .. }));
+    /// assert_eq!(sandbox.routes().len(), 1); // created all the same
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn fail_request(&self, operation: Operation, nth: usize, fault: Fault) {
+        self.shared.faults.fail(operation, nth, fault);
+    }
+
+    /// How many requests of `operation` arrived so far (answered or not).
+    pub fn requests(&self, operation: Operation) -> usize {
+        self.shared.faults.requests(operation)
+    }
+
+    /// The most requests (of any endpoint) the sandbox had under way at
+    /// once since it started or since [`reset_max_in_flight`](Sandbox::reset_max_in_flight).
+    pub fn max_in_flight(&self) -> usize {
+        self.shared.faults.max_in_flight()
+    }
+
+    /// Starts counting [`max_in_flight`](Sandbox::max_in_flight) afresh.
+    pub fn reset_max_in_flight(&self) {
+        self.shared.faults.reset_max_in_flight();
+    }
+
+    /// Serves until `signal` completes (e.g. `tokio::signal::ctrl_c()`),
+    /// then shuts down gracefully. For a standalone sandbox, such as the
+    /// command line's `cec-routes sandbox`.
+    ///
+    /// Fails with [`Error::Server`] if the server stopped on its own.
+    pub async fn serve_until(mut self, signal: impl Future) -> Result<(), Error> {
+        let Some(mut task) = self.task.take() else {
+            return Ok(());
+        };
+        tokio::select! {
+            _ = signal => {
+                tracing::info!(addr = %self.addr, "CEC sandbox shutting down");
+                self.stop();
+                finish(task.await)
+            }
+            ended = &mut task => match finish(ended) {
+                Ok(()) => Err(Error::Server {
+                    reason: "it stopped unexpectedly".into(),
+                }),
+                Err(error) => Err(error),
+            },
+        }
+    }
+
+    /// Stops the server and waits until it has ended: the port is closed and
+    /// the requests under way are answered.
+    pub async fn shutdown(mut self) {
+        self.stop();
+        if let Some(task) = self.task.take()
+            && let Err(error) = finish(task.await)
+        {
+            tracing::warn!(%error, "the sandbox server ended with an error");
+        }
+    }
+
+    fn stop(&mut self) {
+        self.shared.stopping.send_replace(true);
+        if let Some(shutdown) = self.shutdown.take() {
+            // The server may have ended already; then there is nothing to stop.
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn base_url_is_loopback(addr: SocketAddr) -> bool {
+    addr.ip().is_loopback() || addr.ip().is_unspecified()
+}
+
+fn finish(ended: Result<std::io::Result<()>, tokio::task::JoinError>) -> Result<(), Error> {
+    match ended {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(Error::Server {
+            reason: e.to_string(),
+        }),
+        Err(e) => Err(Error::Server {
+            reason: format!("its task failed: {e}"),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lookup<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == name)
+                .map(|(_, value)| (*value).to_owned())
+        }
+    }
+
+    #[test]
+    fn credentials_from_the_environment_need_both_variables() {
+        let both = Sandbox::builder().credentials_from_lookup(lookup(&[
+            (ENV_APP_KEY, "env-key"),
+            (ENV_APP_SECRET, "env-secret"),
+        ]));
+        assert_eq!(both.credentials.len(), 1);
+        assert_eq!(both.credentials[0].app_key(), "env-key");
+
+        let key_only =
+            Sandbox::builder().credentials_from_lookup(lookup(&[(ENV_APP_KEY, "env-key")]));
+        assert!(key_only.credentials.is_empty());
+
+        let empty = Sandbox::builder()
+            .credentials_from_lookup(lookup(&[(ENV_APP_KEY, ""), (ENV_APP_SECRET, "s")]));
+        assert!(empty.credentials.is_empty());
+    }
+
+    #[test]
+    fn base_url_uses_loopback_for_every_address() {
+        let any: SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        assert_eq!(base_url(any), "http://127.0.0.1:8080");
+        let any6: SocketAddr = "[::]:8080".parse().unwrap();
+        assert_eq!(base_url(any6), "http://[::1]:8080");
+    }
+
+    #[test]
+    fn debug_never_shows_the_secret() {
+        let builder = Sandbox::builder().credentials("key", "very-secret-value");
+        assert!(!format!("{builder:?}").contains("very-secret-value"));
+    }
+}

@@ -1,0 +1,662 @@
+//! The sandbox's tenant, in memory: access codes, skill queues, IVR flows
+//! and routes, behind one lock, and the documented rules between them.
+
+use std::{
+    collections::BTreeMap,
+    sync::{Mutex, MutexGuard, PoisonError},
+};
+
+use super::{return_code, seed::Seed};
+use cec_routes::{CalledRoute, Device, Editable, MediaType, generated::types};
+
+/// A new route's `id` is this plus its `dnid` (the first one's is
+/// `1127983948544239617`), or the next free number above: 19 digits, above
+/// 2^53, as CEC's ids are.
+const ID_BASE: u64 = 1_127_983_948_544_239_616;
+
+/// A route the sandbox holds.
+///
+/// # Examples
+///
+/// ```
+/// use cec_routes::{CalledRoute, Device, Editable, sandbox::Sandbox};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), cec_routes::Error> {
+/// let sandbox = Sandbox::start().await?;
+/// let client = sandbox.client_builder().build()?;
+/// client.create_called_route(&CalledRoute::new("9911411", Device::Ivr(7))?).await?;
+///
+/// let route = &sandbox.routes()[0];
+/// assert_eq!((route.dnid, route.id.as_str()), (1, "1127983948544239617"));
+/// assert_eq!(route.ext_code, None);
+/// assert_eq!(route.device, Device::Ivr(7));
+/// assert_eq!(route.editable, Editable::Yes);
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SandboxRoute {
+    /// The route's id (`id` in CEC's queries): a decimal string.
+    pub id: String,
+    /// The configuration number (`dnid`): for created routes 1, 2, 3, …
+    /// (after the highest a seed gave), never reused.
+    pub dnid: u64,
+    /// The access code.
+    pub access_code: String,
+    /// The extension code, when the route has one.
+    pub ext_code: Option<String>,
+    /// The device that takes the calls.
+    pub device: Device,
+    /// The media type, when the create (or the seed) gave one; CEC then
+    /// uses 5, and the route query lists `null`.
+    pub media_type: Option<MediaType>,
+    /// What may be done to the route: created routes are
+    /// [`Editable::Yes`]; a seed may give any documented state.
+    pub editable: Editable,
+}
+
+impl SandboxRoute {
+    /// The name deleteCalledRoute reports: access code and extension code,
+    /// concatenated.
+    fn name(&self) -> String {
+        format!(
+            "{}{}",
+            self.access_code,
+            self.ext_code.as_deref().unwrap_or_default()
+        )
+    }
+
+    /// The media type the rules apply: the route's, or CEC's default, 5.
+    fn effective_media(&self) -> MediaType {
+        self.media_type.unwrap_or(MediaType::VoiceAndVideo)
+    }
+
+    fn same_key(&self, access_code: &str, ext_code: Option<&str>) -> bool {
+        self.access_code == access_code && self.ext_code.as_deref() == ext_code
+    }
+}
+
+/// An access code of the tenant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct AccessCodeRecord {
+    pub(crate) id: String,
+    pub(crate) code: String,
+    pub(crate) media: MediaType,
+    pub(crate) n400_number: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) num_call_attr: Option<i64>,
+}
+
+impl AccessCodeRecord {
+    fn to_wire(&self) -> types::AccessCodeInfo {
+        types::AccessCodeInfo {
+            id: Some(self.id.clone()),
+            access_code: Some(self.code.clone()),
+            mediatype_id: Some(self.media.code().into()),
+            n400_number: self.n400_number.clone(),
+            description: self.description.clone(),
+            num_call_attr: self.num_call_attr,
+        }
+    }
+}
+
+/// A skill queue: its name and the media type bound to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SkillQueue {
+    pub(crate) name: String,
+    pub(crate) media: MediaType,
+}
+
+/// The first free route id for `dnid`: [`ID_BASE`] + `dnid`, or the next
+/// number above that `taken` does not hold.
+pub(crate) fn free_route_id(dnid: u64, taken: impl Fn(&str) -> bool) -> String {
+    // No overflow: dnids stay below 2^53 + the creates of one run.
+    let mut n = ID_BASE + dnid;
+    while taken(&n.to_string()) {
+        n += 1;
+    }
+    n.to_string()
+}
+
+/// A business refusal: HTTP 200 with this `returnCode` and description.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Refused {
+    pub(crate) code: &'static str,
+    pub(crate) description: String,
+}
+
+/// The refusal of an IVR flow on the multimedia channel, at create and
+/// modify alike.
+pub(crate) fn ivr_on_multimedia(media: MediaType) -> Refused {
+    refused(
+        return_code::IVR_ON_MULTIMEDIA,
+        format!(
+            "an IVR flow cannot be chosen for the multimedia channel: the route is {media}; \
+             route it to a multimedia skill queue"
+        ),
+    )
+}
+
+fn refused(code: &'static str, description: impl Into<String>) -> Refused {
+    Refused {
+        code,
+        description: description.into(),
+    }
+}
+
+/// Page of a listing: at most `limit` items from `offset`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Paging {
+    pub(crate) limit: usize,
+    pub(crate) offset: usize,
+}
+
+/// A queryCalledRoute request, checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct RouteQuery {
+    pub(crate) access_code: Option<String>,
+    pub(crate) ext_code: Option<String>,
+    pub(crate) device_type: Option<i32>,
+    pub(crate) device_desc: Option<String>,
+    pub(crate) media_type: Option<MediaType>,
+    pub(crate) paging: Paging,
+}
+
+/// A queryAccessCodeList request, checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct AccessCodeQuery {
+    pub(crate) access_code: Option<String>,
+    pub(crate) media_type: Option<MediaType>,
+    pub(crate) description: Option<String>,
+    pub(crate) paging: Paging,
+}
+
+/// What a deletion did: the routes deleted, and the names of those not
+/// deleted with the reason.
+#[derive(Debug, Default)]
+pub(crate) struct Deleted {
+    pub(crate) deleted: Vec<SandboxRoute>,
+    pub(crate) failed: Vec<(String, String)>,
+}
+
+impl Deleted {
+    /// The deleted routes' names (access code + extension code).
+    pub(crate) fn names(&self) -> Vec<String> {
+        self.deleted.iter().map(SandboxRoute::name).collect()
+    }
+}
+
+#[derive(Debug)]
+struct Inner {
+    access_codes: Vec<AccessCodeRecord>,
+    skill_queues: BTreeMap<u32, SkillQueue>,
+    ivr_flows: BTreeMap<u32, String>,
+    /// By dnid.
+    routes: BTreeMap<u64, SandboxRoute>,
+    last_dnid: u64,
+}
+
+impl Inner {
+    fn device_name(&self, device: Device) -> Option<&str> {
+        match device {
+            Device::SkillQueue(id) => self.skill_queues.get(&id).map(|q| q.name.as_str()),
+            Device::Ivr(id) => self.ivr_flows.get(&id).map(String::as_str),
+        }
+    }
+
+    /// The rules between a device and the route's media type: the device
+    /// exists; a skill queue's media type is the route's; no IVR flow on
+    /// the multimedia channel.
+    fn check_device(&self, device: Device, media: MediaType) -> Result<(), Refused> {
+        match device {
+            Device::SkillQueue(id) => {
+                let queue = self.skill_queues.get(&id).ok_or_else(|| {
+                    refused(
+                        return_code::SKILL_QUEUE_NOT_FOUND,
+                        format!("skill queue {id} does not exist"),
+                    )
+                })?;
+                if queue.media != media {
+                    return Err(refused(
+                        return_code::SKILL_QUEUE_MEDIA_MISMATCH,
+                        format!(
+                            "the route's media type must equal its skill queue's: skill queue \
+                             {id} `{}` takes {}, the route is {media}{}",
+                            queue.name,
+                            queue.media,
+                            if media == MediaType::VoiceAndVideo {
+                                " (the default when mediaTypeId is not sent)"
+                            } else {
+                                ""
+                            }
+                        ),
+                    ));
+                }
+            }
+            Device::Ivr(id) => {
+                if !self.ivr_flows.contains_key(&id) {
+                    return Err(refused(
+                        return_code::IVR_FLOW_NOT_FOUND,
+                        format!("IVR flow {id} does not exist"),
+                    ));
+                }
+                if media == MediaType::Multimedia {
+                    return Err(ivr_on_multimedia(media));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn to_wire(&self, route: &SandboxRoute) -> types::CalledRouteInfo {
+        types::CalledRouteInfo {
+            id: Some(route.id.clone()),
+            dnid: i64::try_from(route.dnid).ok(),
+            access_code: Some(route.access_code.clone()),
+            ext_code: Some(route.ext_code.clone().unwrap_or_default()),
+            devicetype: Some(route.device.device_type().into()),
+            device_id: Some(route.device.id().into()),
+            device_desc: self.device_name(route.device).map(str::to_owned),
+            mediatype_id: route.media_type.map(|m| m.code().into()),
+            editable: Some(route.editable.code().to_owned()),
+        }
+    }
+}
+
+/// The whole tenant, behind one lock.
+#[derive(Debug)]
+pub(crate) struct State {
+    inner: Mutex<Inner>,
+}
+
+impl State {
+    pub(crate) fn new(seed: &Seed) -> Self {
+        let seed = seed.resolved();
+        let last_dnid = seed.routes.iter().map(|r| r.dnid).max().unwrap_or_default();
+        State {
+            inner: Mutex::new(Inner {
+                access_codes: seed.access_codes,
+                skill_queues: seed.skill_queues,
+                ivr_flows: seed.ivr_flows,
+                routes: seed.routes.into_iter().map(|r| (r.dnid, r)).collect(),
+                last_dnid,
+            }),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // Every change checks first, then changes the state in steps that
+        // cannot panic, so it is consistent even if a holder panicked.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Stores `route` if the documented rules allow it, with the next
+    /// `dnid` and a free `id`.
+    pub(crate) fn create(&self, route: &CalledRoute) -> Result<SandboxRoute, Refused> {
+        let mut inner = self.lock();
+        let access = inner
+            .access_codes
+            .iter()
+            .find(|c| c.code == route.access_code())
+            .ok_or_else(|| {
+                refused(
+                    return_code::ACCESS_CODE_NOT_FOUND,
+                    format!("access code `{}` does not exist", route.access_code()),
+                )
+            })?;
+        let media = route.media_type().unwrap_or(MediaType::VoiceAndVideo);
+        let allowed = access.media.allowed_for_access_code();
+        if !allowed.contains(&media) {
+            let allowed: Vec<String> = allowed.iter().map(MediaType::to_string).collect();
+            return Err(refused(
+                return_code::MEDIA_TYPE_NOT_ALLOWED,
+                format!(
+                    "the access code's media type limits the route's: access code `{}` is {}, \
+                     so its routes take {}, not {media}{}",
+                    access.code,
+                    access.media,
+                    allowed.join(" or "),
+                    if route.media_type().is_none() {
+                        " (the default when mediaTypeId is not sent)"
+                    } else {
+                        ""
+                    }
+                ),
+            ));
+        }
+        inner.check_device(route.device(), media)?;
+        if let Some(existing) = inner
+            .routes
+            .values()
+            .find(|r| r.same_key(route.access_code(), route.ext_code()))
+        {
+            let ext = match &existing.ext_code {
+                Some(ext) => format!("extension code `{ext}`"),
+                None => "no extension code".to_owned(),
+            };
+            return Err(refused(
+                return_code::DUPLICATE,
+                format!(
+                    "access code `{}` with {ext} is already bound (dnid {}, id {}) to {}",
+                    existing.access_code, existing.dnid, existing.id, existing.device
+                ),
+            ));
+        }
+        // u64 does not overflow here: that would take 10^19 creates.
+        let dnid = inner.last_dnid + 1;
+        let id = free_route_id(dnid, |id| inner.routes.values().any(|r| r.id == id));
+        let stored = SandboxRoute {
+            id,
+            dnid,
+            access_code: route.access_code().to_owned(),
+            ext_code: route.ext_code().map(str::to_owned),
+            device: route.device(),
+            media_type: route.media_type(),
+            editable: Editable::Yes,
+        };
+        inner.last_dnid = dnid;
+        inner.routes.insert(dnid, stored.clone());
+        Ok(stored)
+    }
+
+    /// Points the route with this `id` at `device`, if its state and the
+    /// rules allow it; returns the route as it is now.
+    pub(crate) fn modify(&self, id: &str, device: Device) -> Result<SandboxRoute, Refused> {
+        let mut inner = self.lock();
+        let route = inner.routes.values().find(|r| r.id == id).ok_or_else(|| {
+            refused(
+                return_code::ROUTE_NOT_FOUND,
+                format!("no route has id {id}"),
+            )
+        })?;
+        if !route.editable.can_edit() {
+            return Err(refused(
+                return_code::NOT_EDITABLE,
+                format!(
+                    "route {id} cannot be edited: its editable state is \"{}\" (\"1\": cannot be \
+                     edited, \"3\": cannot be edited or deleted)",
+                    route.editable.code()
+                ),
+            ));
+        }
+        let dnid = route.dnid;
+        inner.check_device(device, route.effective_media())?;
+        let route = inner
+            .routes
+            .get_mut(&dnid)
+            .expect("the route was found under the lock");
+        route.device = device;
+        Ok(route.clone())
+    }
+
+    /// Deletes each listed route that exists and may be deleted; the others
+    /// are reported as failed. A dnid listed twice counts once.
+    pub(crate) fn delete(&self, dnids: &[u64]) -> Deleted {
+        let mut inner = self.lock();
+        let mut outcome = Deleted::default();
+        let mut seen = std::collections::HashSet::new();
+        for dnid in dnids.iter().copied().filter(|d| seen.insert(*d)) {
+            match inner.routes.get(&dnid) {
+                None => outcome
+                    .failed
+                    .push((format!("dnid {dnid}"), "no such route".to_owned())),
+                Some(route) if !route.editable.can_delete() => outcome.failed.push((
+                    route.name(),
+                    format!(
+                        "editable \"{}\": the route cannot be deleted",
+                        route.editable.code()
+                    ),
+                )),
+                Some(_) => {
+                    let route = inner.routes.remove(&dnid).expect("found under the lock");
+                    outcome.deleted.push(route);
+                }
+            }
+        }
+        outcome
+    }
+
+    /// The routes that match `query`, ordered by id: the total and the page.
+    pub(crate) fn query_routes(&self, query: &RouteQuery) -> (usize, Vec<types::CalledRouteInfo>) {
+        let inner = self.lock();
+        let mut matching: Vec<&SandboxRoute> = inner
+            .routes
+            .values()
+            .filter(|route| route_matches(&inner, route, query))
+            .collect();
+        matching.sort_by(|a, b| (a.id.len(), &a.id).cmp(&(b.id.len(), &b.id)));
+        let page = matching
+            .iter()
+            .skip(query.paging.offset)
+            .take(query.paging.limit)
+            .map(|route| inner.to_wire(route))
+            .collect();
+        (matching.len(), page)
+    }
+
+    /// The access codes that match `query`, in the seed's order: the total
+    /// and the page.
+    pub(crate) fn query_access_codes(
+        &self,
+        query: &AccessCodeQuery,
+    ) -> (usize, Vec<types::AccessCodeInfo>) {
+        let inner = self.lock();
+        let matching: Vec<&AccessCodeRecord> = inner
+            .access_codes
+            .iter()
+            .filter(|code| access_code_matches(code, query))
+            .collect();
+        let page = matching
+            .iter()
+            .skip(query.paging.offset)
+            .take(query.paging.limit)
+            .map(|code| code.to_wire())
+            .collect();
+        (matching.len(), page)
+    }
+
+    /// Every route, by dnid.
+    pub(crate) fn all(&self) -> Vec<SandboxRoute> {
+        self.lock().routes.values().cloned().collect()
+    }
+
+    /// Every access code, in the seed's order.
+    pub(crate) fn access_codes(&self) -> Vec<types::AccessCodeInfo> {
+        self.lock()
+            .access_codes
+            .iter()
+            .map(AccessCodeRecord::to_wire)
+            .collect()
+    }
+}
+
+/// The route query's matching: access code exact; extension code: the
+/// route's is a prefix of the one asked for (`""` included); device type
+/// exact; device name contains the text (ignoring case); media type exact,
+/// and a route without one matches every media type.
+fn route_matches(inner: &Inner, route: &SandboxRoute, query: &RouteQuery) -> bool {
+    let access_ok = query
+        .access_code
+        .as_deref()
+        .is_none_or(|code| route.access_code == code);
+    let ext_ok = query
+        .ext_code
+        .as_deref()
+        .is_none_or(|ext| ext.starts_with(route.ext_code.as_deref().unwrap_or_default()));
+    let type_ok = query
+        .device_type
+        .is_none_or(|t| route.device.device_type() == t);
+    let desc_ok = query.device_desc.as_deref().is_none_or(|text| {
+        inner
+            .device_name(route.device)
+            .is_some_and(|name| contains_ignoring_case(name, text))
+    });
+    let media_ok = query
+        .media_type
+        .is_none_or(|m| route.media_type.is_none_or(|own| own == m));
+    access_ok && ext_ok && type_ok && desc_ok && media_ok
+}
+
+/// The access-code query's matching: the code contains the text; media
+/// type exact; the description contains the text (ignoring case), and an
+/// access code without one matches every description.
+fn access_code_matches(code: &AccessCodeRecord, query: &AccessCodeQuery) -> bool {
+    let code_ok = query
+        .access_code
+        .as_deref()
+        .is_none_or(|text| contains_ignoring_case(&code.code, text));
+    let media_ok = query.media_type.is_none_or(|m| code.media == m);
+    let desc_ok = query.description.as_deref().is_none_or(|text| {
+        code.description
+            .as_deref()
+            .is_none_or(|own| contains_ignoring_case(own, text))
+    });
+    code_ok && media_ok && desc_ok
+}
+
+fn contains_ignoring_case(haystack: &str, needle: &str) -> bool {
+    haystack.to_lowercase().contains(&needle.to_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state() -> State {
+        State::new(&Seed::default())
+    }
+
+    fn route(access_code: &str, ext: Option<&str>, device: Device) -> CalledRoute {
+        let route = CalledRoute::new(access_code, device).unwrap();
+        match ext {
+            Some(ext) => route.with_ext_code(ext).unwrap(),
+            None => route,
+        }
+    }
+
+    fn every(paging_limit: usize) -> RouteQuery {
+        RouteQuery {
+            access_code: None,
+            ext_code: None,
+            device_type: None,
+            device_desc: None,
+            media_type: None,
+            paging: Paging {
+                limit: paging_limit,
+                offset: 0,
+            },
+        }
+    }
+
+    #[test]
+    fn ids_have_19_digits_and_exceed_2_pow_53() {
+        let stored = state()
+            .create(&route("9911411", None, Device::SkillQueue(2)))
+            .unwrap();
+        assert_eq!(stored.id.len(), 19);
+        assert!(stored.id.parse::<u64>().unwrap() > 1 << 53);
+        assert_eq!(stored.dnid, 1);
+    }
+
+    #[test]
+    fn new_ids_skip_the_ids_a_seed_took() {
+        let state = State::new(&Seed::documented_examples());
+        let stored = state
+            .create(&route("9911411", Some("2"), Device::SkillQueue(2)))
+            .unwrap();
+        assert_eq!(stored.dnid, 4);
+        assert_eq!(stored.id, (ID_BASE + 4).to_string());
+        let taken = (ID_BASE + 5).to_string();
+        assert_eq!(
+            free_route_id(5, |id| id == taken),
+            (ID_BASE + 6).to_string()
+        );
+    }
+
+    #[test]
+    fn an_access_code_without_extension_is_one_key() {
+        let state = state();
+        state
+            .create(&route("9911411", None, Device::SkillQueue(2)))
+            .unwrap();
+        let again = state
+            .create(&route("9911411", None, Device::Ivr(7)))
+            .unwrap_err();
+        assert_eq!(again.code, return_code::DUPLICATE);
+        state
+            .create(&route("9911411", Some("1"), Device::Ivr(7)))
+            .unwrap();
+    }
+
+    #[test]
+    fn a_refused_create_takes_no_dnid() {
+        let state = state();
+        let unknown = state
+            .create(&route("1", None, Device::SkillQueue(2)))
+            .unwrap_err();
+        assert_eq!(unknown.code, return_code::ACCESS_CODE_NOT_FOUND);
+        assert_eq!(
+            state
+                .create(&route("9911411", None, Device::SkillQueue(2)))
+                .unwrap()
+                .dnid,
+            1
+        );
+    }
+
+    #[test]
+    fn the_route_query_reads_the_documented_example_as_prefix_and_null_matches() {
+        let state = State::new(&Seed::documented_examples());
+        let query = RouteQuery {
+            access_code: Some("9911411".into()),
+            ext_code: Some("11".into()),
+            device_type: Some(1),
+            device_desc: Some("defaultVideoSkill".into()),
+            media_type: Some(MediaType::Video),
+            paging: Paging {
+                limit: 10,
+                offset: 0,
+            },
+        };
+        let (total, page) = state.query_routes(&query);
+        assert_eq!(total, 3);
+        let dnids: Vec<Option<i64>> = page.iter().map(|r| r.dnid).collect();
+        assert_eq!(dnids, [Some(3), Some(1), Some(2)], "ordered by id");
+
+        let narrower = RouteQuery {
+            ext_code: Some("1".into()),
+            ..query.clone()
+        };
+        assert_eq!(state.query_routes(&narrower).0, 2);
+        let voice = RouteQuery {
+            media_type: Some(MediaType::VoiceAndVideo),
+            ..query
+        };
+        assert_eq!(
+            state.query_routes(&voice).0,
+            1,
+            "only the route without one"
+        );
+    }
+
+    #[test]
+    fn a_limit_of_0_answers_only_the_total() {
+        let state = State::new(&Seed::documented_examples());
+        let (total, page) = state.query_routes(&every(0));
+        assert_eq!((total, page.len()), (3, 0));
+    }
+
+    #[test]
+    fn deletion_reports_missing_and_undeletable_routes_as_failed() {
+        let state = State::new(&Seed::documented_examples());
+        let outcome = state.delete(&[2, 2, 9]);
+        assert_eq!(outcome.names(), ["99114111"]);
+        assert_eq!(
+            outcome.failed,
+            [("dnid 9".to_owned(), "no such route".to_owned())]
+        );
+        assert_eq!(state.all().len(), 2);
+    }
+}
