@@ -7,6 +7,7 @@
 use crate::common;
 
 use common::contract::{client, the_request};
+use common::statuses;
 use std::{
     collections::{BTreeMap, BTreeSet},
     io,
@@ -64,10 +65,13 @@ async fn mount_create_called_route(server: &MockServer, response: ResponseTempla
 }
 
 /// Creates the documented route against a fresh server answering `response`
-/// once, and returns the outcome.
-async fn create_called_route_answered_with(response: ResponseTemplate) -> Result<Success, Error> {
+/// `times` times, and returns the outcome.
+async fn create_called_route_answered_with(
+    response: ResponseTemplate,
+    times: u64,
+) -> Result<Success, Error> {
     let server = MockServer::start().await;
-    mount_create_called_route(&server, response, 1).await;
+    mount_create_called_route(&server, response, times).await;
     let outcome = client(&server)
         .create_called_route(&documented_route())
         .await;
@@ -372,7 +376,7 @@ async fn ivr_route_sends_devicetype_3() {
 
 #[tokio::test]
 async fn documented_example_response_is_success_with_its_description() {
-    let outcome = create_called_route_answered_with(documented_success()).await;
+    let outcome = create_called_route_answered_with(documented_success(), 1).await;
 
     let success = outcome.expect("returnCode \"0\" is success");
     assert_eq!(success.description.as_deref(), Some("data create success"));
@@ -387,109 +391,31 @@ async fn unknown_fields_in_a_success_response_are_ignored() {
         "traceId": "abc",
     }));
 
-    let success = create_called_route_answered_with(response)
+    let success = create_called_route_answered_with(response, 1)
         .await
         .expect("extra fields do not turn success into failure");
     assert_eq!(success.description.as_deref(), Some("data create success"));
 }
 
+/// The error statuses the spec documents for createCalledRoute, as one table
+/// (`common::statuses`): each becomes its own error, whose message gives the
+/// documented meaning and quotes the body.
 #[tokio::test]
-async fn status_400_is_bad_request_with_documented_meaning_and_body() {
-    let response = ResponseTemplate::new(400).set_body_string("gateway: malformed accessCode");
-
-    let error = create_called_route_answered_with(response)
-        .await
-        .unwrap_err();
-
-    assert!(matches!(&error, Error::BadRequest { .. }), "{error:?}");
-    let message = error.to_string();
-    assert!(
-        message.contains("check the request path and parameters"),
-        "{message}"
-    );
-    assert!(
-        message.contains("gateway: malformed accessCode"),
-        "{message}"
-    );
-    insta::assert_snapshot!(message);
-}
-
-#[tokio::test]
-async fn status_401_is_unauthorized_with_documented_meaning_and_body() {
-    let server = MockServer::start().await;
-    // A 401 is answered by one token refresh and one resend; a fixed token
-    // is sent again as it is.
-    mount_create_called_route(
-        &server,
-        ResponseTemplate::new(401).set_body_string("gateway: token rejected"),
-        2,
+async fn documented_error_statuses_become_their_errors_with_the_documented_meaning() {
+    let table = statuses::answer_each_documented_error(
+        "createCalledRoute",
+        &[
+            (400, "gateway: malformed accessCode"),
+            (401, "gateway: token rejected"),
+            (403, "gateway: app key not allowed"),
+            (404, "gateway: no such API"),
+            (500, "skill queue 1 is not a video queue"),
+        ],
+        create_called_route_answered_with,
     )
     .await;
 
-    let error = client(&server)
-        .create_called_route(&documented_route())
-        .await
-        .unwrap_err();
-
-    assert!(matches!(&error, Error::Unauthorized { .. }), "{error:?}");
-    let message = error.to_string();
-    assert!(message.contains("purchased"), "{message}");
-    assert!(message.contains("customer service"), "{message}");
-    assert!(message.contains("gateway: token rejected"), "{message}");
-    insta::assert_snapshot!(message);
-}
-
-#[tokio::test]
-async fn status_403_is_forbidden_with_documented_meaning_and_body() {
-    let response = ResponseTemplate::new(403).set_body_string("gateway: app key not allowed");
-
-    let error = create_called_route_answered_with(response)
-        .await
-        .unwrap_err();
-
-    assert!(matches!(&error, Error::Forbidden { .. }), "{error:?}");
-    let message = error.to_string();
-    assert!(message.contains("authentication failed"), "{message}");
-    assert!(
-        message.contains("gateway: app key not allowed"),
-        "{message}"
-    );
-    insta::assert_snapshot!(message);
-}
-
-#[tokio::test]
-async fn status_404_is_not_found_with_documented_meaning_and_body() {
-    let response = ResponseTemplate::new(404).set_body_string("gateway: no such API");
-
-    let error = create_called_route_answered_with(response)
-        .await
-        .unwrap_err();
-
-    assert!(matches!(&error, Error::NotFound { .. }), "{error:?}");
-    let message = error.to_string();
-    assert!(message.contains("not found"), "{message}");
-    assert!(message.contains("request path"), "{message}");
-    assert!(message.contains("gateway: no such API"), "{message}");
-    insta::assert_snapshot!(message);
-}
-
-#[tokio::test]
-async fn status_500_is_server_failure_with_documented_meaning_and_body() {
-    let response = ResponseTemplate::new(500).set_body_string("skill queue 1 is not a video queue");
-
-    let error = create_called_route_answered_with(response)
-        .await
-        .unwrap_err();
-
-    assert!(matches!(&error, Error::ServerFailure { .. }), "{error:?}");
-    let message = error.to_string();
-    assert!(message.contains("business failure"), "{message}");
-    assert!(message.contains("check the values of"), "{message}");
-    assert!(
-        message.contains("skill queue 1 is not a video queue"),
-        "{message}"
-    );
-    insta::assert_snapshot!(message);
+    insta::assert_snapshot!(table);
 }
 
 #[tokio::test]
@@ -497,7 +423,7 @@ async fn non_zero_return_code_is_business_failure_with_code_and_description() {
     let response = ResponseTemplate::new(200)
         .set_body_json(json!({"returnCode": "02000001", "description": "access code exists"}));
 
-    let error = create_called_route_answered_with(response)
+    let error = create_called_route_answered_with(response, 1)
         .await
         .unwrap_err();
 
@@ -516,7 +442,7 @@ async fn non_zero_return_code_is_business_failure_with_code_and_description() {
 async fn body_that_is_not_json_is_a_decode_error() {
     let response = ResponseTemplate::new(200).set_body_string("<html>maintenance</html>");
 
-    let error = create_called_route_answered_with(response)
+    let error = create_called_route_answered_with(response, 1)
         .await
         .unwrap_err();
 
@@ -536,7 +462,7 @@ async fn body_that_is_not_json_is_a_decode_error() {
 async fn body_without_return_code_is_unconfirmed_not_success() {
     let response = ResponseTemplate::new(200).set_body_json(json!({}));
 
-    let error = create_called_route_answered_with(response)
+    let error = create_called_route_answered_with(response, 1)
         .await
         .unwrap_err();
 
@@ -591,7 +517,7 @@ async fn redirect_is_unexpected_status_and_is_not_followed() {
 async fn undocumented_status_503_is_unexpected_status() {
     let response = ResponseTemplate::new(503).set_body_string("service unavailable");
 
-    let error = create_called_route_answered_with(response)
+    let error = create_called_route_answered_with(response, 1)
         .await
         .unwrap_err();
 
@@ -637,7 +563,7 @@ fn invalid_input_has_not_reached_the_server() {
 
 #[tokio::test]
 async fn server_failure_may_have_reached_the_server() {
-    let error = create_called_route_answered_with(ResponseTemplate::new(500))
+    let error = create_called_route_answered_with(ResponseTemplate::new(500), 1)
         .await
         .unwrap_err();
 

@@ -9,6 +9,7 @@
 use crate::common;
 
 use common::contract::{client, received_bodies, the_request};
+use common::statuses;
 use std::time::Duration;
 
 use cec_routes::{Device, Editable, Error, Listed, MediaType, Page, Route, RouteFilter, RouteId};
@@ -591,56 +592,25 @@ async fn non_zero_return_code_is_business_failure_with_code_and_description() {
     insta::assert_snapshot!(error.to_string());
 }
 
+/// The error statuses the spec documents for queryCalledRoute, as one table
+/// (`common::statuses`): each becomes its own error, whose message gives the
+/// documented meaning and quotes the body.
 #[tokio::test]
-async fn status_400_is_bad_request() {
-    let response = ResponseTemplate::new(400).set_body_string("gateway: malformed limit");
+async fn documented_error_statuses_become_their_errors_with_the_documented_meaning() {
+    let table = statuses::answer_each_documented_error(
+        "queryCalledRoute",
+        &[
+            (400, "gateway: malformed limit"),
+            (401, "gateway: token rejected"),
+            (403, "gateway: app key not allowed"),
+            (404, "gateway: no such API"),
+            (500, "query failed"),
+        ],
+        called_routes_answered_with,
+    )
+    .await;
 
-    let error = called_routes_answered_with(response, 1).await.unwrap_err();
-
-    assert!(matches!(&error, Error::BadRequest { .. }), "{error:?}");
-    insta::assert_snapshot!(error.to_string());
-}
-
-#[tokio::test]
-async fn status_401_is_unauthorized_after_one_resend() {
-    // A 401 is answered by one token refresh and one resend; a fixed token
-    // is sent again as it is.
-    let response = ResponseTemplate::new(401).set_body_string("gateway: token rejected");
-
-    let error = called_routes_answered_with(response, 2).await.unwrap_err();
-
-    assert!(matches!(&error, Error::Unauthorized { .. }), "{error:?}");
-    insta::assert_snapshot!(error.to_string());
-}
-
-#[tokio::test]
-async fn status_403_is_forbidden() {
-    let response = ResponseTemplate::new(403).set_body_string("gateway: app key not allowed");
-
-    let error = called_routes_answered_with(response, 1).await.unwrap_err();
-
-    assert!(matches!(&error, Error::Forbidden { .. }), "{error:?}");
-    insta::assert_snapshot!(error.to_string());
-}
-
-#[tokio::test]
-async fn status_404_is_not_found() {
-    let response = ResponseTemplate::new(404).set_body_string("gateway: no such API");
-
-    let error = called_routes_answered_with(response, 1).await.unwrap_err();
-
-    assert!(matches!(&error, Error::NotFound { .. }), "{error:?}");
-    insta::assert_snapshot!(error.to_string());
-}
-
-#[tokio::test]
-async fn status_500_is_server_failure() {
-    let response = ResponseTemplate::new(500).set_body_string("query failed");
-
-    let error = called_routes_answered_with(response, 1).await.unwrap_err();
-
-    assert!(matches!(&error, Error::ServerFailure { .. }), "{error:?}");
-    insta::assert_snapshot!(error.to_string());
+    insta::assert_snapshot!(table);
 }
 
 #[tokio::test]

@@ -2,3 +2,4 @@
 pub mod contract;
 pub mod fault_server;
 pub mod openapi;
+pub mod statuses;
