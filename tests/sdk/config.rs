@@ -2,6 +2,9 @@
 //! `builder_from_lookup`, so no test touches the process environment) and
 //! the base URL rules.
 
+use crate::common;
+
+use common::paths::CREATE_CALLED_ROUTE;
 use std::collections::HashMap;
 
 use cec_routes::{CalledRoute, Client, Device, Error, builder_from_lookup};
@@ -10,8 +13,6 @@ use wiremock::{
     Mock, MockServer, ResponseTemplate,
     matchers::{method, path},
 };
-
-const CREATE_CALLED_ROUTE: &str = "/apiaccess/rest/cc-management/v1/calledRoute/createCalledRoute";
 
 /// Builds a client from these variables, as `Client::from_env` would.
 fn client_from(vars: &[(&str, &str)]) -> Result<Client, Error> {

@@ -7,6 +7,7 @@
 use crate::common;
 
 use common::contract::{client, the_request};
+use common::paths::CREATE_CALLED_ROUTE;
 use common::statuses;
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -22,8 +23,6 @@ use wiremock::{
     Mock, MockServer, Request, ResponseTemplate,
     matchers::{any, body_json, header, method, path},
 };
-
-const CREATE_CALLED_ROUTE: &str = "/apiaccess/rest/cc-management/v1/calledRoute/createCalledRoute";
 
 /// The documented example route: `9911411` ext `11` → skill queue 1, video.
 fn documented_route() -> CalledRoute {

@@ -10,14 +10,13 @@ use crate::common;
 
 use cec_routes::{Deletion, Error, MAX_DELETE_BATCH};
 use common::contract::{client, the_request};
+use common::paths::DELETE_CALLED_ROUTE;
 use common::statuses;
 use serde_json::{Value, json};
 use wiremock::{
     Mock, MockServer, Request, Respond, ResponseTemplate,
     matchers::{any, body_json, header, method, path},
 };
-
-const DELETE_CALLED_ROUTE: &str = "/apiaccess/rest/cc-management/v1/calledRoute/deleteCalledRoute";
 
 /// The documented example request body.
 fn documented_body() -> Value {

@@ -11,15 +11,13 @@ use cec_routes::{
     Device, Editable, Error, Listed, MediaType, Route, RouteChange, RouteFilter, RouteId, Success,
 };
 use common::contract::{client, the_request};
+use common::paths::{MODIFY_CALLED_ROUTE, QUERY_CALLED_ROUTE};
 use common::statuses;
 use serde_json::{Value, json};
 use wiremock::{
     Mock, MockServer, Request, ResponseTemplate,
     matchers::{any, body_json, header, method, path},
 };
-
-const MODIFY_CALLED_ROUTE: &str = "/apiaccess/rest/cc-management/v1/calledRoute/modifyCalledRoute";
-const QUERY_CALLED_ROUTE: &str = "/apiaccess/rest/cc-management/v1/calledRoute/queryCalledRoute";
 
 /// The documented example request body.
 fn documented_body() -> Value {

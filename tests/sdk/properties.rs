@@ -31,6 +31,7 @@ use cec_routes::{
     RouteFilter, RouteId,
 };
 use common::openapi::{errors, header_param_schema, validator, validator_for};
+use common::paths::TOKEN_BY_AK_SK;
 use proptest::{
     prelude::*,
     string::string_regex,
@@ -42,8 +43,6 @@ use wiremock::{
     Mock, MockServer, Request, ResponseTemplate,
     matchers::{any as any_request, method, path},
 };
-
-const TOKEN_BY_AK_SK: &str = "/apigovernance/api/oauth/tokenByAkSk";
 
 /// Cases per property: 256, or `PROPTEST_CASES`.
 fn cases() -> u32 {

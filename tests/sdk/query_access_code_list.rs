@@ -9,6 +9,7 @@
 use crate::common;
 
 use common::contract::{client, received_bodies, the_request};
+use common::paths::QUERY_ACCESS_CODE_LIST;
 use common::statuses;
 use std::time::Duration;
 
@@ -18,9 +19,6 @@ use wiremock::{
     Mock, MockServer, Request, Respond, ResponseTemplate,
     matchers::{body_json, header, method, path},
 };
-
-const QUERY_ACCESS_CODE_LIST: &str =
-    "/apiaccess/rest/cc-management/v1/accessCodeInfo/queryAccessCodeList";
 
 /// The documented example filter: access code `9911411`, voice and video,
 /// description `接入码`.

@@ -9,6 +9,7 @@
 use crate::common;
 
 use common::contract::{client, received_bodies, the_request};
+use common::paths::QUERY_CALLED_ROUTE;
 use common::statuses;
 use std::time::Duration;
 
@@ -18,8 +19,6 @@ use wiremock::{
     Mock, MockServer, Request, Respond, ResponseTemplate,
     matchers::{body_json, header, method, path},
 };
-
-const QUERY_CALLED_ROUTE: &str = "/apiaccess/rest/cc-management/v1/calledRoute/queryCalledRoute";
 
 /// The documented example filter: access code `9911411`, extension code
 /// `11`, skill queues, device `defaultVideoSkill`, video.

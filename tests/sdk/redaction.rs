@@ -2,6 +2,9 @@
 //! `Debug` or `Display` output, in any error, or in the tracing output of a
 //! whole AK/SK flow.
 
+use crate::common;
+
+use common::paths::{CREATE_CALLED_ROUTE, TOKEN_BY_AK_SK};
 use std::{
     io,
     sync::{Arc, Mutex},
@@ -17,9 +20,6 @@ use wiremock::{
 
 const APP_SECRET: &str = "s3cr3t-app-secret";
 const TOKEN: &str = "t0k3n-value-xyz";
-
-const TOKEN_BY_AK_SK: &str = "/apigovernance/api/oauth/tokenByAkSk";
-const CREATE_CALLED_ROUTE: &str = "/apiaccess/rest/cc-management/v1/calledRoute/createCalledRoute";
 
 /// Fails when `text` contains the app secret or the token, or a telling part
 /// of either (their first ten characters).

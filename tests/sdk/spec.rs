@@ -8,7 +8,9 @@
 use crate::common;
 
 use common::openapi::{self, DOCUMENTED_STATUSES, Operation};
+use common::paths;
 use serde_json::{Value, json};
+use std::collections::BTreeSet;
 
 /// A documented example and the schema it illustrates.
 struct Example {
@@ -202,6 +204,21 @@ fn every_operation_has_a_unique_camel_case_operation_id() {
         );
         seen.push(id.to_owned());
     }
+}
+
+/// The spec defines the documented operations, each at its documented path
+/// with `POST` (`common::paths`, which the contract tests use).
+#[test]
+fn every_operation_is_at_its_documented_path() {
+    let in_spec: BTreeSet<(String, String, String)> = openapi::operations()
+        .into_iter()
+        .map(|operation| (operation.id, operation.method, operation.path))
+        .collect();
+    let documented: BTreeSet<(String, String, String)> = paths::OPERATIONS
+        .iter()
+        .map(|(id, path)| ((*id).to_owned(), "post".to_owned(), (*path).to_owned()))
+        .collect();
+    assert_eq!(in_spec, documented);
 }
 
 #[test]

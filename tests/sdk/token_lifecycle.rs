@@ -7,6 +7,9 @@
 //! `resume`), so the HTTP exchanges with wiremock happen in real time and no
 //! test waits for a token to age.
 
+use crate::common;
+
+use common::paths::{CREATE_CALLED_ROUTE, TOKEN_BY_AK_SK};
 use std::{
     collections::{BTreeMap, BTreeSet},
     sync::atomic::{AtomicUsize, Ordering},
@@ -20,9 +23,6 @@ use wiremock::{
     Mock, MockServer, Request, Respond, ResponseTemplate, Times,
     matchers::{bearer_token, method, path},
 };
-
-const TOKEN_BY_AK_SK: &str = "/apigovernance/api/oauth/tokenByAkSk";
-const CREATE_CALLED_ROUTE: &str = "/apiaccess/rest/cc-management/v1/calledRoute/createCalledRoute";
 
 fn documented_route() -> CalledRoute {
     CalledRoute::new("9911411", Device::SkillQueue(1))

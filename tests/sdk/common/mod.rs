@@ -2,4 +2,5 @@
 pub mod contract;
 pub mod fault_server;
 pub mod openapi;
+pub mod paths;
 pub mod statuses;
