@@ -273,14 +273,25 @@ fn to_called_route(route: &Route) -> Result<CalledRoute, String> {
     Ok(called)
 }
 
-/// A YAML double-quoted string.
+/// A YAML double-quoted string. Escaped: the characters YAML does not allow
+/// as they are (controls, U+FFFE, U+FFFF); a byte order mark, which YAML 1.2
+/// (§5.2) says to escape inside a scalar; and U+2028 and U+2029, line breaks
+/// to YAML 1.1 readers (libyaml, PyYAML), which would fold the spaces after
+/// them away.
 fn quoted(text: &str) -> String {
     let mut out = String::from("\"");
     for c in text.chars() {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if c.is_control()
+                || matches!(
+                    c,
+                    '\u{feff}' | '\u{fffe}' | '\u{ffff}' | '\u{2028}' | '\u{2029}'
+                ) =>
+            {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
             c => out.push(c),
         }
     }
