@@ -93,27 +93,20 @@ fn non_numeric_timeout_is_a_config_error_naming_cec_timeout() {
 }
 
 #[test]
-fn token_lifetime_0_is_a_config_error_naming_cec_token_lifetime() {
-    let reason = config_error(&[
-        ("CEC_APP_KEY", "app-key"),
-        ("CEC_APP_SECRET", "app-secret"),
-        ("CEC_TOKEN_LIFETIME", "0"),
-    ]);
+fn token_lifetime_outside_1_to_3600_is_a_config_error_naming_cec_token_lifetime() {
+    for lifetime in ["0", "4000"] {
+        let reason = config_error(&[
+            ("CEC_APP_KEY", "app-key"),
+            ("CEC_APP_SECRET", "app-secret"),
+            ("CEC_TOKEN_LIFETIME", lifetime),
+        ]);
 
-    assert!(reason.contains("CEC_TOKEN_LIFETIME"), "{reason}");
-    assert!(reason.contains("3600"), "{reason}");
-}
-
-#[test]
-fn token_lifetime_4000_is_a_config_error_naming_cec_token_lifetime() {
-    let reason = config_error(&[
-        ("CEC_APP_KEY", "app-key"),
-        ("CEC_APP_SECRET", "app-secret"),
-        ("CEC_TOKEN_LIFETIME", "4000"),
-    ]);
-
-    assert!(reason.contains("CEC_TOKEN_LIFETIME"), "{reason}");
-    assert!(reason.contains("3600"), "{reason}");
+        assert!(
+            reason.contains("CEC_TOKEN_LIFETIME"),
+            "{lifetime}: {reason}"
+        );
+        assert!(reason.contains("3600"), "{lifetime}: {reason}");
+    }
 }
 
 #[test]

@@ -383,25 +383,29 @@ async fn null_in_every_field_decodes_without_failing() {
 }
 
 #[tokio::test]
-async fn a_missing_data_is_an_empty_listing() {
-    let response = json!({"returnCode": "0", "description": "success"});
+async fn a_success_without_an_access_code_list_is_an_empty_listing() {
+    let successes = [
+        (
+            "a null access code list",
+            json!({"returnCode": "0", "description": "success", "data": {"total": null, "calledRouteList": null}}),
+        ),
+        (
+            "a missing data",
+            json!({"returnCode": "0", "description": "success"}),
+        ),
+        (
+            "a null data",
+            json!({"returnCode": "0", "description": "success", "data": null}),
+        ),
+    ];
+    for (what, response) in successes {
+        let codes =
+            access_codes_answered_with(ResponseTemplate::new(200).set_body_json(response), 1)
+                .await
+                .unwrap_or_else(|e| panic!("{what}: {e}"));
 
-    let codes = access_codes_answered_with(ResponseTemplate::new(200).set_body_json(response), 1)
-        .await
-        .expect("success");
-
-    assert_eq!(codes, []);
-}
-
-#[tokio::test]
-async fn a_null_data_is_an_empty_listing() {
-    let response = json!({"returnCode": "0", "description": "success", "data": null});
-
-    let codes = access_codes_answered_with(ResponseTemplate::new(200).set_body_json(response), 1)
-        .await
-        .expect("success");
-
-    assert_eq!(codes, []);
+        assert_eq!(codes, [], "{what}");
+    }
 }
 
 #[tokio::test]

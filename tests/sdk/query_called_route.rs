@@ -499,36 +499,29 @@ async fn null_in_every_field_decodes_without_failing() {
 }
 
 #[tokio::test]
-async fn a_null_route_list_is_an_empty_listing() {
-    let response = json!({"returnCode": "0", "description": "success", "data": {"total": null, "calledRouteList": null}});
+async fn a_success_without_a_route_list_is_an_empty_listing() {
+    let successes = [
+        (
+            "a null route list",
+            json!({"returnCode": "0", "description": "success", "data": {"total": null, "calledRouteList": null}}),
+        ),
+        (
+            "a missing data",
+            json!({"returnCode": "0", "description": "success"}),
+        ),
+        (
+            "a null data",
+            json!({"returnCode": "0", "description": "success", "data": null}),
+        ),
+    ];
+    for (what, response) in successes {
+        let routes =
+            called_routes_answered_with(ResponseTemplate::new(200).set_body_json(response), 1)
+                .await
+                .unwrap_or_else(|e| panic!("{what}: {e}"));
 
-    let routes = called_routes_answered_with(ResponseTemplate::new(200).set_body_json(response), 1)
-        .await
-        .expect("success");
-
-    assert_eq!(routes, []);
-}
-
-#[tokio::test]
-async fn a_missing_data_is_an_empty_listing() {
-    let response = json!({"returnCode": "0", "description": "success"});
-
-    let routes = called_routes_answered_with(ResponseTemplate::new(200).set_body_json(response), 1)
-        .await
-        .expect("success");
-
-    assert_eq!(routes, []);
-}
-
-#[tokio::test]
-async fn a_null_data_is_an_empty_listing() {
-    let response = json!({"returnCode": "0", "description": "success", "data": null});
-
-    let routes = called_routes_answered_with(ResponseTemplate::new(200).set_body_json(response), 1)
-        .await
-        .expect("success");
-
-    assert_eq!(routes, []);
+        assert_eq!(routes, [], "{what}");
+    }
 }
 
 #[tokio::test]

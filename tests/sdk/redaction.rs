@@ -37,9 +37,15 @@ fn assert_no_secret(what: &str, text: &str) {
 /// Checks `Display`, `Debug` and pretty `Debug` of an error.
 #[track_caller]
 fn assert_error_hides_secrets(error: &Error) {
-    assert_no_secret("Display", &error.to_string());
-    assert_no_secret("Debug", &format!("{error:?}"));
-    assert_no_secret("pretty Debug", &format!("{error:#?}"));
+    assert_error_of_hides_secrets("the error", error);
+}
+
+/// Checks `Display`, `Debug` and pretty `Debug` of the error of `what`.
+#[track_caller]
+fn assert_error_of_hides_secrets(what: &str, error: &Error) {
+    assert_no_secret(&format!("{what}: Display"), &error.to_string());
+    assert_no_secret(&format!("{what}: Debug"), &format!("{error:?}"));
+    assert_no_secret(&format!("{what}: pretty Debug"), &format!("{error:#?}"));
 }
 
 fn route() -> CalledRoute {
@@ -166,72 +172,60 @@ fn static_token_and_access_token_debug_hide_the_token() {
 // Errors
 // ---------------------------------------------------------------------------
 
+/// Whatever the token endpoint answers, echoing the app secret or holding
+/// the token, the error shows neither (`error_when_token_by_ak_sk_answers`
+/// also checks it is an auth error).
 #[tokio::test]
-async fn token_error_body_echoing_the_secret_is_redacted() {
-    let error = error_when_token_by_ak_sk_answers(
-        ResponseTemplate::new(500)
-            .set_body_string(format!("bad app_secret {APP_SECRET} for app-key")),
-    )
-    .await;
-
-    assert_error_hides_secrets(&error);
-    assert!(error.to_string().contains("for app-key"), "{error}");
-}
-
-#[tokio::test]
-async fn token_error_body_cut_inside_the_secret_does_not_leak_part_of_it() {
-    // The body snippet is cut at BODY_SNIPPET_CHARS characters, in the
-    // middle of the echoed secret.
+async fn token_endpoint_answers_echoing_the_secret_or_holding_the_token_never_show_them() {
+    // The body snippet is cut at BODY_SNIPPET_CHARS characters: this padding
+    // puts the cut in the middle of the echoed secret.
     let padding = "x".repeat(cec_routes::BODY_SNIPPET_CHARS - 12);
-    let error = error_when_token_by_ak_sk_answers(
-        ResponseTemplate::new(400).set_body_string(format!("{padding} {APP_SECRET} rejected")),
-    )
-    .await;
+    // Each row: the answer, and what of it the message still says.
+    let table = [
+        (
+            "an error body echoing the secret",
+            ResponseTemplate::new(500)
+                .set_body_string(format!("bad app_secret {APP_SECRET} for app-key")),
+            Some("for app-key"),
+        ),
+        (
+            "an error body cut inside the secret",
+            ResponseTemplate::new(400).set_body_string(format!("{padding} {APP_SECRET} rejected")),
+            None,
+        ),
+        (
+            "an unexpected status with a body echoing the secret",
+            ResponseTemplate::new(503)
+                .set_body_string(format!("unavailable; app_secret={APP_SECRET}")),
+            None,
+        ),
+        (
+            "a body that is not JSON, echoing the secret",
+            ResponseTemplate::new(200).set_body_string(format!("<html>{APP_SECRET}</html>")),
+            None,
+        ),
+        (
+            "a token with an Expires that is not a number",
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"AccessToken": TOKEN, "Expires": "abc"})),
+            None,
+        ),
+        (
+            // `Expires` as a number, as many token servers send it: the body
+            // does not decode, so it is not quoted, and it holds the token.
+            "a token response that does not decode",
+            ResponseTemplate::new(200).set_body_json(json!({"AccessToken": TOKEN, "Expires": 600})),
+            None,
+        ),
+    ];
+    for (what, response, still_says) in table {
+        let error = error_when_token_by_ak_sk_answers(response).await;
 
-    assert_error_hides_secrets(&error);
-}
-
-#[tokio::test]
-async fn token_unexpected_status_body_echoing_the_secret_is_redacted() {
-    let error = error_when_token_by_ak_sk_answers(
-        ResponseTemplate::new(503).set_body_string(format!("unavailable; app_secret={APP_SECRET}")),
-    )
-    .await;
-
-    assert_error_hides_secrets(&error);
-}
-
-#[tokio::test]
-async fn token_non_json_body_echoing_the_secret_is_redacted() {
-    let error = error_when_token_by_ak_sk_answers(
-        ResponseTemplate::new(200).set_body_string(format!("<html>{APP_SECRET}</html>")),
-    )
-    .await;
-
-    assert_error_hides_secrets(&error);
-}
-
-#[tokio::test]
-async fn token_response_with_bad_expires_error_hides_the_token() {
-    let error = error_when_token_by_ak_sk_answers(
-        ResponseTemplate::new(200).set_body_json(json!({"AccessToken": TOKEN, "Expires": "abc"})),
-    )
-    .await;
-
-    assert_error_hides_secrets(&error);
-}
-
-#[tokio::test]
-async fn token_response_that_does_not_decode_is_not_quoted_so_its_token_stays_hidden() {
-    // `Expires` as a number, as many token servers send it: the body does
-    // not decode, and it holds the token.
-    let error = error_when_token_by_ak_sk_answers(
-        ResponseTemplate::new(200).set_body_json(json!({"AccessToken": TOKEN, "Expires": 600})),
-    )
-    .await;
-
-    assert!(matches!(&error, Error::Auth { .. }), "{error:?}");
-    assert_error_hides_secrets(&error);
+        assert_error_of_hides_secrets(what, &error);
+        if let Some(words) = still_says {
+            assert!(error.to_string().contains(words), "{what}: {error}");
+        }
+    }
 }
 
 #[tokio::test]

@@ -387,28 +387,41 @@ async fn token_is_reused_for_later_calls() {
 // Refresh ahead of expiry
 // ---------------------------------------------------------------------------
 
+/// When the token is refreshed: a margin before the end of its lifetime,
+/// the margin being 10 % of the lifetime, at least 30 s and at most half of
+/// it; the lifetime is the shorter of the one asked for and the one CEC
+/// granted (`Expires`).
 #[tokio::test]
-async fn refresh_margin_is_ten_percent_of_a_long_lifetime() {
-    // 600 s: the margin is 60 s, so the token is refreshed from 540 s on.
-    let sent = tokens_sent_at(600, "600", &[535, 545]).await;
+async fn the_token_is_refreshed_a_margin_before_the_end_of_its_lifetime() {
+    // Each row: the lifetime asked for (s), `Expires`, when the creates after
+    // the first are made (s), which token each create carried.
+    #[rustfmt::skip]
+    let table: [(u64, &str, &[u64], &[u32]); 6] = [
+        // 600 s: the margin is 10 %, 60 s, so the token is refreshed from 540 s on.
+        (600, "600",  &[535, 545], &[1, 1, 2]),
+        // 100 s: 10 % would be 10 s, but the margin is at least 30 s: from 70 s on.
+        (100, "100",  &[65, 75],   &[1, 1, 2]),
+        // 40 s: 30 s would be more than half, so the margin is 20 s: from 20 s on.
+        (40,  "40",   &[15, 25],   &[1, 1, 2]),
+        // Asked for 600 s, granted 100 s: the grant is honoured; by 75 s the
+        // token is within the margin of its real end, long before 540 s.
+        (600, "100",  &[75],       &[1, 2]),
+        // Asked for 100 s, "granted" 3600 s: the request caps it, 100 s holds.
+        (100, "3600", &[75],       &[1, 2]),
+        // Asked for 600 s, granted 20 s: the margin is that of a 20 s token
+        // (10 s, half of it), not 60 s, which would be longer than the token's
+        // whole life and make every call fetch a new token.
+        (600, "20",   &[5, 15],    &[1, 1, 2]),
+    ];
+    for (asked, granted, at, tokens) in table {
+        let sent = tokens_sent_at(asked, granted, at).await;
 
-    assert_eq!(sent, ["Bearer tok-1", "Bearer tok-1", "Bearer tok-2"]);
-}
-
-#[tokio::test]
-async fn refresh_margin_is_at_least_thirty_seconds() {
-    // 100 s: 10 % would be 10 s, but the margin is 30 s: refresh from 70 s on.
-    let sent = tokens_sent_at(100, "100", &[65, 75]).await;
-
-    assert_eq!(sent, ["Bearer tok-1", "Bearer tok-1", "Bearer tok-2"]);
-}
-
-#[tokio::test]
-async fn refresh_margin_is_at_most_half_a_short_lifetime() {
-    // 40 s: 30 s would be more than half, so the margin is 20 s: refresh from 20 s on.
-    let sent = tokens_sent_at(40, "40", &[15, 25]).await;
-
-    assert_eq!(sent, ["Bearer tok-1", "Bearer tok-1", "Bearer tok-2"]);
+        let expected: Vec<String> = tokens.iter().map(|n| format!("Bearer tok-{n}")).collect();
+        assert_eq!(
+            sent, expected,
+            "asked for {asked} s, granted {granted} s, creates at 0 and {at:?} s"
+        );
+    }
 }
 
 #[tokio::test]
@@ -430,33 +443,6 @@ async fn expired_token_is_never_sent() {
         .expect("second create, with a fresh token (tok-1 is not accepted)");
 
     server.verify().await;
-}
-
-#[tokio::test]
-async fn expires_shorter_than_the_requested_lifetime_is_honoured() {
-    // Asked for 600 s, granted 100 s: by 75 s the token is within the margin
-    // of its real end, long before the 540 s a 600 s token would last.
-    let sent = tokens_sent_at(600, "100", &[75]).await;
-
-    assert_eq!(sent, ["Bearer tok-1", "Bearer tok-2"]);
-}
-
-#[tokio::test]
-async fn expires_longer_than_the_requested_lifetime_is_capped_at_the_request() {
-    // Asked for 100 s, "granted" 3600 s: the shorter, 100 s, holds.
-    let sent = tokens_sent_at(100, "3600", &[75]).await;
-
-    assert_eq!(sent, ["Bearer tok-1", "Bearer tok-2"]);
-}
-
-#[tokio::test]
-async fn refresh_margin_follows_the_lifetime_cec_granted() {
-    // Asked for 600 s, granted 20 s: the margin is that of a 20 s token
-    // (10 s, half of it), not 60 s, which would be longer than the token's
-    // whole life and make every call fetch a new token.
-    let sent = tokens_sent_at(600, "20", &[5, 15]).await;
-
-    assert_eq!(sent, ["Bearer tok-1", "Bearer tok-1", "Bearer tok-2"]);
 }
 
 // ---------------------------------------------------------------------------
@@ -569,49 +555,44 @@ async fn token_endpoint_refusing_connections_is_an_auth_error() {
     server.verify().await;
 }
 
+/// A token endpoint that answers without a usable token: the call is an
+/// auth error naming the status and what was wrong, and nothing is sent to
+/// CEC (`assert_token_failure`).
 #[tokio::test]
-async fn token_endpoint_500_is_an_auth_error_naming_the_status() {
-    let error = create_with_token_endpoint_answering(
-        ResponseTemplate::new(500).set_body_string("internal error"),
-    )
-    .await;
+async fn a_token_endpoint_answer_without_a_usable_token_is_an_auth_error_saying_why() {
+    // Each row: the answer, its status, words the message must carry.
+    let table = [
+        (
+            ResponseTemplate::new(500).set_body_string("internal error"),
+            500,
+            &["500"][..],
+        ),
+        (
+            ResponseTemplate::new(200).set_body_string("<html>login</html>"),
+            200,
+            &["not the documented JSON"],
+        ),
+        (
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"ApplyType": "Bearer", "Expires": "600"})),
+            200,
+            &["AccessToken"],
+        ),
+        (token_response("tok-1", "abc"), 200, &["Expires", "abc"]),
+    ];
+    let mut messages = String::new();
+    for (response, status, says) in table {
+        let error = create_with_token_endpoint_answering(response).await;
 
-    let message = assert_token_failure(&error, Some(500));
-    assert!(message.contains("500"), "{message}");
+        let message = assert_token_failure(&error, Some(status));
+        for words in says {
+            assert!(message.contains(words), "{status}: {message}");
+        }
+        messages.push_str(&format!("{status}: {message}\n"));
+    }
     insta::with_settings!({filters => vec![(r"127\.0\.0\.1:\d+", "127.0.0.1:[port]")]}, {
-        insta::assert_snapshot!(message);
+        insta::assert_snapshot!(messages);
     });
-}
-
-#[tokio::test]
-async fn token_endpoint_non_json_is_an_auth_error() {
-    let error = create_with_token_endpoint_answering(
-        ResponseTemplate::new(200).set_body_string("<html>login</html>"),
-    )
-    .await;
-
-    let message = assert_token_failure(&error, Some(200));
-    assert!(message.contains("not the documented JSON"), "{message}");
-}
-
-#[tokio::test]
-async fn token_response_without_access_token_is_an_auth_error() {
-    let error = create_with_token_endpoint_answering(
-        ResponseTemplate::new(200).set_body_json(json!({"ApplyType": "Bearer", "Expires": "600"})),
-    )
-    .await;
-
-    let message = assert_token_failure(&error, Some(200));
-    assert!(message.contains("AccessToken"), "{message}");
-}
-
-#[tokio::test]
-async fn token_response_with_non_numeric_expires_is_an_auth_error() {
-    let error = create_with_token_endpoint_answering(token_response("tok-1", "abc")).await;
-
-    let message = assert_token_failure(&error, Some(200));
-    assert!(message.contains("Expires"), "{message}");
-    assert!(message.contains("abc"), "{message}");
 }
 
 #[tokio::test]
