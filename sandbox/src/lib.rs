@@ -20,7 +20,7 @@
 //! use cec_routes_sandbox::Sandbox;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), cec_routes::Error> {
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let sandbox = Sandbox::start().await?;
 //! let client = sandbox.client_builder().build()?;
 //!
@@ -52,7 +52,7 @@
 //! ```no_run
 //! use cec_routes_sandbox::{Sandbox, Seed};
 //!
-//! # async fn run() -> Result<(), cec_routes::Error> {
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let sandbox = Sandbox::builder()
 //!     .port(8080)
 //!     .credentials_from_env()
@@ -65,7 +65,8 @@
 //!         // An error here (no signal handler) stops the sandbox at once.
 //!         let _ = tokio::signal::ctrl_c().await;
 //!     })
-//!     .await
+//!     .await?;
+//! # Ok(())
 //! # }
 //! ```
 //!
@@ -186,7 +187,7 @@
 //! | access-code query | `accessCode` and `description` match when they contain the text, ignoring case ("fuzzy"); an access code without a description matches every description filter (the documented example returns one with `description: null` for the filter `接入码`); `mediatypeId` is exact, and only 2, 5 or 53 (the spec's enum; another value: 400); `mediaTypeId` is an unknown field there (400). Order: the seed's |
 //! | paging | `limit` default 100, `offset` default 0; `total` counts every match; the page is `limit` items from `offset` (past the end: empty). `limit` 0 answers only the `total` with an empty list. Outside the spec's `PageLimit` (0..=100) and `PageOffset` (0..=2147483647) the body is refused with 400, although the pages say a larger limit is treated as 100 and the route query treats a negative offset as 0: the spec's schema is the contract. The access-code query's documented "offset at most 100" is not applied (the spec does not cap it) |
 //! | listing fields | every field of a listed route or access code is present; a field without a value is `null` (as the documented examples show `mediatypeId`, `n400Number`, `description`); `editable` is always a string `"0"` to `"3"`; the route's `deviceDesc` is its device's name |
-//! | `X-Token-Expire` missing | the token lives 600 s ([`DEFAULT_TOKEN_LIFETIME`](crate::DEFAULT_TOKEN_LIFETIME), the documented example) |
+//! | `X-Token-Expire` missing | the token lives 600 s ([`DEFAULT_TOKEN_LIFETIME`](cec_routes::DEFAULT_TOKEN_LIFETIME), the documented example) |
 //! | `X-Token-Expire` invalid | not a whole number, 0, above 3600 or sent twice: 400 |
 //! | token | 256 random bits as 64 lower-case hex characters, valid for exactly the lifetime granted, measured on tokio's clock (so paused time in tests moves it); `Scope` is [`TOKEN_SCOPE`], `UserID` `Anonymous`, `CreateTime` the wall clock in epoch seconds |
 //! | tokens kept | at most 1024 unexpired tokens; issuing one more forgets the oldest. Expired tokens are dropped when a new one is issued |
@@ -198,7 +199,7 @@
 //! | body size | at most [`BODY_LIMIT`] (64 KiB) on every endpoint; a larger body is refused with **400** (not 413: CEC documents 400 for a bad request) |
 //! | `Content-Type` | not checked: the body must be JSON whatever the header says |
 //! | slow clients | HTTP/1.1 only; a client has [`HEADER_READ_TIMEOUT`] (10 s, [`SandboxBuilder::header_read_timeout`]) to send a request's headers, after which its connection is closed, so a slow or silent client cannot hold a connection forever; keep-alive connections stay open between requests until shutdown |
-//! | body validation | JSON object; no field outside the spec's (`additionalProperties: false`; the one addition is `mediatypeId` on the route query); the spec's required fields present; each field of the spec's JSON type (`null` is refused: the spec has no nullable request field); then the value rules of [`CalledRoute`](crate::CalledRoute), [`Device::from_wire`](crate::Device::from_wire), [`MediaType`](crate::MediaType), [`RouteFilter`](crate::RouteFilter), [`AccessCodeFilter`](crate::AccessCodeFilter), [`RouteId`](crate::RouteId) and the spec's `dnids` pattern (1 to 1000 dnids of 1 to 19 digits) — the library's and the generated types' own checks, so the client and the sandbox cannot disagree |
+//! | body validation | JSON object; no field outside the spec's (`additionalProperties: false`; the one addition is `mediatypeId` on the route query); the spec's required fields present; each field of the spec's JSON type (`null` is refused: the spec has no nullable request field); then the value rules of [`CalledRoute`](cec_routes::CalledRoute), [`Device::from_wire`](cec_routes::Device::from_wire), [`MediaType`](cec_routes::MediaType), [`RouteFilter`](cec_routes::RouteFilter), [`AccessCodeFilter`](cec_routes::AccessCodeFilter), [`RouteId`](cec_routes::RouteId) and the spec's `dnids` pattern (1 to 1000 dnids of 1 to 19 digits) — the library's and the generated types' own checks, so the client and the sandbox cannot disagree |
 //! | credentials | one generated pair unless [`SandboxBuilder::credentials`] or [`SandboxBuilder::credentials_from_env`] gives some; several pairs may be configured |
 //! | address | `127.0.0.1`, port 0 (a free one) unless set; a non-loopback address only through [`SandboxBuilder::bind`], with a warning |
 //! | shutdown | graceful: the listener closes at once, requests under way finish (a request held by an injected timeout is answered 503 at once) |
@@ -268,7 +269,7 @@ pub(crate) struct Shared {
 /// use cec_routes_sandbox::Sandbox;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), cec_routes::Error> {
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let sandbox = Sandbox::builder()
 ///     .credentials("my-app-key", "my-app-secret")
 ///     .start()
@@ -352,7 +353,7 @@ impl SandboxBuilder {
     /// use cec_routes_sandbox::{Sandbox, Seed};
     ///
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), cec_routes::Error> {
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let sandbox = Sandbox::builder()
     ///     .seed(Seed::documented_examples())
     ///     .start()
@@ -591,7 +592,7 @@ impl Sandbox {
     /// use cec_routes_sandbox::{Fault, Operation, Sandbox};
     ///
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), cec_routes::Error> {
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let sandbox = Sandbox::start().await?;
     /// let client = sandbox.client_builder().build()?;
     /// sandbox.fail_request(Operation::CreateCalledRoute, 1, Fault::StatusAfterCommit(500));

@@ -1,6 +1,6 @@
 //! What a sandbox holds when it starts: access codes, skill queues, IVR
 //! flows and routes, from the built-in seeds or a JSON seed file (the format
-//! is in the module docs of [`sandbox`](super)).
+//! is in the [crate docs](crate#seed-files)).
 
 use std::{
     collections::{BTreeMap, HashSet},
@@ -79,7 +79,7 @@ const DOCUMENTED_ROUTES: &str = r#"[
 /// use cec_routes_sandbox::{Sandbox, Seed};
 ///
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), cec_routes::Error> {
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let seed = Seed::from_json_str(
 ///     r#"{"accessCodes": [{"accessCode": "4001", "mediaTypeId": 5}],
 ///         "skillQueues": [{"id": 9, "name": "sales", "mediaTypeId": 5}],

@@ -19,10 +19,11 @@ const ID_BASE: u64 = 1_127_983_948_544_239_616;
 /// # Examples
 ///
 /// ```
-/// use cec_routes::{CalledRoute, Device, Editable, sandbox::Sandbox};
+/// use cec_routes::{CalledRoute, Device, Editable};
+/// use cec_routes_sandbox::Sandbox;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), cec_routes::Error> {
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let sandbox = Sandbox::start().await?;
 /// let client = sandbox.client_builder().build()?;
 /// client.create_called_route(&CalledRoute::new("9911411", Device::Ivr(7))?).await?;
