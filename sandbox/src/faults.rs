@@ -200,12 +200,10 @@ pub(crate) async fn inject(
     let path = request.uri().path().to_owned();
     let fault = Operation::of_path(&path).and_then(|op| shared.faults.arrive(op));
     let Some(fault) = fault else {
-        latency(&shared, &path).await;
         return next.run(request).await;
     };
     tracing::debug!(?fault, %path, "injected fault");
     if fault.after_commit() {
-        latency(&shared, &path).await;
         let response = next.run(request).await;
         return match fault {
             Fault::StatusAfterCommit(status) => status_response(status),
@@ -221,13 +219,6 @@ pub(crate) async fn inject(
         })
         .into_response(),
         _ => hold(&shared).await,
-    }
-}
-
-/// The configured latency, for the business operations.
-async fn latency(shared: &Shared, path: &str) {
-    if !shared.latency.is_zero() && path != TOKEN_PATH {
-        tokio::time::sleep(shared.latency).await;
     }
 }
 

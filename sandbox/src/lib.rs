@@ -76,6 +76,29 @@
 //! duration; refusals, issued tokens and created, modified and deleted
 //! routes add a DEBUG event. No event carries an app secret or a token.
 //!
+//! # Features
+//!
+//! - `faults` (off by default): the knobs a test needs to make the sandbox
+//!   misbehave on cue or to count what reached it. `Sandbox::fail_request`
+//!   plans a `Fault` (a status, a `returnCode`, no answer, a broken
+//!   connection, before or after the request is carried out) for the `n`th
+//!   request of an `Operation`; `Sandbox::requests` counts the requests of
+//!   one operation; `Sandbox::max_in_flight` and
+//!   `Sandbox::reset_max_in_flight` give the most requests under way at
+//!   once; `FAULT_HOLD` is how long an unanswered request is held. None of
+//!   it exists without the feature, so a sandbox serving a demo or a command
+//!   line cannot be told to fail. Enable it where the tests are:
+//!
+//!   ```toml
+//!   [dev-dependencies]
+//!   cec-routes-sandbox = { version = "0.1", features = ["faults"] }
+//!   ```
+//!
+//!   This crate's own fault tests need it too:
+//!   `cargo test -p cec-routes-sandbox --features faults` (the workspace's
+//!   `cargo test` enables it through the SDK's and the CLI's
+//!   dev-dependencies).
+//!
 //! # Seeds
 //!
 //! A sandbox starts with a [`Seed`]: the tenant's access codes (each with
@@ -203,12 +226,16 @@
 //! | credentials | one generated pair unless [`SandboxBuilder::credentials`] or [`SandboxBuilder::credentials_from_env`] gives some; several pairs may be configured |
 //! | address | `127.0.0.1`, port 0 (a free one) unless set; a non-loopback address only through [`SandboxBuilder::bind`], with a warning |
 //! | shutdown | graceful: the listener closes at once, requests under way finish (a request held by an injected timeout is answered 503 at once) |
-//! | injected faults | only when a test asks, with [`Sandbox::fail_request`]: the `n`th request of one [`Operation`] from then on (counted per operation as requests arrive, before authentication) gets a [`Fault`]: an HTTP status (body `{"returnCode": "SANDBOX-FAULT-<status>", …}`), a 200 with a given `returnCode`, or no answer until the client times out (held at most [`FAULT_HOLD`]) — all before anything is done; or the same status or silence **after** the request was carried out, or the status line followed by a dropped connection ([`Fault::DropAfterCommit`]) |
-//! | in flight | every request, of any endpoint, counts from arrival to answer; [`Sandbox::max_in_flight`] is the most at once |
+//! | injected faults | with the feature `faults`, and only when a test asks, with `Sandbox::fail_request`: the `n`th request of one `Operation` from then on (counted per operation as requests arrive, before authentication) gets a `Fault`: an HTTP status (body `{"returnCode": "SANDBOX-FAULT-<status>", …}`), a 200 with a given `returnCode`, or no answer until the client times out (held at most `FAULT_HOLD`) — all before anything is done; or the same status or silence **after** the request was carried out, or the status line followed by a dropped connection (`Fault::DropAfterCommit`) |
+//! | in flight | with the feature `faults`, every request, of any endpoint, counts from arrival to answer; `Sandbox::max_in_flight` is the most at once |
 //! | latency | none unless [`SandboxBuilder::latency`]: then each business request waits that long before it is carried out (not `tokenByAkSk`) |
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![deny(missing_docs)]
 
 mod auth;
 mod error;
+#[cfg(feature = "faults")]
 mod faults;
 mod handlers;
 mod seed;
@@ -236,6 +263,8 @@ use cec_routes::{AccessCode, Client, ClientBuilder, ENV_APP_KEY, ENV_APP_SECRET}
 
 pub use error::Error;
 
+#[cfg(feature = "faults")]
+#[cfg_attr(docsrs, doc(cfg(feature = "faults")))]
 pub use faults::{FAULT_HOLD, Fault, Operation};
 pub use seed::Seed;
 pub use serve::HEADER_READ_TIMEOUT;
@@ -254,6 +283,7 @@ pub(crate) struct Shared {
     pub(crate) tokens: auth::Tokens,
     pub(crate) state: state::State,
     /// Request counts, injected faults, the in-flight count.
+    #[cfg(feature = "faults")]
     pub(crate) faults: faults::Faults,
     /// Turns `true` when the sandbox stops: held requests end.
     pub(crate) stopping: watch::Sender<bool>,
@@ -442,6 +472,7 @@ impl SandboxBuilder {
         let shared = Arc::new(Shared {
             tokens,
             state: state::State::new(&self.seed),
+            #[cfg(feature = "faults")]
             faults: faults::Faults::default(),
             stopping: watch::Sender::new(false),
             latency: self.latency,
@@ -604,22 +635,30 @@ impl Sandbox {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "faults")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "faults")))]
     pub fn fail_request(&self, operation: Operation, nth: usize, fault: Fault) {
         self.shared.faults.fail(operation, nth, fault);
     }
 
     /// How many requests of `operation` arrived so far (answered or not).
+    #[cfg(feature = "faults")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "faults")))]
     pub fn requests(&self, operation: Operation) -> usize {
         self.shared.faults.requests(operation)
     }
 
     /// The most requests (of any endpoint) the sandbox had under way at
     /// once since it started or since [`reset_max_in_flight`](Sandbox::reset_max_in_flight).
+    #[cfg(feature = "faults")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "faults")))]
     pub fn max_in_flight(&self) -> usize {
         self.shared.faults.max_in_flight()
     }
 
     /// Starts counting [`max_in_flight`](Sandbox::max_in_flight) afresh.
+    #[cfg(feature = "faults")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "faults")))]
     pub fn reset_max_in_flight(&self) {
         self.shared.faults.reset_max_in_flight();
     }
