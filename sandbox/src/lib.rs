@@ -78,16 +78,19 @@
 //!
 //! # Features
 //!
-//! - `faults` (off by default): the knobs a test needs to make the sandbox
-//!   misbehave on cue or to count what reached it. `Sandbox::fail_request`
-//!   plans a `Fault` (a status, a `returnCode`, no answer, a broken
-//!   connection, before or after the request is carried out) for the `n`th
-//!   request of an `Operation`; `Sandbox::requests` counts the requests of
-//!   one operation; `Sandbox::max_in_flight` and
-//!   `Sandbox::reset_max_in_flight` give the most requests under way at
-//!   once; `FAULT_HOLD` is how long an unanswered request is held. None of
-//!   it exists without the feature, so a sandbox serving a demo or a command
-//!   line cannot be told to fail. Enable it where the tests are:
+//! - `faults` (off by default): the knobs a test needs to make a server
+//!   misbehave on cue or to count what reached it, with one vocabulary of
+//!   faults, `Fault`: a status, a `returnCode`, any body, a redirect, a
+//!   huge body, no answer, a broken connection, before or after the request
+//!   is carried out. `Sandbox::fail_request` plans one for the `n`th request
+//!   of an `Operation`; `Sandbox::requests` counts the requests of one
+//!   operation; `Sandbox::max_in_flight` and `Sandbox::reset_max_in_flight`
+//!   give the most requests under way at once; `FAULT_HOLD` is how long an
+//!   unanswered request is held. `FaultServer` is a bare loopback server
+//!   that answers every request with one `Fault` (for a client's tests that
+//!   need no tenant). None of it exists without the feature, so a sandbox
+//!   serving a demo or a command line cannot be told to fail. Enable it
+//!   where the tests are:
 //!
 //!   ```toml
 //!   [dev-dependencies]
@@ -226,7 +229,7 @@
 //! | credentials | one generated pair unless [`SandboxBuilder::credentials`] or [`SandboxBuilder::credentials_from_env`] gives some; several pairs may be configured |
 //! | address | `127.0.0.1`, port 0 (a free one) unless set; a non-loopback address only through [`SandboxBuilder::bind`], with a warning |
 //! | shutdown | graceful: the listener closes at once, requests under way finish (a request held by an injected timeout is answered 503 at once) |
-//! | injected faults | with the feature `faults`, and only when a test asks, with `Sandbox::fail_request`: the `n`th request of one `Operation` from then on (counted per operation as requests arrive, before authentication) gets a `Fault`: an HTTP status (body `{"returnCode": "SANDBOX-FAULT-<status>", …}`), a 200 with a given `returnCode`, or no answer until the client times out (held at most `FAULT_HOLD`) — all before anything is done; or the same status or silence **after** the request was carried out, or the status line followed by a dropped connection (`Fault::DropAfterCommit`) |
+//! | injected faults | with the feature `faults`, and only when a test asks, with `Sandbox::fail_request`: the `n`th request of one `Operation` from then on (counted per operation as requests arrive, before authentication) gets a `Fault`. Before anything is done: an HTTP status (body `{"returnCode": "SANDBOX-FAULT-<status>", …}`), a 200 with a given `returnCode`, any status, content type and body (also chunked, a redirect, or a huge body produced as it is read), no answer until the client times out (held at most `FAULT_HOLD`), the head and then no body, the connection closed without an answer, reset mid-body or cut short of its `Content-Length`. After the request was carried out: a status, no answer, or the head followed by a dropped connection. `FaultServer` answers every request with the same vocabulary, without a tenant behind it |
 //! | in flight | with the feature `faults`, every request, of any endpoint, counts from arrival to answer; `Sandbox::max_in_flight` is the most at once |
 //! | latency | none unless [`SandboxBuilder::latency`]: then each business request waits that long before it is carried out (not `tokenByAkSk`) |
 
@@ -265,7 +268,7 @@ pub use error::Error;
 
 #[cfg(feature = "faults")]
 #[cfg_attr(docsrs, doc(cfg(feature = "faults")))]
-pub use faults::{FAULT_HOLD, Fault, Operation};
+pub use faults::{Delivery, FAULT_HOLD, Fault, FaultServer, Framing, Operation, Received};
 pub use seed::Seed;
 pub use serve::HEADER_READ_TIMEOUT;
 pub use state::SandboxRoute;
@@ -613,8 +616,9 @@ impl Sandbox {
     }
 
     /// Makes the `nth` request of `operation` from now on (1: the next one)
-    /// fail with `fault`; several faults may be planned. Requests are
-    /// counted per operation as they arrive, whatever their outcome.
+    /// fail with `fault` (any [`Fault`], the vocabulary [`FaultServer`]
+    /// shares); several faults may be planned. Requests are counted per
+    /// operation as they arrive, whatever their outcome.
     ///
     /// # Examples
     ///

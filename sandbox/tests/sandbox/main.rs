@@ -6,6 +6,8 @@
 //! `cargo test` enables it through the other members' dev-dependencies).
 
 mod family;
+#[cfg(feature = "faults")]
+mod faults;
 mod fuzz;
 mod load;
 mod sandbox;
