@@ -50,8 +50,11 @@ pub struct SandboxRoute {
     pub ext_code: Option<String>,
     /// The device that takes the calls.
     pub device: Device,
-    /// The media type, when the create (or the seed) gave one; CEC then
-    /// uses 5, and the route query lists `null`.
+    /// The media type. A created route always has one: the one asked for,
+    /// or 5 (voice and video, the documented default) when the create sent
+    /// none. A seed's route may have none (listed `null`, like the
+    /// documented example's dnid 1), which counts as 5 for the rules and
+    /// matches every media-type filter.
     pub media_type: Option<MediaType>,
     /// What may be done to the route: created routes are
     /// [`Editable::Yes`]; a seed may give any documented state.
@@ -161,7 +164,9 @@ pub(crate) struct RouteQuery {
     pub(crate) ext_code: Option<String>,
     pub(crate) device_type: Option<i32>,
     pub(crate) device_desc: Option<String>,
-    pub(crate) media_type: Option<MediaType>,
+    /// Every media type asked for (`mediaTypeId`, `mediatypeId`): a route
+    /// must match each.
+    pub(crate) media_types: Vec<MediaType>,
     pub(crate) paging: Paging,
 }
 
@@ -354,7 +359,8 @@ impl State {
             access_code: route.access_code().to_owned(),
             ext_code: route.ext_code().map(str::to_owned),
             device: route.device(),
-            media_type: route.media_type(),
+            // CEC's documented default when none was sent.
+            media_type: Some(media),
             editable: Editable::Yes,
         };
         inner.last_dnid = dnid;
@@ -475,8 +481,8 @@ impl State {
 
 /// The route query's matching: access code exact; extension code: the
 /// route's is a prefix of the one asked for (`""` included); device type
-/// exact; device name contains the text (ignoring case); media type exact,
-/// and a route without one matches every media type.
+/// exact; device name contains the text (ignoring case); each media type
+/// asked for exact, and a route without one matches every media type.
 fn route_matches(inner: &Inner, route: &SandboxRoute, query: &RouteQuery) -> bool {
     let access_ok = query
         .access_code
@@ -495,8 +501,9 @@ fn route_matches(inner: &Inner, route: &SandboxRoute, query: &RouteQuery) -> boo
             .is_some_and(|name| contains_ignoring_case(name, text))
     });
     let media_ok = query
-        .media_type
-        .is_none_or(|m| route.media_type.is_none_or(|own| own == m));
+        .media_types
+        .iter()
+        .all(|m| route.media_type.is_none_or(|own| own == *m));
     access_ok && ext_ok && type_ok && desc_ok && media_ok
 }
 
@@ -543,7 +550,7 @@ mod tests {
             ext_code: None,
             device_type: None,
             device_desc: None,
-            media_type: None,
+            media_types: Vec::new(),
             paging: Paging {
                 limit: paging_limit,
                 offset: 0,
@@ -615,7 +622,7 @@ mod tests {
             ext_code: Some("11".into()),
             device_type: Some(1),
             device_desc: Some("defaultVideoSkill".into()),
-            media_type: Some(MediaType::Video),
+            media_types: vec![MediaType::Video],
             paging: Paging {
                 limit: 10,
                 offset: 0,
@@ -632,7 +639,7 @@ mod tests {
         };
         assert_eq!(state.query_routes(&narrower).0, 2);
         let voice = RouteQuery {
-            media_type: Some(MediaType::VoiceAndVideo),
+            media_types: vec![MediaType::VoiceAndVideo],
             ..query
         };
         assert_eq!(

@@ -57,35 +57,21 @@ pub(crate) fn called_route(body: &[u8]) -> Result<Result<CalledRoute, Refused>, 
 }
 
 /// A `queryCalledRoute` body as the query it asks for. The media type may
-/// be spelled `mediaTypeId` (the request table, the spec) or `mediatypeId`
-/// (the documented example, which the spec does not list), not both.
+/// be spelled `mediaTypeId` (the request table) or `mediatypeId` (the
+/// documented example); sent both ways, both filters apply.
 pub(crate) fn route_query(body: &[u8]) -> Result<RouteQuery, Invalid> {
-    let mut fields = object(body)?;
-    let example_spelling = fields
-        .remove("mediatypeId")
-        .map(|value| {
-            serde_json::from_value::<types::MediaTypeId>(value.clone()).map_err(|error| {
-                let alone = Value::Object(Map::from_iter([("mediatypeId".to_owned(), value)]));
-                refusal(&alone, "mediatypeId", &error.to_string(), Quote::Values)
-            })
-        })
-        .transpose()?;
-    let request: types::QueryCalledRouteRequest = typed(fields, Quote::Values)?;
-    let media_type = match (&request.media_type_id, &example_spelling) {
-        (Some(_), Some(_)) => {
-            return Err(Invalid(
-                "send the media type once, as `mediaTypeId` or `mediatypeId`, not both".into(),
-            ));
-        }
-        (Some(code), None) | (None, Some(code)) => Some(media_type(code)?),
-        (None, None) => None,
-    };
+    let request: types::QueryCalledRouteRequest = request(body, Quote::Values)?;
+    let media_types = [&request.media_type_id, &request.mediatype_id]
+        .into_iter()
+        .flatten()
+        .map(media_type)
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(RouteQuery {
         access_code: request.access_code.map(String::from),
         ext_code: request.ext_code.map(String::from),
         device_type: request.devicetype.map(i32::from),
         device_desc: request.device_desc,
-        media_type,
+        media_types,
         paging: paging(request.limit, request.offset)?,
     })
 }
@@ -149,9 +135,10 @@ fn media_type(code: &types::MediaTypeId) -> Result<MediaType, Invalid> {
     Ok(MediaType::try_from(i32::from(code.clone()))?)
 }
 
-/// `limit` (0 to [`MAX_PAGE_SIZE`], default [`MAX_PAGE_SIZE`]) and `offset`
-/// (0 or more, default 0), as the spec's `PageLimit` and `PageOffset` allow:
-/// the generated types take any `i32`.
+/// `limit` (default [`MAX_PAGE_SIZE`]; a larger one is treated as
+/// [`MAX_PAGE_SIZE`], as both queries' pages say; a negative one, which the
+/// spec's `PageLimit` refuses, is refused) and `offset` (default 0; a
+/// negative one is treated as 0, as the route query's page says).
 fn paging(
     limit: Option<types::PageLimit>,
     offset: Option<types::PageOffset>,
@@ -160,19 +147,11 @@ fn paging(
     let limit = match limit.map(|limit| limit.0) {
         None => max,
         Some(limit) => usize::try_from(limit)
-            .ok()
-            .filter(|limit| *limit <= max)
-            .ok_or_else(|| Invalid(format!("invalid limit: {limit} is outside 0..={max}")))?,
+            .map(|limit| limit.min(max))
+            .map_err(|_| Invalid(format!("invalid limit: {limit} is negative")))?,
     };
-    let offset = match offset.map(|offset| offset.0) {
-        None => 0,
-        Some(offset) => usize::try_from(offset).map_err(|_| {
-            Invalid(format!(
-                "invalid offset: {offset} is outside 0..={}",
-                i32::MAX
-            ))
-        })?,
-    };
+    // A negative offset is treated as 0.
+    let offset = offset.map_or(0, |offset| usize::try_from(offset.0).unwrap_or(0));
     Ok(Paging { limit, offset })
 }
 
@@ -379,7 +358,7 @@ mod tests {
         let table = route_query(br#"{"mediaTypeId": 19}"#).unwrap();
         let example = route_query(br#"{"mediatypeId": 19}"#).unwrap();
         assert_eq!(table, example);
-        assert_eq!(table.media_type, Some(MediaType::Video));
+        assert_eq!(table.media_types, [MediaType::Video]);
         assert_eq!(
             table.paging,
             Paging {
@@ -400,27 +379,38 @@ mod tests {
     }
 
     #[test]
+    fn a_route_query_sent_with_both_spellings_applies_both() {
+        let both = route_query(br#"{"mediaTypeId": 5, "mediatypeId": 19}"#).unwrap();
+        assert_eq!(
+            both.media_types,
+            [MediaType::VoiceAndVideo, MediaType::Video]
+        );
+    }
+
+    #[test]
+    fn a_limit_above_100_is_treated_as_100() {
+        let paging = |body: &str| route_query(body.as_bytes()).unwrap().paging;
+        assert_eq!(paging(r#"{"limit": 101}"#).limit, 100);
+        assert_eq!(paging(&format!(r#"{{"limit": {}}}"#, i32::MAX)).limit, 100);
+        assert_eq!(paging(r#"{"limit": 0}"#).limit, 0);
+    }
+
+    #[test]
+    fn a_negative_offset_is_treated_as_0() {
+        let paging = |body: &str| access_code_query(body.as_bytes()).unwrap().paging;
+        assert_eq!(paging(r#"{"offset": -1}"#).offset, 0);
+        assert_eq!(paging(&format!(r#"{{"offset": {}}}"#, i32::MIN)).offset, 0);
+    }
+
+    #[test]
     fn paging_outside_the_spec_is_refused() {
         let refused = |body: &str| route_query(body.as_bytes()).unwrap_err().0;
-        assert_eq!(
-            refused(r#"{"limit": 101}"#),
-            "invalid limit: 101 is outside 0..=100"
-        );
-        assert_eq!(
-            refused(r#"{"limit": -1}"#),
-            "invalid limit: -1 is outside 0..=100"
-        );
-        assert_eq!(
-            refused(r#"{"offset": -1}"#),
-            "invalid offset: -1 is outside 0..=2147483647"
-        );
+        assert_eq!(refused(r#"{"limit": -1}"#), "invalid limit: -1 is negative");
         assert_eq!(
             refused(r#"{"offset": 2147483648}"#),
             "invalid offset: invalid value: integer `2147483648`, expected i32"
         );
         assert!(refused(r#"{"limit": 1.5}"#).starts_with("invalid limit: invalid type"));
-        let zero = access_code_query(br#"{"limit": 0}"#).unwrap();
-        assert_eq!(zero.paging.limit, 0);
     }
 
     #[test]
