@@ -219,7 +219,7 @@
 //! | tokens kept | at most 1024 unexpired tokens; issuing one more forgets the oldest. Expired tokens are dropped when a new one is issued |
 //! | token request body | a JSON object with exactly `app_key` and `app_secret`, both non-empty strings, else 400 |
 //! | wrong app key or secret | 401, with the same description for both (the key is not revealed as valid) |
-//! | `Authorization` | the same on the five business paths: exactly one header, exactly `Bearer <token>` (capital B, one space); otherwise, or an unknown or expired token: 401 with `WWW-Authenticate: Bearer` |
+//! | `Authorization` | the same on the five business paths: exactly one header, `Bearer <token>` as HTTP (RFC 7235) allows it: the scheme in any case, one or more spaces, one token (the pages write `Bearer ` with one space; they do not refuse the rest). Otherwise, or an unknown or expired token: 401 with `WWW-Authenticate: Bearer` |
 //! | `X-APP-Key` | optional; when sent it must equal the app key the token was issued to, else **403** |
 //! | order of checks | unknown path (404), wrong method (405, with `Allow: POST`), then authentication (401, 403), then the body (400), then the tenant's state (200 with a `SANDBOX-…` code) |
 //! | body size | at most [`BODY_LIMIT`] (64 KiB) on every endpoint; a larger body is refused with **400** (not 413: CEC documents 400 for a bad request) |
