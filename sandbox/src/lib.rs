@@ -210,6 +210,7 @@
 //! | route query: media type | `mediaTypeId` (the request table) and `mediatypeId` (the documented example) are both accepted, as the spec takes both; sent together, both apply (a route must match each). A route without a media type (from a seed) matches every media-type filter, as dnid 1 (`null`) matches filter 19 in the documented example |
 //! | route query: `devicetype`, `deviceDesc` | exact; `deviceDesc` matches a skill queue's or IVR flow's name containing the text, ignoring case ("fuzzy") |
 //! | route query: order | by `id`, numerically: the documented example's order (dnids 3, 1, 2), and creation order for created routes |
+//! | costs | routes are indexed by id (in listing order), dnid, access code and access code + extension code: a create finds a duplicate and a free id, a modify and a delete their route, by lookup; a listing walks the routes already in order (those of the access code asked for, when it is one) and builds only its page, and without another filter counts none. Only the other filters look at every route of the listing |
 //! | access-code query | `accessCode` and `description` match when they contain the text, ignoring case ("fuzzy"); an access code without a description matches every description filter (the documented example returns one with `description: null` for the filter `接入码`); `mediatypeId` is exact, and only 2, 5 or 53 (the spec's enum; another value: 400); `mediaTypeId` is an unknown field there (400). Order: the seed's |
 //! | paging | `limit` default 100, `offset` default 0; `total` counts every match; the page is `limit` items from `offset` (past the end: empty). As both queries' pages say, a `limit` above 100 is treated as 100; as the route query's page says, a negative `offset` is treated as 0, on the access-code query too (its page is silent; the spec reads it so). `limit` 0 answers only the `total` with an empty list; a negative `limit` is refused with 400 (the spec's `PageLimit` has minimum 0). The access-code query's documented "offset at most 100" is not applied (the spec does not cap it) |
 //! | listing fields | every field of a listed route or access code is present; a field without a value is `null` (as the documented examples show `mediatypeId`, `n400Number`, `description`); `editable` is always a string `"0"` to `"3"`; the route's `deviceDesc` is its device's name |
@@ -241,6 +242,7 @@ mod error;
 #[cfg(feature = "faults")]
 mod faults;
 mod handlers;
+mod routes;
 mod seed;
 mod serve;
 mod state;

@@ -299,13 +299,14 @@ fn resolve(file: &SeedFile) -> Result<Resolved, String> {
         }
     }
 
+    let codes: HashSet<&str> = access_codes.iter().map(|c| c.code.as_str()).collect();
     let mut routes = Vec::with_capacity(file.routes.len());
     let mut keys = HashSet::new();
     let mut dnids = HashSet::new();
     let mut ids = HashSet::new();
     for (i, entry) in file.routes.iter().enumerate() {
         let at = format!("routes[{i}]");
-        if !access_codes.iter().any(|c| c.code == entry.access_code) {
+        if !codes.contains(entry.access_code.as_str()) {
             return Err(format!(
                 "{at}: access code `{}` is not among the seed's accessCodes",
                 entry.access_code
