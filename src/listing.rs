@@ -359,6 +359,8 @@ impl RouteFilter {
                 .and_then(|t| types::DeviceType::try_from(t).ok()),
             device_desc: self.device_desc.clone(),
             media_type_id: self.media_type.map(Into::into),
+            // The documented example's spelling: never sent.
+            mediatype_id: None,
             limit: Some(limit.into()),
             offset: Some(offset.into()),
         }

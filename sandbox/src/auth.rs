@@ -244,7 +244,9 @@ impl Tokens {
     }
 }
 
-/// The token of the one `Authorization: Bearer <token>` header.
+/// The token of the one `Authorization: Bearer <token>` header. As HTTP
+/// (RFC 7235) has it, the scheme may be in any case and followed by more
+/// than one space; the token is one word.
 fn bearer(headers: &HeaderMap) -> Result<&str, Denied> {
     let mut values = headers.get_all(AUTHORIZATION).iter();
     let value = match (values.next(), values.next()) {
@@ -259,10 +261,12 @@ fn bearer(headers: &HeaderMap) -> Result<&str, Denied> {
     value
         .to_str()
         .ok()
-        .and_then(|value| value.strip_prefix("Bearer "))
+        .and_then(|value| value.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("Bearer"))
+        .map(|(_, token)| token.trim_start_matches(' '))
         .filter(|token| !token.is_empty() && !token.contains(char::is_whitespace))
         .ok_or(Denied::Unauthorized(
-            "the Authorization header must be `Bearer <AccessToken>`, with one space",
+            "the Authorization header must be `Bearer <AccessToken>`",
         ))
 }
 
@@ -332,15 +336,8 @@ mod tests {
     }
 
     #[test]
-    fn bearer_needs_exactly_one_space() {
-        for bad in [
-            "Bearer",
-            "Bearer ",
-            "Bearer  abc",
-            "bearer abc",
-            "Bearer a b",
-            "Basic abc",
-        ] {
+    fn bearer_takes_one_token_after_the_scheme() {
+        for bad in ["Bearer", "Bearer ", "Bearer a b", "Basic abc", "Bearerabc"] {
             assert!(
                 bearer(&headers(&[("authorization", bad)])).is_err(),
                 "{bad:?}"
@@ -350,6 +347,17 @@ mod tests {
             bearer(&headers(&[("authorization", "Bearer abc")])),
             Ok("abc")
         );
+    }
+
+    #[test]
+    fn bearer_takes_the_scheme_in_any_case_and_more_than_one_space() {
+        for good in ["bearer abc", "BEARER abc", "Bearer   abc"] {
+            assert_eq!(
+                bearer(&headers(&[("authorization", good)])),
+                Ok("abc"),
+                "{good:?}"
+            );
+        }
     }
 
     #[test]

@@ -77,7 +77,7 @@ const ACCESS_CODE_NULLS: [&str; 6] = [
 
 /// The whole sandbox as an axum router.
 pub(crate) fn router(shared: Arc<Shared>, addr: SocketAddr) -> Router {
-    Router::new()
+    let router = Router::new()
         .route(
             TOKEN_PATH,
             post(token_by_ak_sk).fallback(method_not_allowed),
@@ -104,12 +104,26 @@ pub(crate) fn router(shared: Arc<Shared>, addr: SocketAddr) -> Router {
         )
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(middleware::from_fn_with_state(
-            shared.clone(),
-            super::faults::inject,
-        ))
+        .layer(middleware::from_fn_with_state(shared.clone(), latency));
+    // Outside the latency: a fault injected before the request is carried
+    // out answers at once.
+    #[cfg(feature = "faults")]
+    let router = router.layer(middleware::from_fn_with_state(
+        shared.clone(),
+        super::faults::inject,
+    ));
+    router
         .layer(middleware::from_fn_with_state(addr, log_request))
         .with_state(shared)
+}
+
+/// The configured latency, before each business request (not
+/// `tokenByAkSk`) is carried out.
+async fn latency(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
+    if !shared.latency.is_zero() && request.uri().path() != TOKEN_PATH {
+        tokio::time::sleep(shared.latency).await;
+    }
+    next.run(request).await
 }
 
 /// A refusal: a status and the `{returnCode, description}` body.

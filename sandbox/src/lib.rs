@@ -20,7 +20,7 @@
 //! use cec_routes_sandbox::Sandbox;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
-//! # async fn main() -> Result<(), cec_routes::Error> {
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let sandbox = Sandbox::start().await?;
 //! let client = sandbox.client_builder().build()?;
 //!
@@ -52,7 +52,7 @@
 //! ```no_run
 //! use cec_routes_sandbox::{Sandbox, Seed};
 //!
-//! # async fn run() -> Result<(), cec_routes::Error> {
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! let sandbox = Sandbox::builder()
 //!     .port(8080)
 //!     .credentials_from_env()
@@ -65,7 +65,8 @@
 //!         // An error here (no signal handler) stops the sandbox at once.
 //!         let _ = tokio::signal::ctrl_c().await;
 //!     })
-//!     .await
+//!     .await?;
+//! # Ok(())
 //! # }
 //! ```
 //!
@@ -74,6 +75,32 @@
 //! method, the path (never the query or a header), the status and the
 //! duration; refusals, issued tokens and created, modified and deleted
 //! routes add a DEBUG event. No event carries an app secret or a token.
+//!
+//! # Features
+//!
+//! - `faults` (off by default): the knobs a test needs to make a server
+//!   misbehave on cue or to count what reached it, with one vocabulary of
+//!   faults, `Fault`: a status, a `returnCode`, any body, a redirect, a
+//!   huge body, no answer, a broken connection, before or after the request
+//!   is carried out. `Sandbox::fail_request` plans one for the `n`th request
+//!   of an `Operation`; `Sandbox::requests` counts the requests of one
+//!   operation; `Sandbox::max_in_flight` and `Sandbox::reset_max_in_flight`
+//!   give the most requests under way at once; `FAULT_HOLD` is how long an
+//!   unanswered request is held. `FaultServer` is a bare loopback server
+//!   that answers every request with one `Fault` (for a client's tests that
+//!   need no tenant). None of it exists without the feature, so a sandbox
+//!   serving a demo or a command line cannot be told to fail. Enable it
+//!   where the tests are:
+//!
+//!   ```toml
+//!   [dev-dependencies]
+//!   cec-routes-sandbox = { version = "0.1", features = ["faults"] }
+//!   ```
+//!
+//!   This crate's own fault tests need it too:
+//!   `cargo test -p cec-routes-sandbox --features faults` (the workspace's
+//!   `cargo test` enables it through the SDK's and the CLI's
+//!   dev-dependencies).
 //!
 //! # Seeds
 //!
@@ -146,7 +173,7 @@
 //! | `routes[].accessCode` | yes | one of `accessCodes` |
 //! | `routes[].devicetype`, `.deviceId` | yes | 1 + a skill queue's id, or 3 + an IVR flow's id |
 //! | `routes[].extCode` | no | 1 to 12 digits, `*`, `#`; `""` or absent: none |
-//! | `routes[].mediaTypeId` | no | 2, 5, 18, 19, 53 or `null` (none: listed `null`, counts as 5 for the rules) |
+//! | `routes[].mediaTypeId` | no | 2, 5, 18, 19, 53 or `null` (none: listed `null`, counts as 5 for the rules, matches every media-type filter) |
 //! | `routes[].editable` | no | `"0"` (default, also for `null`), `"1"`, `"2"` or `"3"` |
 //! | `routes[].dnid` | no | 1 to 2^53; default: one above the highest so far, in the file's order |
 //! | `routes[].id` | no | 1 to 32 digits; default `1127983948544239616` + dnid, or the next free number |
@@ -171,7 +198,7 @@
 //! | return codes, 4xx | [`return_code::BAD_REQUEST`] 400; [`return_code::UNAUTHORIZED`] 401; [`return_code::FORBIDDEN`] 403; [`return_code::NOT_FOUND`] 404; [`return_code::METHOD_NOT_ALLOWED`] 405. The `SANDBOX-` prefix marks every code as the sandbox's own: CEC documents none |
 //! | rule refusals | a documented rule broken by the tenant's state is a business failure: **HTTP 200**, `returnCode` from the next rows, `description` naming the rule and the values (never HTTP 500, which the pages also mention) |
 //! | create refusals, in the order checked | [`return_code::ACCESS_CODE_NOT_FOUND`]: the access code is not the tenant's; [`return_code::MEDIA_TYPE_NOT_ALLOWED`]: the access code's media type does not allow the route's (5 → 5 or 19; 53 → 53; 2 → 2 or 18; also 19 → 5 or 19 and 18 → 2 or 18); [`return_code::SKILL_QUEUE_NOT_FOUND`] / [`return_code::IVR_FLOW_NOT_FOUND`]: no such device; [`return_code::SKILL_QUEUE_MEDIA_MISMATCH`]: the queue's media type is not the route's (the pages' "must equal"; the sandbox refuses rather than overriding `mediaTypeId`); [`return_code::DUPLICATE`]: the access code and extension code are already bound (the first route is kept) |
-//! | media type not sent | a route created without `mediaTypeId` counts as 5 (the documented server default) for every rule, is stored without one and listed with `"mediatypeId": null`, like the documented example's dnid 1 |
+//! | media type not sent | a route created without `mediaTypeId` gets 5, the documented server default: it is stored with 5, listed with `"mediatypeId": 5`, and matches only the media-type filter 5. Only a seed's route can have none (the documented example's dnid 1, listed `null`) |
 //! | IVR on multimedia | a business refusal, [`return_code::IVR_ON_MULTIMEDIA`] (HTTP 200), at create (`mediaTypeId` 53 with `devicetype` 3: the schema allows the pair, the documented rule forbids it, so the body is well formed) and at modify (pointing a route of media type 53 at an IVR flow) |
 //! | modify | applies the create page's device rules (the pages do not say whether they apply): device exists, skill queue media type equals the route's, no IVR flow on 53; the media type, access code and extension code never change. Refusals, in order: [`return_code::ROUTE_NOT_FOUND`] (no route has that `id`), [`return_code::NOT_EDITABLE`] (`editable` `"1"` or `"3"`), then the device rules. Re-pointing a route at its own device succeeds |
 //! | delete | each dnid in turn (a repeated one counts once): unknown → failed, named `dnid <n>`; `editable` `"2"` or `"3"` → failed, named access code + extension code; otherwise deleted. `data.id` and `data.name` list the deleted routes (ids; access code + extension code, e.g. `99114111`), joined with `,`; `data.content` is `name` when all were deleted, `Success:<deleted>,Failed:<failed>` when some were |
@@ -180,36 +207,42 @@
 //! | route ids | created routes get `dnid` one above the highest held so far (1, 2, 3, … on the default seed; never reused) and `id` = 1127983948544239616 + `dnid` as a decimal string (or the next number not in use): 19 digits, above 2^53, like CEC's ids, the same in every run |
 //! | route query: `accessCode` | exact match (the pages do not say) |
 //! | route query: `extCode` | the route's extension code is a **prefix** of the one asked for, `""` included: `"11"` matches `"11"`, `"1"` and `""` — the routes a caller dialling access code + `11` could reach, and the only reading under which the documented example (filter `"11"`, routes `"11"`, `""`, `"1"`) is right |
-//! | route query: media type | `mediaTypeId` (the request table) and `mediatypeId` (the documented example) are both accepted, one at a time (both at once: 400). A route without a media type matches every media-type filter, as dnid 1 (`null`) matches filter 19 in the documented example |
+//! | route query: media type | `mediaTypeId` (the request table) and `mediatypeId` (the documented example) are both accepted, as the spec takes both; sent together, both apply (a route must match each). A route without a media type (from a seed) matches every media-type filter, as dnid 1 (`null`) matches filter 19 in the documented example |
 //! | route query: `devicetype`, `deviceDesc` | exact; `deviceDesc` matches a skill queue's or IVR flow's name containing the text, ignoring case ("fuzzy") |
 //! | route query: order | by `id`, numerically: the documented example's order (dnids 3, 1, 2), and creation order for created routes |
+//! | costs | routes are indexed by id (in listing order), dnid, access code and access code + extension code: a create finds a duplicate and a free id, a modify and a delete their route, by lookup; a listing walks the routes already in order (those of the access code asked for, when it is one) and builds only its page, and without another filter counts none. Only the other filters look at every route of the listing |
 //! | access-code query | `accessCode` and `description` match when they contain the text, ignoring case ("fuzzy"); an access code without a description matches every description filter (the documented example returns one with `description: null` for the filter `接入码`); `mediatypeId` is exact, and only 2, 5 or 53 (the spec's enum; another value: 400); `mediaTypeId` is an unknown field there (400). Order: the seed's |
-//! | paging | `limit` default 100, `offset` default 0; `total` counts every match; the page is `limit` items from `offset` (past the end: empty). `limit` 0 answers only the `total` with an empty list. Outside the spec's `PageLimit` (0..=100) and `PageOffset` (0..=2147483647) the body is refused with 400, although the pages say a larger limit is treated as 100 and the route query treats a negative offset as 0: the spec's schema is the contract. The access-code query's documented "offset at most 100" is not applied (the spec does not cap it) |
+//! | paging | `limit` default 100, `offset` default 0; `total` counts every match; the page is `limit` items from `offset` (past the end: empty). As both queries' pages say, a `limit` above 100 is treated as 100; as the route query's page says, a negative `offset` is treated as 0, on the access-code query too (its page is silent; the spec reads it so). `limit` 0 answers only the `total` with an empty list; a negative `limit` is refused with 400 (the spec's `PageLimit` has minimum 0). The access-code query's documented "offset at most 100" is not applied (the spec does not cap it) |
 //! | listing fields | every field of a listed route or access code is present; a field without a value is `null` (as the documented examples show `mediatypeId`, `n400Number`, `description`); `editable` is always a string `"0"` to `"3"`; the route's `deviceDesc` is its device's name |
-//! | `X-Token-Expire` missing | the token lives 600 s ([`DEFAULT_TOKEN_LIFETIME`](crate::DEFAULT_TOKEN_LIFETIME), the documented example) |
+//! | `X-Token-Expire` missing | the token lives 600 s ([`DEFAULT_TOKEN_LIFETIME`](cec_routes::DEFAULT_TOKEN_LIFETIME), the documented example) |
 //! | `X-Token-Expire` invalid | not a whole number, 0, above 3600 or sent twice: 400 |
 //! | token | 256 random bits as 64 lower-case hex characters, valid for exactly the lifetime granted, measured on tokio's clock (so paused time in tests moves it); `Scope` is [`TOKEN_SCOPE`], `UserID` `Anonymous`, `CreateTime` the wall clock in epoch seconds |
 //! | tokens kept | at most 1024 unexpired tokens; issuing one more forgets the oldest. Expired tokens are dropped when a new one is issued |
 //! | token request body | a JSON object with exactly `app_key` and `app_secret`, both non-empty strings, else 400 |
 //! | wrong app key or secret | 401, with the same description for both (the key is not revealed as valid) |
-//! | `Authorization` | the same on the five business paths: exactly one header, exactly `Bearer <token>` (capital B, one space); otherwise, or an unknown or expired token: 401 with `WWW-Authenticate: Bearer` |
+//! | `Authorization` | the same on the five business paths: exactly one header, `Bearer <token>` as HTTP (RFC 7235) allows it: the scheme in any case, one or more spaces, one token (the pages write `Bearer ` with one space; they do not refuse the rest). Otherwise, or an unknown or expired token: 401 with `WWW-Authenticate: Bearer` |
 //! | `X-APP-Key` | optional; when sent it must equal the app key the token was issued to, else **403** |
 //! | order of checks | unknown path (404), wrong method (405, with `Allow: POST`), then authentication (401, 403), then the body (400), then the tenant's state (200 with a `SANDBOX-…` code) |
 //! | body size | at most [`BODY_LIMIT`] (64 KiB) on every endpoint; a larger body is refused with **400** (not 413: CEC documents 400 for a bad request) |
 //! | `Content-Type` | not checked: the body must be JSON whatever the header says |
 //! | slow clients | HTTP/1.1 only; a client has [`HEADER_READ_TIMEOUT`] (10 s, [`SandboxBuilder::header_read_timeout`]) to send a request's headers, after which its connection is closed, so a slow or silent client cannot hold a connection forever; keep-alive connections stay open between requests until shutdown |
-//! | body validation | JSON object; no field outside the spec's (`additionalProperties: false`; the one addition is `mediatypeId` on the route query); the spec's required fields present; each field of the spec's JSON type (`null` is refused: the spec has no nullable request field); then the value rules of [`CalledRoute`](crate::CalledRoute), [`Device::from_wire`](crate::Device::from_wire), [`MediaType`](crate::MediaType), [`RouteFilter`](crate::RouteFilter), [`AccessCodeFilter`](crate::AccessCodeFilter), [`RouteId`](crate::RouteId) and the spec's `dnids` pattern (1 to 1000 dnids of 1 to 19 digits) — the library's and the generated types' own checks, so the client and the sandbox cannot disagree |
+//! | body validation | a JSON object, deserialised into the generated request type (e.g. [`CreateCalledRouteRequest`](cec_routes::generated::types::CreateCalledRouteRequest)): the spec's schema decides which fields exist (no other is taken: `additionalProperties: false`), which are required, and each field's JSON type, length, pattern and enum. Then what the generated types leave open: `null` is refused for every field (the spec has no nullable request field), `deviceId` must be 0 or more ([`Device::from_wire`](cec_routes::Device::from_wire)), `limit` must not be negative, and [`CalledRoute`](cec_routes::CalledRoute), [`MediaType`](cec_routes::MediaType) and [`RouteId`](cec_routes::RouteId) apply the library's rules, so the client and the sandbox cannot disagree. A refusal names the field and, except at `tokenByAkSk`, the value: `invalid accessCode: longer than 32 characters (got "…")`, ``unknown field `x`, expected one of …``, ``missing field `deviceId` `` |
 //! | credentials | one generated pair unless [`SandboxBuilder::credentials`] or [`SandboxBuilder::credentials_from_env`] gives some; several pairs may be configured |
 //! | address | `127.0.0.1`, port 0 (a free one) unless set; a non-loopback address only through [`SandboxBuilder::bind`], with a warning |
 //! | shutdown | graceful: the listener closes at once, requests under way finish (a request held by an injected timeout is answered 503 at once) |
-//! | injected faults | only when a test asks, with [`Sandbox::fail_request`]: the `n`th request of one [`Operation`] from then on (counted per operation as requests arrive, before authentication) gets a [`Fault`]: an HTTP status (body `{"returnCode": "SANDBOX-FAULT-<status>", …}`), a 200 with a given `returnCode`, or no answer until the client times out (held at most [`FAULT_HOLD`]) — all before anything is done; or the same status or silence **after** the request was carried out, or the status line followed by a dropped connection ([`Fault::DropAfterCommit`]) |
-//! | in flight | every request, of any endpoint, counts from arrival to answer; [`Sandbox::max_in_flight`] is the most at once |
+//! | injected faults | with the feature `faults`, and only when a test asks, with `Sandbox::fail_request`: the `n`th request of one `Operation` from then on (counted per operation as requests arrive, before authentication) gets a `Fault`. Before anything is done: an HTTP status (body `{"returnCode": "SANDBOX-FAULT-<status>", …}`), a 200 with a given `returnCode`, any status, content type and body (also chunked, a redirect, or a huge body produced as it is read), no answer until the client times out (held at most `FAULT_HOLD`), the head and then no body, the connection closed without an answer, reset mid-body or cut short of its `Content-Length`. After the request was carried out: a status, no answer, or the head followed by a dropped connection. `FaultServer` answers every request with the same vocabulary, without a tenant behind it |
+//! | in flight | with the feature `faults`, every request, of any endpoint, counts from arrival to answer; `Sandbox::max_in_flight` is the most at once |
 //! | latency | none unless [`SandboxBuilder::latency`]: then each business request waits that long before it is carried out (not `tokenByAkSk`) |
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![deny(missing_docs)]
 
 mod auth;
 mod error;
+#[cfg(feature = "faults")]
 mod faults;
 mod handlers;
+mod routes;
 mod seed;
 mod serve;
 mod state;
@@ -235,7 +268,9 @@ use cec_routes::{AccessCode, Client, ClientBuilder, ENV_APP_KEY, ENV_APP_SECRET}
 
 pub use error::Error;
 
-pub use faults::{FAULT_HOLD, Fault, Operation};
+#[cfg(feature = "faults")]
+#[cfg_attr(docsrs, doc(cfg(feature = "faults")))]
+pub use faults::{Delivery, FAULT_HOLD, Fault, FaultServer, Framing, Operation, Received};
 pub use seed::Seed;
 pub use serve::HEADER_READ_TIMEOUT;
 pub use state::SandboxRoute;
@@ -253,6 +288,7 @@ pub(crate) struct Shared {
     pub(crate) tokens: auth::Tokens,
     pub(crate) state: state::State,
     /// Request counts, injected faults, the in-flight count.
+    #[cfg(feature = "faults")]
     pub(crate) faults: faults::Faults,
     /// Turns `true` when the sandbox stops: held requests end.
     pub(crate) stopping: watch::Sender<bool>,
@@ -268,7 +304,7 @@ pub(crate) struct Shared {
 /// use cec_routes_sandbox::Sandbox;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), cec_routes::Error> {
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let sandbox = Sandbox::builder()
 ///     .credentials("my-app-key", "my-app-secret")
 ///     .start()
@@ -352,7 +388,7 @@ impl SandboxBuilder {
     /// use cec_routes_sandbox::{Sandbox, Seed};
     ///
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), cec_routes::Error> {
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let sandbox = Sandbox::builder()
     ///     .seed(Seed::documented_examples())
     ///     .start()
@@ -441,6 +477,7 @@ impl SandboxBuilder {
         let shared = Arc::new(Shared {
             tokens,
             state: state::State::new(&self.seed),
+            #[cfg(feature = "faults")]
             faults: faults::Faults::default(),
             stopping: watch::Sender::new(false),
             latency: self.latency,
@@ -581,8 +618,9 @@ impl Sandbox {
     }
 
     /// Makes the `nth` request of `operation` from now on (1: the next one)
-    /// fail with `fault`; several faults may be planned. Requests are
-    /// counted per operation as they arrive, whatever their outcome.
+    /// fail with `fault` (any [`Fault`], the vocabulary [`FaultServer`]
+    /// shares); several faults may be planned. Requests are counted per
+    /// operation as they arrive, whatever their outcome.
     ///
     /// # Examples
     ///
@@ -591,7 +629,7 @@ impl Sandbox {
     /// use cec_routes_sandbox::{Fault, Operation, Sandbox};
     ///
     /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), cec_routes::Error> {
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let sandbox = Sandbox::start().await?;
     /// let client = sandbox.client_builder().build()?;
     /// sandbox.fail_request(Operation::CreateCalledRoute, 1, Fault::StatusAfterCommit(500));
@@ -603,22 +641,30 @@ impl Sandbox {
     /// # Ok(())
     /// # }
     /// ```
+    #[cfg(feature = "faults")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "faults")))]
     pub fn fail_request(&self, operation: Operation, nth: usize, fault: Fault) {
         self.shared.faults.fail(operation, nth, fault);
     }
 
     /// How many requests of `operation` arrived so far (answered or not).
+    #[cfg(feature = "faults")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "faults")))]
     pub fn requests(&self, operation: Operation) -> usize {
         self.shared.faults.requests(operation)
     }
 
     /// The most requests (of any endpoint) the sandbox had under way at
     /// once since it started or since [`reset_max_in_flight`](Sandbox::reset_max_in_flight).
+    #[cfg(feature = "faults")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "faults")))]
     pub fn max_in_flight(&self) -> usize {
         self.shared.faults.max_in_flight()
     }
 
     /// Starts counting [`max_in_flight`](Sandbox::max_in_flight) afresh.
+    #[cfg(feature = "faults")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "faults")))]
     pub fn reset_max_in_flight(&self) {
         self.shared.faults.reset_max_in_flight();
     }

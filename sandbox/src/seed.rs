@@ -1,6 +1,6 @@
 //! What a sandbox holds when it starts: access codes, skill queues, IVR
 //! flows and routes, from the built-in seeds or a JSON seed file (the format
-//! is in the module docs of [`sandbox`](super)).
+//! is in the [crate docs](crate#seed-files)).
 
 use std::{
     collections::{BTreeMap, HashSet},
@@ -79,7 +79,7 @@ const DOCUMENTED_ROUTES: &str = r#"[
 /// use cec_routes_sandbox::{Sandbox, Seed};
 ///
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), cec_routes::Error> {
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let seed = Seed::from_json_str(
 ///     r#"{"accessCodes": [{"accessCode": "4001", "mediaTypeId": 5}],
 ///         "skillQueues": [{"id": 9, "name": "sales", "mediaTypeId": 5}],
@@ -299,13 +299,14 @@ fn resolve(file: &SeedFile) -> Result<Resolved, String> {
         }
     }
 
+    let codes: HashSet<&str> = access_codes.iter().map(|c| c.code.as_str()).collect();
     let mut routes = Vec::with_capacity(file.routes.len());
     let mut keys = HashSet::new();
     let mut dnids = HashSet::new();
     let mut ids = HashSet::new();
     for (i, entry) in file.routes.iter().enumerate() {
         let at = format!("routes[{i}]");
-        if !access_codes.iter().any(|c| c.code == entry.access_code) {
+        if !codes.contains(entry.access_code.as_str()) {
             return Err(format!(
                 "{at}: access code `{}` is not among the seed's accessCodes",
                 entry.access_code

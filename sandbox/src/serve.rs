@@ -5,11 +5,9 @@ use std::{future::Future, time::Duration};
 
 use axum::Router;
 use hyper::server::conn::http1;
-use hyper_util::{
-    rt::{TokioIo, TokioTimer},
-    server::graceful::GracefulShutdown,
-    service::TowerToHyperService,
-};
+#[cfg(not(feature = "faults"))]
+use hyper_util::{rt::TokioIo, service::TowerToHyperService};
+use hyper_util::{rt::TokioTimer, server::graceful::GracefulShutdown};
 use tokio::net::TcpListener;
 
 /// How long a client may take to send a request's headers, by default.
@@ -28,6 +26,7 @@ pub(super) async fn serve(
         .header_read_timeout(header_read_timeout)
         .keep_alive(true);
     let graceful = GracefulShutdown::new();
+    #[cfg(not(feature = "faults"))]
     let service = TowerToHyperService::new(router);
     tokio::pin!(stop);
     loop {
@@ -45,7 +44,15 @@ pub(super) async fn serve(
             },
         };
         let _ = stream.set_nodelay(true);
+        #[cfg(not(feature = "faults"))]
         let connection = http.serve_connection(TokioIo::new(stream), service.clone());
+        // Faults below HTTP (closing without an answer, a reset) need the
+        // connection's socket.
+        #[cfg(feature = "faults")]
+        let connection = {
+            let (io, service) = super::faults::connection(stream, router.clone());
+            http.serve_connection(io, service)
+        };
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             if let Err(error) = connection.await {

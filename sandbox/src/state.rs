@@ -2,11 +2,11 @@
 //! and routes, behind one lock, and the documented rules between them.
 
 use std::{
-    collections::BTreeMap,
+    collections::{BTreeMap, HashMap},
     sync::{Mutex, MutexGuard, PoisonError},
 };
 
-use super::{return_code, seed::Seed};
+use super::{return_code, routes::Routes, seed::Seed};
 use cec_routes::{CalledRoute, Device, Editable, MediaType, generated::types};
 
 /// A new route's `id` is this plus its `dnid` (the first one's is
@@ -19,10 +19,11 @@ const ID_BASE: u64 = 1_127_983_948_544_239_616;
 /// # Examples
 ///
 /// ```
-/// use cec_routes::{CalledRoute, Device, Editable, sandbox::Sandbox};
+/// use cec_routes::{CalledRoute, Device, Editable};
+/// use cec_routes_sandbox::Sandbox;
 ///
 /// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() -> Result<(), cec_routes::Error> {
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// let sandbox = Sandbox::start().await?;
 /// let client = sandbox.client_builder().build()?;
 /// client.create_called_route(&CalledRoute::new("9911411", Device::Ivr(7))?).await?;
@@ -49,8 +50,11 @@ pub struct SandboxRoute {
     pub ext_code: Option<String>,
     /// The device that takes the calls.
     pub device: Device,
-    /// The media type, when the create (or the seed) gave one; CEC then
-    /// uses 5, and the route query lists `null`.
+    /// The media type. A created route always has one: the one asked for,
+    /// or 5 (voice and video, the documented default) when the create sent
+    /// none. A seed's route may have none (listed `null`, like the
+    /// documented example's dnid 1), which counts as 5 for the rules and
+    /// matches every media-type filter.
     pub media_type: Option<MediaType>,
     /// What may be done to the route: created routes are
     /// [`Editable::Yes`]; a seed may give any documented state.
@@ -71,10 +75,6 @@ impl SandboxRoute {
     /// The media type the rules apply: the route's, or CEC's default, 5.
     fn effective_media(&self) -> MediaType {
         self.media_type.unwrap_or(MediaType::VoiceAndVideo)
-    }
-
-    fn same_key(&self, access_code: &str, ext_code: Option<&str>) -> bool {
-        self.access_code == access_code && self.ext_code.as_deref() == ext_code
     }
 }
 
@@ -160,8 +160,21 @@ pub(crate) struct RouteQuery {
     pub(crate) ext_code: Option<String>,
     pub(crate) device_type: Option<i32>,
     pub(crate) device_desc: Option<String>,
-    pub(crate) media_type: Option<MediaType>,
+    /// Every media type asked for (`mediaTypeId`, `mediatypeId`): a route
+    /// must match each.
+    pub(crate) media_types: Vec<MediaType>,
     pub(crate) paging: Paging,
+}
+
+impl RouteQuery {
+    /// Whether a filter other than the access code (which the index
+    /// serves) is set.
+    fn filters_beyond_the_access_code(&self) -> bool {
+        self.ext_code.is_some()
+            || self.device_type.is_some()
+            || self.device_desc.is_some()
+            || !self.media_types.is_empty()
+    }
 }
 
 /// A queryAccessCodeList request, checked.
@@ -190,15 +203,22 @@ impl Deleted {
 
 #[derive(Debug)]
 struct Inner {
+    /// In the seed's order, the access-code query's.
     access_codes: Vec<AccessCodeRecord>,
+    /// Each access code's position in `access_codes`.
+    access_code_positions: HashMap<String, usize>,
     skill_queues: BTreeMap<u32, SkillQueue>,
     ivr_flows: BTreeMap<u32, String>,
-    /// By dnid.
-    routes: BTreeMap<u64, SandboxRoute>,
+    routes: Routes,
     last_dnid: u64,
 }
 
 impl Inner {
+    fn access_code(&self, code: &str) -> Option<&AccessCodeRecord> {
+        self.access_codes
+            .get(*self.access_code_positions.get(code)?)
+    }
+
     fn device_name(&self, device: Device) -> Option<&str> {
         match device {
             Device::SkillQueue(id) => self.skill_queues.get(&id).map(|q| q.name.as_str()),
@@ -275,12 +295,24 @@ impl State {
     pub(crate) fn new(seed: &Seed) -> Self {
         let seed = seed.resolved();
         let last_dnid = seed.routes.iter().map(|r| r.dnid).max().unwrap_or_default();
+        let access_code_positions = seed
+            .access_codes
+            .iter()
+            .enumerate()
+            .map(|(position, code)| (code.code.clone(), position))
+            .collect();
+        // A seed's ids, dnids and keys were checked unique when it was made.
+        let mut routes = Routes::default();
+        for route in seed.routes {
+            routes.insert(route);
+        }
         State {
             inner: Mutex::new(Inner {
                 access_codes: seed.access_codes,
+                access_code_positions,
                 skill_queues: seed.skill_queues,
                 ivr_flows: seed.ivr_flows,
-                routes: seed.routes.into_iter().map(|r| (r.dnid, r)).collect(),
+                routes,
                 last_dnid,
             }),
         }
@@ -296,16 +328,12 @@ impl State {
     /// `dnid` and a free `id`.
     pub(crate) fn create(&self, route: &CalledRoute) -> Result<SandboxRoute, Refused> {
         let mut inner = self.lock();
-        let access = inner
-            .access_codes
-            .iter()
-            .find(|c| c.code == route.access_code())
-            .ok_or_else(|| {
-                refused(
-                    return_code::ACCESS_CODE_NOT_FOUND,
-                    format!("access code `{}` does not exist", route.access_code()),
-                )
-            })?;
+        let access = inner.access_code(route.access_code()).ok_or_else(|| {
+            refused(
+                return_code::ACCESS_CODE_NOT_FOUND,
+                format!("access code `{}` does not exist", route.access_code()),
+            )
+        })?;
         let media = route.media_type().unwrap_or(MediaType::VoiceAndVideo);
         let allowed = access.media.allowed_for_access_code();
         if !allowed.contains(&media) {
@@ -327,11 +355,7 @@ impl State {
             ));
         }
         inner.check_device(route.device(), media)?;
-        if let Some(existing) = inner
-            .routes
-            .values()
-            .find(|r| r.same_key(route.access_code(), route.ext_code()))
-        {
+        if let Some(existing) = inner.routes.with_key(route.access_code(), route.ext_code()) {
             let ext = match &existing.ext_code {
                 Some(ext) => format!("extension code `{ext}`"),
                 None => "no extension code".to_owned(),
@@ -346,18 +370,19 @@ impl State {
         }
         // u64 does not overflow here: that would take 10^19 creates.
         let dnid = inner.last_dnid + 1;
-        let id = free_route_id(dnid, |id| inner.routes.values().any(|r| r.id == id));
+        let id = free_route_id(dnid, |id| inner.routes.id_taken(id));
         let stored = SandboxRoute {
             id,
             dnid,
             access_code: route.access_code().to_owned(),
             ext_code: route.ext_code().map(str::to_owned),
             device: route.device(),
-            media_type: route.media_type(),
+            // CEC's documented default when none was sent.
+            media_type: Some(media),
             editable: Editable::Yes,
         };
         inner.last_dnid = dnid;
-        inner.routes.insert(dnid, stored.clone());
+        inner.routes.insert(stored.clone());
         Ok(stored)
     }
 
@@ -365,7 +390,7 @@ impl State {
     /// rules allow it; returns the route as it is now.
     pub(crate) fn modify(&self, id: &str, device: Device) -> Result<SandboxRoute, Refused> {
         let mut inner = self.lock();
-        let route = inner.routes.values().find(|r| r.id == id).ok_or_else(|| {
+        let route = inner.routes.by_id(id).ok_or_else(|| {
             refused(
                 return_code::ROUTE_NOT_FOUND,
                 format!("no route has id {id}"),
@@ -381,14 +406,13 @@ impl State {
                 ),
             ));
         }
-        let dnid = route.dnid;
         inner.check_device(device, route.effective_media())?;
-        let route = inner
-            .routes
-            .get_mut(&dnid)
-            .expect("the route was found under the lock");
-        route.device = device;
-        Ok(route.clone())
+        inner.routes.set_device(id, device).cloned().ok_or_else(|| {
+            refused(
+                return_code::ROUTE_NOT_FOUND,
+                format!("no route has id {id}"),
+            )
+        })
     }
 
     /// Deletes each listed route that exists and may be deleted; the others
@@ -398,7 +422,7 @@ impl State {
         let mut outcome = Deleted::default();
         let mut seen = std::collections::HashSet::new();
         for dnid in dnids.iter().copied().filter(|d| seen.insert(*d)) {
-            match inner.routes.get(&dnid) {
+            match inner.routes.by_dnid(dnid) {
                 None => outcome
                     .failed
                     .push((format!("dnid {dnid}"), "no such route".to_owned())),
@@ -409,31 +433,47 @@ impl State {
                         route.editable.code()
                     ),
                 )),
-                Some(_) => {
-                    let route = inner.routes.remove(&dnid).expect("found under the lock");
-                    outcome.deleted.push(route);
-                }
+                Some(_) => outcome.deleted.extend(inner.routes.remove(dnid)),
             }
         }
         outcome
     }
 
     /// The routes that match `query`, ordered by id: the total and the page.
+    ///
+    /// The routes are walked in listing order, already sorted: those of the
+    /// access code asked for, from its index, or all of them. Only the page
+    /// is turned into answers; without another filter the total is the
+    /// index's count and only the page is walked.
     pub(crate) fn query_routes(&self, query: &RouteQuery) -> (usize, Vec<types::CalledRouteInfo>) {
         let inner = self.lock();
-        let mut matching: Vec<&SandboxRoute> = inner
-            .routes
-            .values()
-            .filter(|route| route_matches(&inner, route, query))
-            .collect();
-        matching.sort_by(|a, b| (a.id.len(), &a.id).cmp(&(b.id.len(), &b.id)));
-        let page = matching
-            .iter()
-            .skip(query.paging.offset)
-            .take(query.paging.limit)
-            .map(|route| inner.to_wire(route))
-            .collect();
-        (matching.len(), page)
+        let (candidates, count): (Box<dyn Iterator<Item = &SandboxRoute>>, usize) =
+            match query.access_code.as_deref() {
+                Some(code) => (
+                    Box::new(inner.routes.listed_for(code)),
+                    inner.routes.count_for(code),
+                ),
+                None => (Box::new(inner.routes.listed()), inner.routes.len()),
+            };
+        let Paging { limit, offset } = query.paging;
+        if query.filters_beyond_the_access_code() {
+            let mut total = 0;
+            let mut page = Vec::new();
+            for route in candidates.filter(|route| route_matches(&inner, route, query)) {
+                if total >= offset && page.len() < limit {
+                    page.push(inner.to_wire(route));
+                }
+                total += 1;
+            }
+            (total, page)
+        } else {
+            let page = candidates
+                .skip(offset)
+                .take(limit)
+                .map(|route| inner.to_wire(route))
+                .collect();
+            (count, page)
+        }
     }
 
     /// The access codes that match `query`, in the seed's order: the total
@@ -459,7 +499,7 @@ impl State {
 
     /// Every route, by dnid.
     pub(crate) fn all(&self) -> Vec<SandboxRoute> {
-        self.lock().routes.values().cloned().collect()
+        self.lock().routes.by_dnid_order().cloned().collect()
     }
 
     /// Every access code, in the seed's order.
@@ -474,8 +514,8 @@ impl State {
 
 /// The route query's matching: access code exact; extension code: the
 /// route's is a prefix of the one asked for (`""` included); device type
-/// exact; device name contains the text (ignoring case); media type exact,
-/// and a route without one matches every media type.
+/// exact; device name contains the text (ignoring case); each media type
+/// asked for exact, and a route without one matches every media type.
 fn route_matches(inner: &Inner, route: &SandboxRoute, query: &RouteQuery) -> bool {
     let access_ok = query
         .access_code
@@ -494,8 +534,9 @@ fn route_matches(inner: &Inner, route: &SandboxRoute, query: &RouteQuery) -> boo
             .is_some_and(|name| contains_ignoring_case(name, text))
     });
     let media_ok = query
-        .media_type
-        .is_none_or(|m| route.media_type.is_none_or(|own| own == m));
+        .media_types
+        .iter()
+        .all(|m| route.media_type.is_none_or(|own| own == *m));
     access_ok && ext_ok && type_ok && desc_ok && media_ok
 }
 
@@ -521,6 +562,43 @@ fn contains_ignoring_case(haystack: &str, needle: &str) -> bool {
 }
 
 #[cfg(test)]
+impl State {
+    /// Panics unless the route indexes agree with a plain scan.
+    fn assert_indexes_agree_with_a_scan(&self) {
+        let inner = self.lock();
+        inner.routes.assert_indexes_agree_with_a_scan();
+        for (position, code) in inner.access_codes.iter().enumerate() {
+            assert_eq!(inner.access_code_positions.get(&code.code), Some(&position));
+        }
+        assert_eq!(inner.access_code_positions.len(), inner.access_codes.len());
+        let highest = inner.routes.by_dnid_order().map(|r| r.dnid).max();
+        assert!(
+            highest <= Some(inner.last_dnid),
+            "dnids stay at or below the last one"
+        );
+    }
+
+    /// [`State::query_routes`] as a plain scan: every route filtered, sorted
+    /// by id, then paged.
+    fn query_routes_by_scan(&self, query: &RouteQuery) -> (usize, Vec<types::CalledRouteInfo>) {
+        let inner = self.lock();
+        let mut matching: Vec<&SandboxRoute> = inner
+            .routes
+            .by_dnid_order()
+            .filter(|route| route_matches(&inner, route, query))
+            .collect();
+        matching.sort_by(|a, b| (a.id.len(), &a.id).cmp(&(b.id.len(), &b.id)));
+        let page = matching
+            .iter()
+            .skip(query.paging.offset)
+            .take(query.paging.limit)
+            .map(|route| inner.to_wire(route))
+            .collect();
+        (matching.len(), page)
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -542,7 +620,7 @@ mod tests {
             ext_code: None,
             device_type: None,
             device_desc: None,
-            media_type: None,
+            media_types: Vec::new(),
             paging: Paging {
                 limit: paging_limit,
                 offset: 0,
@@ -614,7 +692,7 @@ mod tests {
             ext_code: Some("11".into()),
             device_type: Some(1),
             device_desc: Some("defaultVideoSkill".into()),
-            media_type: Some(MediaType::Video),
+            media_types: vec![MediaType::Video],
             paging: Paging {
                 limit: 10,
                 offset: 0,
@@ -631,7 +709,7 @@ mod tests {
         };
         assert_eq!(state.query_routes(&narrower).0, 2);
         let voice = RouteQuery {
-            media_type: Some(MediaType::VoiceAndVideo),
+            media_types: vec![MediaType::VoiceAndVideo],
             ..query
         };
         assert_eq!(
@@ -658,5 +736,174 @@ mod tests {
             [("dnid 9".to_owned(), "no such route".to_owned())]
         );
         assert_eq!(state.all().len(), 2);
+    }
+
+    mod indexes {
+        //! Any sequence of creates, modifies and deletes leaves the indexes
+        //! agreeing with a plain scan of the routes.
+
+        use proptest::prelude::*;
+
+        use super::*;
+
+        /// The access codes ops pick from: the default seed's three and one
+        /// the tenant does not have.
+        const CODES: [&str; 4] = ["9911411", "9911412", "9911413", "4000"];
+
+        #[derive(Clone, Debug)]
+        enum Op {
+            Create {
+                code: usize,
+                ext: Option<u8>,
+                device: Device,
+                media: Option<MediaType>,
+            },
+            /// The route at `pick` (modulo how many there are), or an id no
+            /// route has.
+            Modify { pick: Option<usize>, device: Device },
+            /// The routes at `picks`, and a dnid no route has.
+            Delete { picks: Vec<usize>, unknown: bool },
+        }
+
+        fn device() -> impl Strategy<Value = Device> {
+            prop_oneof![
+                (1u32..=6).prop_map(Device::SkillQueue),
+                (7u32..=9).prop_map(Device::Ivr),
+            ]
+        }
+
+        fn op() -> impl Strategy<Value = Op> {
+            prop_oneof![
+                5 => (
+                    0..CODES.len(),
+                    prop::option::of(0u8..8),
+                    device(),
+                    prop::option::of(prop::sample::select(MediaType::ALL.to_vec())),
+                )
+                    .prop_map(|(code, ext, device, media)| Op::Create {
+                        code,
+                        ext,
+                        device,
+                        media,
+                    }),
+                2 => (prop::option::of(any::<usize>()), device())
+                    .prop_map(|(pick, device)| Op::Modify { pick, device }),
+                2 => (prop::collection::vec(any::<usize>(), 0..4), any::<bool>())
+                    .prop_map(|(picks, unknown)| Op::Delete { picks, unknown }),
+            ]
+        }
+
+        /// Queries the index serves in part or in whole, each paged a few ways.
+        fn queries() -> Vec<RouteQuery> {
+            let mut queries = Vec::new();
+            for paging in [(100, 0), (2, 1), (3, 5), (0, 0)] {
+                let base = RouteQuery {
+                    paging: Paging {
+                        limit: paging.0,
+                        offset: paging.1,
+                    },
+                    ..every(0)
+                };
+                queries.push(base.clone());
+                queries.push(RouteQuery {
+                    access_code: Some("9911411".into()),
+                    ..base.clone()
+                });
+                queries.push(RouteQuery {
+                    access_code: Some("4000".into()),
+                    ..base.clone()
+                });
+                queries.push(RouteQuery {
+                    access_code: Some("9911411".into()),
+                    media_types: vec![MediaType::VoiceAndVideo],
+                    ..base.clone()
+                });
+                queries.push(RouteQuery {
+                    ext_code: Some("12".into()),
+                    device_type: Some(3),
+                    ..base
+                });
+            }
+            queries
+        }
+
+        fn apply(state: &State, op: &Op) {
+            match op {
+                Op::Create {
+                    code,
+                    ext,
+                    device,
+                    media,
+                } => {
+                    let mut route = CalledRoute::new(CODES[*code], *device).unwrap();
+                    if let Some(ext) = ext {
+                        route = route.with_ext_code(ext.to_string()).unwrap();
+                    }
+                    if let Some(media) = media {
+                        // An IVR flow on multimedia is refused before the state.
+                        match route.clone().with_media_type(*media) {
+                            Ok(with_media) => route = with_media,
+                            Err(_) => return,
+                        }
+                    }
+                    let existed = state.all().iter().any(|r| {
+                        r.access_code == route.access_code()
+                            && r.ext_code.as_deref() == route.ext_code()
+                    });
+                    match state.create(&route) {
+                        Ok(_) => assert!(!existed, "created a duplicate of {route}"),
+                        Err(refusal) if refusal.code == return_code::DUPLICATE => {
+                            assert!(existed, "refused {route} as a duplicate")
+                        }
+                        Err(_) => {}
+                    }
+                }
+                Op::Modify { pick, device } => {
+                    let routes = state.all();
+                    let id = match pick {
+                        Some(pick) if !routes.is_empty() => routes[pick % routes.len()].id.clone(),
+                        _ => "1".to_owned(),
+                    };
+                    let _ = state.modify(&id, *device);
+                }
+                Op::Delete { picks, unknown } => {
+                    let routes = state.all();
+                    let mut dnids: Vec<u64> = if routes.is_empty() {
+                        Vec::new()
+                    } else {
+                        picks
+                            .iter()
+                            .map(|p| routes[p % routes.len()].dnid)
+                            .collect()
+                    };
+                    if *unknown {
+                        dnids.push(u64::MAX);
+                    }
+                    let _ = state.delete(&dnids);
+                }
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn any_sequence_of_changes_leaves_the_indexes_agreeing_with_a_scan(
+                documented in any::<bool>(),
+                ops in prop::collection::vec(op(), 0..40),
+            ) {
+                let seed = if documented { Seed::documented_examples() } else { Seed::default() };
+                let state = State::new(&seed);
+                for op in &ops {
+                    apply(&state, op);
+                    state.assert_indexes_agree_with_a_scan();
+                    for query in queries() {
+                        prop_assert_eq!(
+                            state.query_routes(&query),
+                            state.query_routes_by_scan(&query),
+                            "{:?} after {:?}", query, op
+                        );
+                    }
+                }
+            }
+        }
     }
 }

@@ -1,16 +1,18 @@
-//! Request bodies, checked as the spec says: JSON shape and types here, the
-//! value rules by the library's own [`CalledRoute`], [`Device`],
-//! [`MediaType`], [`RouteFilter`], [`AccessCodeFilter`] and [`RouteId`] and
-//! by the generated types, so the client and the sandbox cannot disagree.
+//! Request bodies, checked by deserialising them into the generated request
+//! types: the spec's schemas decide which fields exist, which are required,
+//! their JSON types, lengths, patterns and enums, and that no other field is
+//! sent. What the generated types do not check (numeric ranges, `null` for an
+//! optional field, the rules between fields) is checked while the request is
+//! turned into the sandbox's own values, by the library's domain types
+//! ([`CalledRoute`], [`Device`], [`MediaType`], [`RouteId`]) whose rules the
+//! client applies before sending.
 
 use secrecy::SecretString;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::state::{AccessCodeQuery, Paging, Refused, RouteQuery, ivr_on_multimedia};
-use cec_routes::{
-    AccessCodeFilter, CalledRoute, Device, Error, MAX_PAGE_SIZE, MediaType, RouteFilter, RouteId,
-    generated::types,
-};
+use cec_routes::{CalledRoute, Device, Error, MAX_PAGE_SIZE, MediaType, RouteId, generated::types};
 
 /// Why a body is refused: the 400's description, naming the field.
 #[derive(Debug, PartialEq, Eq)]
@@ -23,67 +25,29 @@ impl From<Error> for Invalid {
     }
 }
 
-/// The fields of `CreateCalledRouteRequest`, in the spec's order.
-const ROUTE_FIELDS: [&str; 5] = [
-    "accessCode",
-    "extCode",
-    "mediaTypeId",
-    "devicetype",
-    "deviceId",
-];
-/// The required ones.
-const ROUTE_REQUIRED: [&str; 3] = ["accessCode", "devicetype", "deviceId"];
-
-/// The fields of `TokenRequest`, all required.
-const TOKEN_FIELDS: [&str; 2] = ["app_key", "app_secret"];
-
-/// The fields of `QueryCalledRouteRequest`, plus `mediatypeId`: the
-/// documented example's spelling of `mediaTypeId`.
-const ROUTE_QUERY_FIELDS: [&str; 8] = [
-    "accessCode",
-    "extCode",
-    "devicetype",
-    "deviceDesc",
-    "mediaTypeId",
-    "mediatypeId",
-    "limit",
-    "offset",
-];
-
-/// The fields of `QueryAccessCodeListRequest`.
-const ACCESS_CODE_QUERY_FIELDS: [&str; 5] = [
-    "accessCode",
-    "mediatypeId",
-    "description",
-    "limit",
-    "offset",
-];
-
-/// The fields of `ModifyCalledRouteRequest`, all required.
-const MODIFY_FIELDS: [&str; 3] = ["id", "devicetype", "deviceId"];
-
-/// The field of `DeleteCalledRouteRequest`, required.
-const DELETE_FIELDS: [&str; 1] = ["dnids"];
+/// Whether a refusal may quote the value it refuses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Quote {
+    /// Yes: the value helps the caller find the mistake.
+    Values,
+    /// No: the body holds a secret, which must reach neither the answer nor
+    /// the log.
+    Nothing,
+}
 
 /// A `createCalledRoute` body as the route it asks for. A well-formed body
 /// that asks for an IVR flow on the multimedia channel is a business
 /// refusal (the inner `Err`), as at modify: the schema allows the pair, the
 /// documentation's rule forbids it.
 pub(crate) fn called_route(body: &[u8]) -> Result<Result<CalledRoute, Refused>, Invalid> {
-    let fields = object(body, &ROUTE_FIELDS, &ROUTE_REQUIRED)?;
-    let access_code = required(string(&fields, "accessCode")?, "accessCode")?;
-    let ext_code = string(&fields, "extCode")?;
-    let media_type = integer(&fields, "mediaTypeId")?;
-    let device_type = required(integer(&fields, "devicetype")?, "devicetype")?;
-    let device_id = required(integer(&fields, "deviceId")?, "deviceId")?;
-
-    let device = Device::from_wire(device_type, device_id)?;
-    let mut route = CalledRoute::new(access_code, device)?;
-    if let Some(ext_code) = ext_code {
-        route = route.with_ext_code(ext_code)?;
+    let request: types::CreateCalledRouteRequest = request(body, Quote::Values)?;
+    let device = device(&request.devicetype, &request.device_id)?;
+    let mut route = CalledRoute::new(request.access_code.as_str(), device)?;
+    if let Some(ext_code) = &request.ext_code {
+        route = route.with_ext_code(ext_code.as_str())?;
     }
-    if let Some(code) = media_type {
-        let media = media(code)?;
+    if let Some(code) = &request.media_type_id {
+        let media = media_type(code)?;
         if matches!(device, Device::Ivr(_)) && media == MediaType::Multimedia {
             return Ok(Err(ivr_on_multimedia(media)));
         }
@@ -94,212 +58,174 @@ pub(crate) fn called_route(body: &[u8]) -> Result<Result<CalledRoute, Refused>, 
 
 /// A `queryCalledRoute` body as the query it asks for. The media type may
 /// be spelled `mediaTypeId` (the request table) or `mediatypeId` (the
-/// documented example), not both.
+/// documented example); sent both ways, both filters apply.
 pub(crate) fn route_query(body: &[u8]) -> Result<RouteQuery, Invalid> {
-    let fields = object(body, &ROUTE_QUERY_FIELDS, &[])?;
-    let access_code = string(&fields, "accessCode")?
-        .map(|code| {
-            RouteFilter::new()
-                .access_code(code)
-                .map(|_| code.to_owned())
-        })
-        .transpose()?;
-    let ext_code = string(&fields, "extCode")?
-        .map(|ext| RouteFilter::new().ext_code(ext).map(|_| ext.to_owned()))
-        .transpose()?;
-    let device_type = integer(&fields, "devicetype")?
-        .map(|t| Device::from_wire(t, 0).map(Device::device_type))
-        .transpose()?;
-    let device_desc = string(&fields, "deviceDesc")?.map(str::to_owned);
-    let media_type = match (
-        integer(&fields, "mediaTypeId")?,
-        integer(&fields, "mediatypeId")?,
-    ) {
-        (Some(_), Some(_)) => {
-            return Err(Invalid(
-                "send the media type once, as `mediaTypeId` or `mediatypeId`, not both".into(),
-            ));
-        }
-        (Some(code), None) | (None, Some(code)) => Some(media(code)?),
-        (None, None) => None,
-    };
+    let request: types::QueryCalledRouteRequest = request(body, Quote::Values)?;
+    let media_types = [&request.media_type_id, &request.mediatype_id]
+        .into_iter()
+        .flatten()
+        .map(media_type)
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(RouteQuery {
-        access_code,
-        ext_code,
-        device_type,
-        device_desc,
-        media_type,
-        paging: paging(&fields)?,
+        access_code: request.access_code.map(String::from),
+        ext_code: request.ext_code.map(String::from),
+        device_type: request.devicetype.map(i32::from),
+        device_desc: request.device_desc,
+        media_types,
+        paging: paging(request.limit, request.offset)?,
     })
 }
 
 /// A `queryAccessCodeList` body as the query it asks for.
 pub(crate) fn access_code_query(body: &[u8]) -> Result<AccessCodeQuery, Invalid> {
-    let fields = object(body, &ACCESS_CODE_QUERY_FIELDS, &[])?;
-    let access_code = string(&fields, "accessCode")?
-        .map(|code| {
-            AccessCodeFilter::new()
-                .access_code(code)
-                .map(|_| code.to_owned())
-        })
+    let request: types::QueryAccessCodeListRequest = request(body, Quote::Values)?;
+    let media_type = request
+        .mediatype_id
+        .map(|code| MediaType::try_from(i32::from(code)))
         .transpose()?;
-    let media_type = integer(&fields, "mediatypeId")?
-        .map(|code| -> Result<MediaType, Invalid> {
-            let media = media(code).map_err(|_| access_code_media_refused(code))?;
-            match AccessCodeFilter::new().media_type(media) {
-                Ok(_) => Ok(media),
-                Err(_) => Err(access_code_media_refused(code)),
-            }
-        })
-        .transpose()?;
-    let description = string(&fields, "description")?.map(str::to_owned);
     Ok(AccessCodeQuery {
-        access_code,
+        access_code: request.access_code.map(String::from),
         media_type,
-        description,
-        paging: paging(&fields)?,
+        description: request.description,
+        paging: paging(request.limit, request.offset)?,
     })
-}
-
-fn access_code_media_refused(code: i64) -> Invalid {
-    Invalid(format!(
-        "invalid mediatypeId: {code} is not an access-code media type; use 2 (click-to-dial), \
-         5 (voice and video) or 53 (multimedia)"
-    ))
 }
 
 /// A `modifyCalledRoute` body as the route's id and the new device.
 pub(crate) fn modify(body: &[u8]) -> Result<(RouteId, Device), Invalid> {
-    let fields = object(body, &MODIFY_FIELDS, &MODIFY_FIELDS)?;
-    let id = required(string(&fields, "id")?, "id")?;
-    let device_type = required(integer(&fields, "devicetype")?, "devicetype")?;
-    let device_id = required(integer(&fields, "deviceId")?, "deviceId")?;
-    let id = id.parse::<RouteId>()?;
-    Ok((id, Device::from_wire(device_type, device_id)?))
+    let request: types::ModifyCalledRouteRequest = request(body, Quote::Values)?;
+    let id = request.id.parse::<RouteId>()?;
+    Ok((id, device(&request.devicetype, &request.device_id)?))
 }
 
 /// A `deleteCalledRoute` body as its dnids, in order.
 pub(crate) fn delete(body: &[u8]) -> Result<Vec<u64>, Invalid> {
-    let fields = object(body, &DELETE_FIELDS, &DELETE_FIELDS)?;
-    let dnids = required(string(&fields, "dnids")?, "dnids")?;
-    let refused = || {
-        Invalid(
-            "invalid dnids: must be 1 to 1000 dnids of 1 to 19 digits, joined with commas \
-             (e.g. \"1,2\")"
-                .into(),
-        )
-    };
-    types::DeleteCalledRouteRequestDnids::try_from(dnids).map_err(|_| refused())?;
-    // 19 digits always fit a u64.
-    dnids
+    let request: types::DeleteCalledRouteRequest = request(body, Quote::Values)?;
+    // The spec's pattern allows 1 to 19 digits per dnid: always a u64.
+    request
+        .dnids
         .split(',')
-        .map(|dnid| dnid.parse::<u64>().map_err(|_| refused()))
+        .map(|dnid| {
+            dnid.parse::<u64>()
+                .map_err(|e| Invalid(format!("invalid dnids: `{dnid}` {e}")))
+        })
         .collect()
 }
 
-/// `limit` (0 to 100, default 100) and `offset` (0 or more, default 0), as
-/// the spec's `PageLimit` and `PageOffset` allow.
-fn paging(fields: &Map<String, Value>) -> Result<Paging, Invalid> {
-    let max = i64::from(MAX_PAGE_SIZE);
-    let limit = match integer(fields, "limit")? {
-        None => MAX_PAGE_SIZE as usize,
-        Some(limit) if (0..=max).contains(&limit) => limit as usize,
-        Some(limit) => {
-            return Err(Invalid(format!(
-                "invalid limit: {limit} is outside 0..={max}"
-            )));
-        }
+/// A `tokenByAkSk` body as its app key and app secret. No refusal quotes a
+/// value, so the secret never reaches a response or a log.
+pub(crate) fn token_request(body: &[u8]) -> Result<(String, SecretString), Invalid> {
+    let request: types::TokenRequest = request(body, Quote::Nothing)?;
+    Ok((
+        String::from(request.app_key),
+        SecretString::from(String::from(request.app_secret)),
+    ))
+}
+
+/// The device of a create or modify: the library's rules (`deviceId` 0 or
+/// more; the generated type takes any `i32`).
+fn device(device_type: &types::DeviceType, id: &types::DeviceId) -> Result<Device, Invalid> {
+    Ok(Device::from_wire(
+        i64::from(i32::from(device_type.clone())),
+        i64::from(id.0),
+    )?)
+}
+
+fn media_type(code: &types::MediaTypeId) -> Result<MediaType, Invalid> {
+    Ok(MediaType::try_from(i32::from(code.clone()))?)
+}
+
+/// `limit` (default [`MAX_PAGE_SIZE`]; a larger one is treated as
+/// [`MAX_PAGE_SIZE`], as both queries' pages say; a negative one, which the
+/// spec's `PageLimit` refuses, is refused) and `offset` (default 0; a
+/// negative one is treated as 0, as the route query's page says).
+fn paging(
+    limit: Option<types::PageLimit>,
+    offset: Option<types::PageOffset>,
+) -> Result<Paging, Invalid> {
+    let max = MAX_PAGE_SIZE as usize;
+    let limit = match limit.map(|limit| limit.0) {
+        None => max,
+        Some(limit) => usize::try_from(limit)
+            .map(|limit| limit.min(max))
+            .map_err(|_| Invalid(format!("invalid limit: {limit} is negative")))?,
     };
-    let offset = match integer(fields, "offset")? {
-        None => 0,
-        Some(offset) if (0..=i64::from(i32::MAX)).contains(&offset) => offset as usize,
-        Some(offset) => {
-            return Err(Invalid(format!(
-                "invalid offset: {offset} is outside 0..={}",
-                i32::MAX
-            )));
-        }
-    };
+    // A negative offset is treated as 0.
+    let offset = offset.map_or(0, |offset| usize::try_from(offset.0).unwrap_or(0));
     Ok(Paging { limit, offset })
 }
 
-/// A media type code, with the library's message when it is none.
-fn media(code: i64) -> Result<MediaType, Invalid> {
-    Ok(match i32::try_from(code) {
-        Ok(code) => MediaType::try_from(code)?,
-        // Beyond i32: the library's "not a media type" message still applies.
-        Err(_) => code.to_string().parse::<MediaType>()?,
-    })
+/// The body as the generated request type `T`.
+fn request<T: DeserializeOwned>(body: &[u8], quote: Quote) -> Result<T, Invalid> {
+    typed(object(body)?, quote)
 }
 
-/// A `tokenByAkSk` body as its app key and app secret. No message repeats a
-/// value, so the secret never reaches a response or a log.
-pub(crate) fn token_request(body: &[u8]) -> Result<(String, SecretString), Invalid> {
-    let fields = object(body, &TOKEN_FIELDS, &TOKEN_FIELDS)?;
-    let non_empty = |name: &str| match required(string(&fields, name)?, name)? {
-        "" => Err(Invalid(format!("`{name}` must not be empty"))),
-        value => Ok(value.to_owned()),
-    };
-    let app_key = non_empty("app_key")?;
-    let app_secret = non_empty("app_secret")?;
-    Ok((app_key, SecretString::from(app_secret)))
-}
-
-/// The body as a JSON object with only `allowed` fields and every
-/// `required` one.
-fn object(body: &[u8], allowed: &[&str], required: &[&str]) -> Result<Map<String, Value>, Invalid> {
+/// The body as a JSON object.
+fn object(body: &[u8]) -> Result<Map<String, Value>, Invalid> {
     let value: Value =
         serde_json::from_slice(body).map_err(|e| Invalid(format!("the body is not JSON: {e}")))?;
-    let Value::Object(fields) = value else {
-        return Err(Invalid(format!(
+    match value {
+        Value::Object(fields) => Ok(fields),
+        other => Err(Invalid(format!(
             "the body must be a JSON object, not {}",
-            kind(&value)
-        )));
-    };
-    if let Some(unknown) = fields.keys().find(|name| !allowed.contains(&name.as_str())) {
+            kind(&other)
+        ))),
+    }
+}
+
+/// `fields` as the generated type `T`, which refuses unknown fields, missing
+/// required ones and values its schema does not allow, naming the field;
+/// and a `null` the generated type would take as "absent": the spec has no
+/// nullable request field.
+fn typed<T: DeserializeOwned>(fields: Map<String, Value>, quote: Quote) -> Result<T, Invalid> {
+    let value = Value::Object(fields);
+    let typed = serde_path_to_error::deserialize(&value).map_err(|error| {
+        let field = error.path().to_string();
+        let reason = error.into_inner().to_string();
+        refusal(&value, &field, &reason, quote)
+    })?;
+    let null = value
+        .as_object()
+        .and_then(|fields| fields.iter().find(|(_, value)| value.is_null()));
+    if let Some((name, _)) = null {
         return Err(Invalid(format!(
-            "unknown field `{unknown}`; the fields are {}",
-            allowed.join(", ")
+            "invalid {name}: null is not allowed; leave the field out instead"
         )));
     }
-    if let Some(missing) = required.iter().find(|name| !fields.contains_key(**name)) {
-        return Err(Invalid(format!("missing required field `{missing}`")));
+    Ok(typed)
+}
+
+/// The description of a refusal by a generated type: the field and the
+/// generated type's reason, with the value refused when `quote` allows and
+/// the reason does not quote it already.
+fn refusal(body: &Value, field: &str, reason: &str, quote: Quote) -> Invalid {
+    if field == "." || reason.starts_with("unknown field ") {
+        // A missing or an unknown field, which the reason names.
+        return Invalid(reason.to_owned());
     }
-    Ok(fields)
-}
-
-/// A field `object` found present.
-fn required<T>(value: Option<T>, name: &str) -> Result<T, Invalid> {
-    value.ok_or_else(|| Invalid(format!("missing required field `{name}`")))
-}
-
-/// A string field, if present.
-fn string<'a>(fields: &'a Map<String, Value>, name: &str) -> Result<Option<&'a str>, Invalid> {
-    match fields.get(name) {
-        None => Ok(None),
-        Some(Value::String(value)) => Ok(Some(value)),
-        Some(other) => Err(Invalid(format!(
-            "`{name}` must be a string, not {}",
-            kind(other)
-        ))),
-    }
-}
-
-/// An integer field, if present.
-fn integer(fields: &Map<String, Value>, name: &str) -> Result<Option<i64>, Invalid> {
-    match fields.get(name) {
-        None => Ok(None),
-        Some(Value::Number(number)) => match number.as_i64() {
-            Some(value) => Ok(Some(value)),
-            None if number.is_u64() => Err(Invalid(format!("`{name}` {number} is out of range"))),
-            None => Err(Invalid(format!(
-                "`{name}` must be an integer, not {number}"
-            ))),
-        },
-        Some(other) => Err(Invalid(format!(
-            "`{name}` must be an integer, not {}",
-            kind(other)
-        ))),
+    match quote {
+        Quote::Nothing => {
+            // serde quotes the value it refuses ("invalid type: integer `1`,
+            // expected a string"); keep only what was expected.
+            let expected = reason
+                .rsplit_once(", expected ")
+                .map_or(reason, |(_, expected)| expected);
+            if expected == reason {
+                Invalid(format!("invalid {field}: {reason}"))
+            } else {
+                Invalid(format!("invalid {field}: expected {expected}"))
+            }
+        }
+        Quote::Values => {
+            let quoted =
+                reason.starts_with("invalid type: ") || reason.starts_with("invalid value: ");
+            match body.get(field) {
+                Some(value) if !quoted => {
+                    Invalid(format!("invalid {field}: {reason} (got {value})"))
+                }
+                _ => Invalid(format!("invalid {field}: {reason}")),
+            }
+        }
     }
 }
 
@@ -349,66 +275,81 @@ mod tests {
     }
 
     #[test]
-    fn shape_and_types_are_refused_naming_the_field() {
-        assert!(refused("[1]").contains("JSON object, not an array"));
+    fn a_body_that_is_not_a_json_object_is_refused() {
         assert!(refused("{").starts_with("the body is not JSON"));
-        assert!(
-            refused(r#"{"accessCode": 1, "devicetype": 1, "deviceId": 1}"#)
-                .contains("`accessCode` must be a string, not a number")
-        );
-        assert!(
-            refused(r#"{"accessCode": "1", "devicetype": "1", "deviceId": 1}"#)
-                .contains("`devicetype` must be an integer, not a string")
-        );
-        assert!(
-            refused(r#"{"accessCode": "1", "devicetype": 1, "deviceId": 1.5}"#)
-                .contains("`deviceId` must be an integer, not 1.5")
-        );
-        assert!(
-            refused(r#"{"accessCode": "1", "devicetype": 1, "deviceId": 18446744073709551615}"#)
-                .contains("`deviceId` 18446744073709551615 is out of range")
-        );
-        assert!(
-            refused(r#"{"accessCode": "1", "extCode": null, "devicetype": 1, "deviceId": 1}"#)
-                .contains("`extCode` must be a string, not null")
-        );
-        assert!(
-            refused(r#"{"accessCode": "1", "devicetype": 1}"#)
-                .contains("missing required field `deviceId`")
+        assert_eq!(
+            refused("[1]"),
+            "the body must be a JSON object, not an array"
         );
     }
 
     #[test]
-    fn value_rules_come_from_the_library() {
+    fn an_unknown_field_is_refused_naming_it_and_the_fields_the_spec_has() {
+        assert_eq!(
+            refused(r#"{"accessCode": "1", "devicetype": 1, "deviceId": 1, "mediatypeId": 5}"#),
+            "unknown field `mediatypeId`, expected one of `accessCode`, `deviceId`, \
+             `devicetype`, `extCode`, `mediaTypeId`"
+        );
+    }
+
+    #[test]
+    fn a_missing_required_field_is_refused_naming_it() {
+        assert_eq!(
+            refused(r#"{"accessCode": "1", "devicetype": 1}"#),
+            "missing field `deviceId`"
+        );
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_json_type_is_refused_naming_the_field() {
+        assert_eq!(
+            refused(r#"{"accessCode": 1, "devicetype": 1, "deviceId": 1}"#),
+            "invalid accessCode: invalid type: integer `1`, expected a string"
+        );
+        assert_eq!(
+            refused(r#"{"accessCode": "1", "devicetype": 1, "deviceId": 1.5}"#),
+            "invalid deviceId: invalid type: floating point `1.5`, expected i32"
+        );
+        assert_eq!(
+            refused(r#"{"accessCode": "1", "devicetype": 1, "deviceId": 18446744073709551615}"#),
+            "invalid deviceId: invalid value: integer `18446744073709551615`, expected i32"
+        );
+    }
+
+    #[test]
+    fn null_is_refused_for_an_optional_field_too() {
+        assert_eq!(
+            refused(r#"{"accessCode": "1", "extCode": null, "devicetype": 1, "deviceId": 1}"#),
+            "invalid extCode: null is not allowed; leave the field out instead"
+        );
+    }
+
+    #[test]
+    fn a_value_the_spec_forbids_is_refused_naming_the_field_and_the_value() {
         assert_eq!(
             refused(r#"{"accessCode": "", "devicetype": 1, "deviceId": 1}"#),
-            "invalid accessCode: must not be empty"
+            r#"invalid accessCode: shorter than 1 characters (got "")"#
         );
-        assert!(
-            refused(r#"{"accessCode": "1", "devicetype": 2, "deviceId": 1}"#)
-                .starts_with("invalid devicetype")
+        assert_eq!(
+            refused(r#"{"accessCode": "1", "extCode": "1a", "devicetype": 1, "deviceId": 1}"#),
+            r#"invalid extCode: doesn't match pattern "^[0-9*#]{1,12}$" (got "1a")"#
         );
-        assert!(
-            refused(r#"{"accessCode": "1", "devicetype": 1, "deviceId": -1}"#)
-                .starts_with("invalid deviceId")
+        assert_eq!(
+            refused(r#"{"accessCode": "1", "devicetype": 2, "deviceId": 1}"#),
+            "invalid devicetype: invalid value (got 2)"
         );
-        assert!(
-            refused(r#"{"accessCode": "1", "extCode": "", "devicetype": 1, "deviceId": 1}"#)
-                .starts_with("invalid extCode")
+        assert_eq!(
+            refused(r#"{"accessCode": "1", "mediaTypeId": 4, "devicetype": 1, "deviceId": 1}"#),
+            "invalid mediaTypeId: invalid value (got 4)"
         );
-        assert!(
-            refused(r#"{"accessCode": "1", "extCode": "1a", "devicetype": 1, "deviceId": 1}"#)
-                .starts_with("invalid extCode")
-        );
-        assert!(
-            refused(r#"{"accessCode": "1", "mediaTypeId": 4, "devicetype": 1, "deviceId": 1}"#)
-                .starts_with("invalid mediaTypeId")
-        );
-        assert!(
-            refused(
-                r#"{"accessCode": "1", "mediaTypeId": 99999999999, "devicetype": 1, "deviceId": 1}"#
-            )
-            .starts_with("invalid mediaTypeId")
+    }
+
+    #[test]
+    fn a_negative_device_id_is_refused_by_the_librarys_rule() {
+        let library = Device::from_wire(1, -1).unwrap_err().to_string();
+        assert_eq!(
+            refused(r#"{"accessCode": "1", "devicetype": 1, "deviceId": -1}"#),
+            library
         );
     }
 
@@ -417,7 +358,7 @@ mod tests {
         let table = route_query(br#"{"mediaTypeId": 19}"#).unwrap();
         let example = route_query(br#"{"mediatypeId": 19}"#).unwrap();
         assert_eq!(table, example);
-        assert_eq!(table.media_type, Some(MediaType::Video));
+        assert_eq!(table.media_types, [MediaType::Video]);
         assert_eq!(
             table.paging,
             Paging {
@@ -430,23 +371,46 @@ mod tests {
     }
 
     #[test]
+    fn a_route_query_refuses_a_media_type_of_the_examples_spelling_naming_that_spelling() {
+        assert_eq!(
+            route_query(br#"{"mediatypeId": 4}"#).unwrap_err().0,
+            "invalid mediatypeId: invalid value (got 4)"
+        );
+    }
+
+    #[test]
+    fn a_route_query_sent_with_both_spellings_applies_both() {
+        let both = route_query(br#"{"mediaTypeId": 5, "mediatypeId": 19}"#).unwrap();
+        assert_eq!(
+            both.media_types,
+            [MediaType::VoiceAndVideo, MediaType::Video]
+        );
+    }
+
+    #[test]
+    fn a_limit_above_100_is_treated_as_100() {
+        let paging = |body: &str| route_query(body.as_bytes()).unwrap().paging;
+        assert_eq!(paging(r#"{"limit": 101}"#).limit, 100);
+        assert_eq!(paging(&format!(r#"{{"limit": {}}}"#, i32::MAX)).limit, 100);
+        assert_eq!(paging(r#"{"limit": 0}"#).limit, 0);
+    }
+
+    #[test]
+    fn a_negative_offset_is_treated_as_0() {
+        let paging = |body: &str| access_code_query(body.as_bytes()).unwrap().paging;
+        assert_eq!(paging(r#"{"offset": -1}"#).offset, 0);
+        assert_eq!(paging(&format!(r#"{{"offset": {}}}"#, i32::MIN)).offset, 0);
+    }
+
+    #[test]
     fn paging_outside_the_spec_is_refused() {
         let refused = |body: &str| route_query(body.as_bytes()).unwrap_err().0;
-        assert_eq!(
-            refused(r#"{"limit": 101}"#),
-            "invalid limit: 101 is outside 0..=100"
-        );
-        assert_eq!(
-            refused(r#"{"limit": -1}"#),
-            "invalid limit: -1 is outside 0..=100"
-        );
+        assert_eq!(refused(r#"{"limit": -1}"#), "invalid limit: -1 is negative");
         assert_eq!(
             refused(r#"{"offset": 2147483648}"#),
-            "invalid offset: 2147483648 is outside 0..=2147483647"
+            "invalid offset: invalid value: integer `2147483648`, expected i32"
         );
-        assert!(refused(r#"{"limit": 1.5}"#).contains("`limit` must be an integer"));
-        let zero = access_code_query(br#"{"limit": 0}"#).unwrap();
-        assert_eq!(zero.paging.limit, 0);
+        assert!(refused(r#"{"limit": 1.5}"#).starts_with("invalid limit: invalid type"));
     }
 
     #[test]
@@ -491,12 +455,30 @@ mod tests {
     }
 
     #[test]
+    fn an_access_code_query_takes_only_the_access_code_media_types() {
+        let refused = access_code_query(br#"{"mediatypeId": 19}"#).unwrap_err();
+        assert_eq!(refused.0, "invalid mediatypeId: invalid value (got 19)");
+        let multimedia = access_code_query(br#"{"mediatypeId": 53}"#).unwrap();
+        assert_eq!(multimedia.media_type, Some(MediaType::Multimedia));
+    }
+
+    #[test]
     fn token_requests_never_quote_their_values() {
         let (key, secret) = token_request(br#"{"app_key": "k", "app_secret": "s3cr3t"}"#).unwrap();
         assert_eq!((key.as_str(), secret.expose_secret()), ("k", "s3cr3t"));
-        let refused = token_request(br#"{"app_key": "s3cr3t", "app_secret": ""}"#).unwrap_err();
-        assert_eq!(refused.0, "`app_secret` must not be empty");
-        let refused = token_request(br#"{"app_key": "k", "app_secret": ["s3cr3t"]}"#).unwrap_err();
-        assert_eq!(refused.0, "`app_secret` must be a string, not an array");
+        let refused = |body: &str| token_request(body.as_bytes()).unwrap_err().0;
+        assert_eq!(
+            refused(r#"{"app_key": "s3cr3t", "app_secret": ""}"#),
+            "invalid app_secret: shorter than 1 characters"
+        );
+        assert_eq!(
+            refused(r#"{"app_key": "k", "app_secret": 12345678}"#),
+            "invalid app_secret: expected a string"
+        );
+        assert_eq!(
+            refused(r#"{"app_key": "k", "app_secret": ["s3cr3t"]}"#),
+            "invalid app_secret: expected a string"
+        );
+        assert_eq!(refused(r#"{"app_key": "k"}"#), "missing field `app_secret`");
     }
 }

@@ -18,7 +18,7 @@ use cec_routes::{
     AccessCodeFilter, CalledRoute, Client, DEFAULT_MAX_RESPONSE_BYTES, Device, Error, RouteChange,
     RouteFilter,
 };
-use common::fault_server::{Fault, FaultServer, Framing, refused_addr};
+use common::fault_server::{Fault, FaultServer, Framing};
 use futures::future::join_all;
 
 /// The client's whole-request and connect timeout in these tests: long
@@ -96,6 +96,11 @@ impl Op {
     }
 }
 
+/// The documented success of every business operation: a server that works.
+fn success() -> Fault {
+    Fault::json(200, r#"{"returnCode":"0","description":"success"}"#)
+}
+
 /// A client with a fixed token and the generous timeout.
 fn client_builder(base_url: &str) -> cec_routes::ClientBuilder {
     Client::builder()
@@ -149,7 +154,9 @@ async fn every_operation_against_with(fault: Fault, timeout: Duration) -> Vec<Ou
     // build, and must not eat into the timeout of a call already under way.
     let mut prepared = Vec::new();
     for op in OPERATIONS {
-        let server = FaultServer::start(fault.clone()).await;
+        let server = FaultServer::start(fault.clone())
+            .await
+            .expect("a loopback port is free");
         let client = client_builder(&server.uri())
             .timeout(timeout)
             .build()
@@ -206,7 +213,7 @@ impl Outcome {
 
 #[tokio::test]
 async fn connection_refused_is_a_connect_error_and_nothing_was_sent() {
-    let url = FaultServer::refused();
+    let url = FaultServer::refused().expect("a loopback port is free");
     let outcomes = guarded(join_all(OPERATIONS.map(|op| {
         let client = client_builder(&url).connect_retries(1).build().unwrap();
         async move { (op, op.run(&client).await) }
@@ -263,7 +270,7 @@ async fn body_cut_short_of_its_content_length_is_a_transport_error_and_sent_once
 
 #[tokio::test]
 async fn silence_before_the_headers_times_out_at_the_configured_timeout() {
-    for outcome in every_operation_against_with(Fault::SilenceBeforeHeaders, SHORT_TIMEOUT).await {
+    for outcome in every_operation_against_with(Fault::Timeout, SHORT_TIMEOUT).await {
         assert!(
             matches!(outcome.error(), Error::Timeout { timeout } if *timeout == SHORT_TIMEOUT),
             "{:?}: {:?}",
@@ -276,7 +283,7 @@ async fn silence_before_the_headers_times_out_at_the_configured_timeout() {
 
 #[tokio::test]
 async fn silence_after_the_headers_times_out_at_the_configured_timeout() {
-    for outcome in every_operation_against_with(Fault::SilenceAfterHeaders, SHORT_TIMEOUT).await {
+    for outcome in every_operation_against_with(Fault::TimeoutAfterHeaders, SHORT_TIMEOUT).await {
         assert!(
             matches!(outcome.error(), Error::Timeout { timeout } if *timeout == SHORT_TIMEOUT),
             "{:?}: {:?}",
@@ -351,7 +358,9 @@ async fn throttling_and_gateway_statuses_are_unexpected_statuses_and_sent_once()
 
 #[tokio::test]
 async fn redirect_is_not_followed() {
-    let elsewhere = FaultServer::start(Fault::success()).await;
+    let elsewhere = FaultServer::start(success())
+        .await
+        .expect("a loopback port is free");
     let fault = Fault::Redirect {
         location: format!("{}/elsewhere", elsewhere.uri()),
     };
@@ -472,13 +481,11 @@ async fn body_at_the_limit_is_read_and_one_byte_more_is_refused() {
             let fault = if chunked {
                 Fault::RespondChunked { status: 200, body }
             } else {
-                Fault::Respond {
-                    status: 200,
-                    content_type: "application/json",
-                    body,
-                }
+                Fault::json(200, body)
             };
-            let server = FaultServer::start(fault).await;
+            let server = FaultServer::start(fault)
+                .await
+                .expect("a loopback port is free");
             let client = client_builder(&server.uri())
                 .max_response_bytes(LIMIT)
                 .build()
@@ -530,8 +537,8 @@ fn token_faults() -> Vec<(&'static str, Fault)> {
         ("close before response", Fault::CloseBeforeResponse),
         ("reset mid-body", Fault::ResetMidBody),
         ("short body", Fault::ShortBody),
-        ("silence before headers", Fault::SilenceBeforeHeaders),
-        ("silence after headers", Fault::SilenceAfterHeaders),
+        ("silence before headers", Fault::Timeout),
+        ("silence after headers", Fault::TimeoutAfterHeaders),
         ("html", Fault::body(200, "text/html", "<html>oops</html>")),
         ("empty", Fault::json(200, "")),
         ("truncated", Fault::json(200, r#"{"AccessToken":"zz"#)),
@@ -585,13 +592,12 @@ fn assert_token_failure(what: &str, op: Op, result: Result<(), Error>) {
 async fn token_faults_are_auth_errors_and_the_operation_is_never_sent() {
     let mut cases = Vec::new();
     for (what, fault) in token_faults() {
-        let silent = matches!(
-            fault,
-            Fault::SilenceBeforeHeaders | Fault::SilenceAfterHeaders
-        );
+        let silent = matches!(fault, Fault::Timeout | Fault::TimeoutAfterHeaders);
         let timeout = if silent { SHORT_TIMEOUT } else { TIMEOUT };
         for op in OPERATIONS {
-            let server = FaultServer::start(fault.clone()).await;
+            let server = FaultServer::start(fault.clone())
+                .await
+                .expect("a loopback port is free");
             let client = aksk_client_with(&server.uri(), timeout);
             cases.push(async move {
                 let result = op.run(&client).await;
@@ -606,7 +612,7 @@ async fn token_faults_are_auth_errors_and_the_operation_is_never_sent() {
 
 #[tokio::test]
 async fn token_endpoint_refusing_connections_is_an_auth_error() {
-    let url = FaultServer::refused();
+    let url = FaultServer::refused().expect("a loopback port is free");
     for op in OPERATIONS {
         let result = guarded(op.run(&aksk_client(&url))).await;
         assert_token_failure("refused", op, result);
@@ -615,11 +621,14 @@ async fn token_endpoint_refusing_connections_is_an_auth_error() {
 
 #[tokio::test]
 async fn token_redirect_is_not_followed() {
-    let elsewhere = FaultServer::start(Fault::success()).await;
+    let elsewhere = FaultServer::start(success())
+        .await
+        .expect("a loopback port is free");
     let server = FaultServer::start(Fault::Redirect {
         location: format!("{}{TOKEN_BY_AK_SK}", elsewhere.uri()),
     })
-    .await;
+    .await
+    .expect("a loopback port is free");
     let result = guarded(Op::CreateCalledRoute.run(&aksk_client(&server.uri()))).await;
     assert_token_failure("redirect", Op::CreateCalledRoute, result);
     assert_eq!(
@@ -631,7 +640,7 @@ async fn token_redirect_is_not_followed() {
 
 #[tokio::test]
 async fn a_refused_connection_is_retried_until_the_server_listens_and_then_sent_once() {
-    let addr = refused_addr();
+    let addr = FaultServer::refused_addr().expect("a loopback port is free");
     // The server starts listening after the first attempt was refused; the
     // retries (100 ms, then 200 ms later) find it.
     let late = tokio::spawn(async move {
@@ -639,7 +648,7 @@ async fn a_refused_connection_is_retried_until_the_server_listens_and_then_sent_
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .expect("the port released a moment ago is free again");
-        FaultServer::serve(listener, Fault::success())
+        FaultServer::serve(listener, success()).expect("a bound listener serves")
     });
     let client = client_builder(&format!("http://{addr}"))
         .connect_retries(2)
@@ -653,7 +662,7 @@ async fn a_refused_connection_is_retried_until_the_server_listens_and_then_sent_
 
 #[tokio::test]
 async fn without_connect_retries_a_refusal_is_final() {
-    let url = FaultServer::refused();
+    let url = FaultServer::refused().expect("a loopback port is free");
     let client = client_builder(&url).connect_retries(0).build().unwrap();
     for op in OPERATIONS {
         let error = guarded(op.run(&client)).await.expect_err("nothing listens");
@@ -664,7 +673,9 @@ async fn without_connect_retries_a_refusal_is_final() {
 #[tokio::test]
 async fn token_response_over_the_configured_limit_is_an_auth_error() {
     let token = format!(r#"{{"AccessToken":"{}","Expires":"600"}}"#, "z".repeat(200));
-    let server = FaultServer::start(Fault::json(200, &token)).await;
+    let server = FaultServer::start(Fault::json(200, token))
+        .await
+        .expect("a loopback port is free");
     let client = Client::builder()
         .base_url(server.uri())
         .credentials("my-app-key", "my-app-secret")
@@ -689,7 +700,8 @@ async fn the_generated_client_behind_raw_is_capped_at_the_default_limit() {
         len: HUGE,
         framing: Framing::Chunked,
     })
-    .await;
+    .await
+    .expect("a loopback port is free");
     let client = client_builder(&server.uri()).build().unwrap();
     let route = CalledRoute::new("9911411", Device::SkillQueue(1)).unwrap();
     let body = route.to_request();

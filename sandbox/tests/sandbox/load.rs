@@ -161,6 +161,8 @@ async fn concurrent_changes_leave_the_state_their_responses_describe() {
     .expect("the test finishes in time");
 }
 
+/// Needs the feature `faults`, for `Sandbox::max_in_flight`.
+#[cfg(feature = "faults")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sandbox_shuts_down_cleanly_under_load() {
     tokio::time::timeout(GUARD, async {
