@@ -21,7 +21,7 @@ use std::{process::ExitCode, time::Duration};
 
 use crate::error::Error;
 use cec_routes::{ClientBuilder, ENV_APP_KEY, ENV_BASE_URL, ENV_TIMEOUT};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::output::{Format, Output};
 
@@ -31,27 +31,46 @@ use crate::output::{Format, Output};
     version,
     about = "Bind Huawei Cloud CEC access codes to skill queues and IVR flows",
     long_about = "Bind Huawei Cloud CEC access codes to skill queues and IVR flows.\n\n\
-        Credentials come from the environment only: CEC_APP_KEY and CEC_APP_SECRET (tokens from \
-        tokenByAkSk), or CEC_TOKEN (a fixed token); the app secret can also be read from stdin \
-        with --app-secret-stdin. CEC_BASE_URL, CEC_TOKEN_LIFETIME and CEC_TIMEOUT are read too.",
+        Each setting comes from its flag, else its environment variable (shown with each flag; \
+        values set there are never shown here). Secrets never come from a flag: the app secret from CEC_APP_SECRET (tokens from \
+        tokenByAkSk) or from stdin with --app-secret-stdin, or a fixed token from CEC_TOKEN. \
+        CEC_TOKEN_LIFETIME is read too.",
     after_help = exit::HELP
 )]
 struct Cli {
-    /// Base URL of CEC [env: CEC_BASE_URL] [default: https://service.besclouds.com]
-    #[arg(long, global = true, value_name = "URL")]
+    /// Base URL of CEC (default: https://service.besclouds.com)
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = ENV_BASE_URL,
+        hide_env_values = true
+    )]
     base_url: Option<String>,
 
-    /// App key, sent as X-APP-Key and used with the app secret [env: CEC_APP_KEY]
-    #[arg(long, global = true, value_name = "KEY")]
+    /// App key, sent as X-APP-Key and used with the app secret
+    #[arg(
+        long,
+        global = true,
+        value_name = "KEY",
+        env = ENV_APP_KEY,
+        hide_env_values = true
+    )]
     app_key: Option<String>,
 
     /// Read the app secret from the first line of stdin instead of CEC_APP_SECRET
     #[arg(long, global = true)]
     app_secret_stdin: bool,
 
-    /// Whole-request timeout in seconds [env: CEC_TIMEOUT] [default: 30]
-    #[arg(long, global = true, value_name = "SECONDS")]
-    timeout: Option<u64>,
+    /// Whole-request timeout: seconds, or a duration such as 90s or 2m (default: 30)
+    #[arg(
+        long,
+        global = true,
+        value_name = "DURATION",
+        env = ENV_TIMEOUT,
+        hide_env_values = true
+    )]
+    timeout: Option<String>,
 
     /// Output format
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
@@ -92,7 +111,9 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let origins = Origins::of(&matches);
     init_tracing(cli.verbose);
     let out = Output::new(cli.output);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -109,7 +130,7 @@ fn main() -> ExitCode {
             return error.exit_code();
         }
     };
-    match runtime.block_on(run(&cli, &out)) {
+    match runtime.block_on(run(&cli, &origins, &out)) {
         Ok(code) => code,
         Err(error) => {
             out.error(&error);
@@ -118,49 +139,112 @@ fn main() -> ExitCode {
     }
 }
 
-/// Runs the command: the exit code on success (0, or what plan and apply
-/// report), the error otherwise.
-async fn run(cli: &Cli, out: &Output) -> Result<ExitCode, Error> {
-    let done = |result: Result<(), Error>| result.map(|()| ExitCode::SUCCESS);
-    match &cli.command {
-        Command::Create(args) => done(cmd_create::run(args, client_config(cli)?, out).await),
-        Command::List(args) => done(cmd_list::run(args, client_config(cli)?, out).await),
-        Command::Modify(args) => done(cmd_modify::run(args, client_config(cli)?, out).await),
-        Command::Delete(args) => done(cmd_delete::run(args, client_config(cli)?, out).await),
-        Command::AccessCodes(args) => {
-            done(cmd_access_codes::run(args, client_config(cli)?, out).await)
+/// Where the settings that clap reads from a flag or the environment came
+/// from, so that an error names the one the user wrote.
+#[derive(Debug)]
+pub struct Origins {
+    timeout: &'static str,
+    /// `--lifetime` or `CEC_TOKEN_LIFETIME` (`token` only).
+    pub lifetime: &'static str,
+}
+
+impl Origins {
+    fn of(matches: &clap::ArgMatches) -> Self {
+        let from_env = |matches: &clap::ArgMatches, id: &str| {
+            matches!(
+                matches.try_get_raw(id).ok().and(matches.value_source(id)),
+                Some(clap::parser::ValueSource::EnvVariable)
+            )
+        };
+        let token = matches.subcommand_matches("token");
+        Origins {
+            timeout: if from_env(matches, "timeout") {
+                ENV_TIMEOUT
+            } else {
+                "--timeout"
+            },
+            lifetime: if token.is_some_and(|m| from_env(m, "lifetime")) {
+                cec_routes::ENV_TOKEN_LIFETIME
+            } else {
+                "--lifetime"
+            },
         }
-        Command::Token(args) => done(cmd_token::run(args, client_config(cli)?, out).await),
-        Command::Sandbox(args) => done(cmd_sandbox::run(args, out).await),
-        Command::Demo(args) => done(cmd_demo::run(args, out).await),
-        Command::Export(args) => done(cmd_export::run(args, client_config(cli)?, out).await),
-        Command::Plan(args) => cmd_plan::run(args, client_config(cli)?, out).await,
-        Command::Apply(args) => cmd_apply::run(args, client_config(cli)?, out).await,
     }
 }
 
-/// The client configuration: flags over the environment.
-fn client_config(cli: &Cli) -> Result<ClientBuilder, Error> {
+/// Runs the command: the exit code on success (0, or what plan and apply
+/// report), the error otherwise.
+async fn run(cli: &Cli, origins: &Origins, out: &Output) -> Result<ExitCode, Error> {
+    let done = |result: Result<(), Error>| result.map(|()| ExitCode::SUCCESS);
+    let config = || client_config(cli, origins);
+    match &cli.command {
+        Command::Create(args) => done(cmd_create::run(args, config()?, out).await),
+        Command::List(args) => done(cmd_list::run(args, config()?, out).await),
+        Command::Modify(args) => done(cmd_modify::run(args, config()?, out).await),
+        Command::Delete(args) => done(cmd_delete::run(args, config()?, out).await),
+        Command::AccessCodes(args) => done(cmd_access_codes::run(args, config()?, out).await),
+        Command::Token(args) => done(cmd_token::run(args, origins, config()?, out).await),
+        Command::Sandbox(args) => done(cmd_sandbox::run(args, out).await),
+        Command::Demo(args) => done(cmd_demo::run(args, out).await),
+        Command::Export(args) => done(cmd_export::run(args, config()?, out).await),
+        Command::Plan(args) => cmd_plan::run(args, config()?, out).await,
+        Command::Apply(args) => cmd_apply::run(args, config()?, out).await,
+    }
+}
+
+/// The client configuration: flags over the environment (clap reads both
+/// for the settings that have a flag), the secret from the environment or
+/// stdin only.
+fn client_config(cli: &Cli, origins: &Origins) -> Result<ClientBuilder, Error> {
+    let timeout = cli
+        .timeout
+        .as_deref()
+        .map(|text| parse_timeout(text, origins.timeout))
+        .transpose()?;
     let secret_from_stdin = if cli.app_secret_stdin {
         Some(read_secret_line()?)
     } else {
         None
     };
     let lookup = |name: &str| -> Option<String> {
-        let flag = match name {
+        let value = match name {
             ENV_BASE_URL => cli.base_url.clone(),
             ENV_APP_KEY => cli.app_key.clone(),
-            ENV_TIMEOUT => cli.timeout.map(|t| t.to_string()),
+            // Read and checked by the CLI, naming where they came from.
+            ENV_TIMEOUT => return None,
+            cec_routes::ENV_TOKEN_LIFETIME if matches!(cli.command, Command::Token(_)) => {
+                return None;
+            }
             cec_routes::ENV_APP_SECRET => secret_from_stdin.clone(),
             _ => None,
         };
-        flag.or_else(|| std::env::var(name).ok())
+        value.or_else(|| std::env::var(name).ok())
     };
     let builder = cec_routes::builder_from_lookup(lookup)?;
-    Ok(match cli.timeout {
-        Some(seconds) => builder.timeout(Duration::from_secs(seconds)),
+    Ok(match timeout {
+        Some(timeout) => builder.timeout(timeout),
         None => builder,
     })
+}
+
+/// A timeout: whole seconds (`30`) or a duration (`30s`, `1m30s`); `origin`
+/// names the flag or variable it came from.
+fn parse_timeout(text: &str, origin: &str) -> Result<Duration, Error> {
+    let text = text.trim();
+    let timeout = match text.parse::<u64>() {
+        Ok(seconds) => Duration::from_secs(seconds),
+        Err(_) => humantime::parse_duration(text).map_err(|_| Error::Config {
+            reason: format!(
+                "{origin} is `{text}`; give whole seconds (30) or a duration (30s, 2m)"
+            ),
+        })?,
+    };
+    if timeout.is_zero() {
+        return Err(Error::Config {
+            reason: format!("{origin} is `{text}`; it must be longer than zero"),
+        });
+    }
+    Ok(timeout)
 }
 
 fn read_secret_line() -> Result<String, Error> {

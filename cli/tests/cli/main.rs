@@ -2,4 +2,6 @@
 //! built binary and an in-process sandbox.
 
 mod commands;
+mod config;
 mod routing_as_code;
+mod support;
