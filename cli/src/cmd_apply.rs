@@ -9,7 +9,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::{
     cmd_plan::PlanArgs,
     exit,
-    output::{Output, apply_json, apply_summary_text, change_line, plan_json, plan_text},
+    output::{self, Output, apply_json, apply_summary_text, change_line, plan_json, plan_text},
 };
 
 /// Make the live routes what a routes file says: plan, confirm, apply
@@ -42,7 +42,7 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
         return Ok(ExitCode::SUCCESS);
     }
     if !out.is_json() {
-        println!("{}\n", plan_text(&plan, &source, &file));
+        output::stdout(&format!("{}\n", plan_text(&plan, &source, &file)));
     }
     if !args.yes
         && !crate::prompt::confirm(
@@ -75,7 +75,7 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
                 }
                 bar.inc(1);
             }
-            None if !out.is_json() => println!("{}", change_line(result)),
+            None if !out.is_json() => output::stdout(&change_line(result)),
             None => {}
         })
         .await;
@@ -90,13 +90,13 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
     if report.all_applied() {
         Ok(ExitCode::SUCCESS)
     } else {
-        eprintln!(
+        output::stderr(&format!(
             "error: not every change was applied ({} failed, {} unknown, {} skipped); \
              run apply again to apply what is missing",
             report.failed(),
             report.unknown(),
             report.skipped()
-        );
+        ));
         Ok(ExitCode::from(exit::NOT_APPLIED))
     }
 }

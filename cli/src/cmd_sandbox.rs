@@ -41,7 +41,7 @@ pub struct Args {
 
 pub async fn run(args: &Args, out: &Output) -> Result<(), Error> {
     if args.print_seed {
-        println!("{}", Seed::default().to_json());
+        crate::output::stdout(&Seed::default().to_json());
         return Ok(());
     }
     let seed = match (&args.seed, args.documented_examples) {

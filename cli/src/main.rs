@@ -1,6 +1,9 @@
 //! `cec-routes`: bind CEC access codes to skill queues and IVR flows from the
 //! command line, or try the whole flow against the embedded sandbox.
 
+// Every line goes through `output`, which survives a closed stdout.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 mod cmd_access_codes;
 mod cmd_apply;
 mod cmd_create;

@@ -1,9 +1,57 @@
 //! All printing: text for people, JSON for scripts, errors on stderr.
+//!
+//! Everything goes through [`stdout`] and [`stderr`]: a reader that closes
+//! stdout early (`cec-routes list | head -1`) ends the printing quietly,
+//! never the command (an apply goes on), and the command exits with the
+//! code it would have exited with, as `git log | head` does.
+
+use std::{
+    io::Write,
+    sync::atomic::{AtomicBool, Ordering},
+};
 
 use cec_routes::CalledRoute;
 
 use crate::error::Error;
 use serde_json::{Value, json};
+
+/// Set once stdout could not be written: nothing more is tried.
+static STDOUT_GONE: AtomicBool = AtomicBool::new(false);
+
+/// Writes `text` and a newline to stdout. A closed stdout (`| head`) ends
+/// the printing quietly; any other failure is said once on stderr.
+pub fn stdout(text: &str) {
+    if STDOUT_GONE.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    let written = out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush());
+    if let Err(error) = written {
+        STDOUT_GONE.store(true, Ordering::Relaxed);
+        if error.kind() != std::io::ErrorKind::BrokenPipe {
+            stderr(&format!("warning: could not write to stdout: {error}"));
+        }
+    }
+}
+
+/// Writes `text` and a newline to stderr; a failure is ignored (there is
+/// nowhere left to say it).
+pub fn stderr(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err
+        .write_all(text.as_bytes())
+        .and_then(|()| err.write_all(b"\n"))
+        .and_then(|()| err.flush());
+}
+
+/// Writes `text` to stderr without a newline (a prompt).
+pub fn prompt(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
+}
 
 /// How results are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -29,12 +77,12 @@ impl Output {
     /// for scripts.
     pub fn result(&self, text: &str, mut json: Value) {
         match self.format {
-            Format::Text => println!("{text}"),
+            Format::Text => stdout(text),
             Format::Json => {
                 if let Value::Object(map) = &mut json {
                     map.insert("ok".into(), Value::Bool(true));
                 }
-                println!("{json:#}");
+                stdout(&format!("{json:#}"));
             }
         }
     }
@@ -42,14 +90,14 @@ impl Output {
     /// Prints a progress line (text only; JSON output stays one document).
     pub fn step(&self, text: &str) {
         if self.format == Format::Text {
-            println!("{text}");
+            stdout(text);
         }
     }
 
     /// Prints an error in plain words on stderr, and as JSON on stdout when
     /// JSON output was asked for.
     pub fn error(&self, error: &Error) {
-        eprintln!("error: {error}");
+        stderr(&format!("error: {error}"));
         if let Some(error) = error.cec()
             && error.may_have_reached_server()
             && !matches!(
@@ -57,10 +105,10 @@ impl Output {
                 cec_routes::Error::Business { .. } | cec_routes::Error::PartialDeletion { .. }
             )
         {
-            eprintln!("note: the request may have reached CEC; check its state before retrying");
+            stderr("note: the request may have reached CEC; check its state before retrying");
         }
         if self.format == Format::Json {
-            println!("{:#}", error_json(error));
+            stdout(&format!("{:#}", error_json(error)));
         }
     }
 }
@@ -178,19 +226,19 @@ impl Output {
 
     /// Prints a warning in plain words on stderr (any format).
     pub fn warn(&self, text: &str) {
-        eprintln!("warning: {text}");
+        stderr(&format!("warning: {text}"));
     }
 
     /// Prints a result that may be a failure: `text` for people, `json`
     /// with `"ok"` set to `ok` for scripts.
     pub fn outcome(&self, text: &str, mut json: Value, ok: bool) {
         match self.format {
-            Format::Text => println!("{text}"),
+            Format::Text => stdout(text),
             Format::Json => {
                 if let Value::Object(map) = &mut json {
                     map.insert("ok".into(), Value::Bool(ok));
                 }
-                println!("{json:#}");
+                stdout(&format!("{json:#}"));
             }
         }
     }

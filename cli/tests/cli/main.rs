@@ -3,5 +3,6 @@
 
 mod commands;
 mod config;
+mod pipes;
 mod routing_as_code;
 mod support;
