@@ -4,7 +4,7 @@ use crate::error::Error;
 use cec_routes::{CalledRoute, ClientBuilder, Device, MediaType};
 use serde_json::json;
 
-use crate::output::{Output, route_json};
+use crate::output::{Output, escape, route_json};
 
 /// Bind an access code (and extension code) to a skill queue or IVR flow.
 #[derive(Debug, clap::Args)]
@@ -62,7 +62,7 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
     let done = client.create_called_route(&route).await?;
     let description = done.description.clone().unwrap_or_default();
     out.result(
-        &format!("created route {route}: {description}"),
+        &format!("created route {route}: {}", escape(&description)),
         json!({
             "operation": "createCalledRoute",
             "route": route_json(&route),

@@ -4,7 +4,7 @@ use crate::error::Error;
 use cec_routes::{ClientBuilder, RouteFilter, RoutesFile};
 use serde_json::json;
 
-use crate::output::{Output, routes_file_json};
+use crate::output::{Output, escape, routes_file_json};
 
 /// Write the live routes as a routes file (YAML on stdout), in a stable order
 #[derive(Debug, clap::Args)]
@@ -23,7 +23,7 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
     };
     let (file, skipped) = RoutesFile::export(&live);
     for (route, reason) in &skipped {
-        out.warn(&format!(
+        out.warn(&escape(&format!(
             "route {}{} (dnid {}) is left out: {reason}",
             route.access_code,
             route
@@ -32,7 +32,7 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
                 .map(|e| format!(" ext {e}"))
                 .unwrap_or_default(),
             route.dnid.map_or_else(|| "-".to_owned(), |d| d.to_string()),
-        ));
+        )));
     }
     let yaml = file.to_yaml();
     out.result(

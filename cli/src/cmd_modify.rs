@@ -4,7 +4,7 @@ use crate::error::Error;
 use cec_routes::{ClientBuilder, Device, RouteChange, RouteFilter, RouteId};
 use serde_json::json;
 
-use crate::output::Output;
+use crate::output::{Output, escape};
 
 /// Point one route at another skill queue or IVR flow.
 ///
@@ -60,7 +60,7 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
     out.result(
         &format!(
             "route {id} now goes to {device}: {}",
-            done.description.clone().unwrap_or_default()
+            escape(&done.description.clone().unwrap_or_default())
         ),
         json!({
             "operation": "modifyCalledRoute",

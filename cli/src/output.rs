@@ -4,6 +4,13 @@
 //! stdout early (`cec-routes list | head -1`) ends the printing quietly,
 //! never the command (an apply goes on), and the command exits with the
 //! code it would have exited with, as `git log | head` does.
+//!
+//! Text from CEC (descriptions, error bodies, route fields) could carry
+//! escape sequences or NUL bytes meant for the terminal. Each piece is
+//! escaped where it is put into a line ([`escape`]: a description cannot
+//! even start a new line), and the writers escape whatever control
+//! character is left but the line breaks ([`escape_controls`]); JSON escapes
+//! them as `\u` sequences.
 
 use std::{
     io::Write,
@@ -15,6 +22,78 @@ use cec_routes::CalledRoute;
 use crate::error::Error;
 use serde_json::{Value, json};
 
+/// Whether `c` must not reach a terminal as it is: a control character
+/// (C0, DEL, C1) or one that reorders text (bidirectional controls).
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+fn escape_char(c: char, out: &mut String) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+    }
+}
+
+/// `text` with every control character escaped, line breaks included
+/// (`\u{1b}`, `\n`): for one piece of text from CEC on one line.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_unsafe(c) {
+            escape_char(c, &mut out);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `text` with every control character escaped but its line breaks: for
+/// whole lines the command wrote itself.
+pub fn escape_controls(text: &str) -> String {
+    if !text.chars().any(|c| c != '\n' && is_unsafe(c)) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c != '\n' && is_unsafe(c) {
+            escape_char(c, &mut out);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A JSON document, pretty-printed, with the control characters that JSON
+/// allows raw (DEL, C1, bidirectional controls) escaped as well.
+pub fn json_text(json: &Value) -> String {
+    let text = format!("{json:#}");
+    if !text.chars().any(is_unsafe_in_json) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_unsafe_in_json(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// What serde_json leaves raw inside strings and a terminal could act on.
+/// (Outside strings a JSON document holds only ASCII punctuation, so
+/// escaping these is always valid JSON.)
+fn is_unsafe_in_json(c: char) -> bool {
+    c != '\n' && is_unsafe(c)
+}
+
 /// Set once stdout could not be written: nothing more is tried.
 static STDOUT_GONE: AtomicBool = AtomicBool::new(false);
 
@@ -24,6 +103,7 @@ pub fn stdout(text: &str) {
     if STDOUT_GONE.load(Ordering::Relaxed) {
         return;
     }
+    let text = escape_controls(text);
     let mut out = std::io::stdout().lock();
     let written = out
         .write_all(text.as_bytes())
@@ -40,6 +120,7 @@ pub fn stdout(text: &str) {
 /// Writes `text` and a newline to stderr; a failure is ignored (there is
 /// nowhere left to say it).
 pub fn stderr(text: &str) {
+    let text = escape_controls(text);
     let mut err = std::io::stderr().lock();
     let _ = err
         .write_all(text.as_bytes())
@@ -49,8 +130,24 @@ pub fn stderr(text: &str) {
 
 /// Writes `text` to stderr without a newline (a prompt).
 pub fn prompt(text: &str) {
+    let text = escape_controls(text);
     let mut err = std::io::stderr().lock();
     let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
+}
+
+/// Stderr for the logs (`-v`): each write escaped as [`escape_controls`]
+/// does, since a log line may quote CEC.
+pub struct LogWriter;
+
+impl Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        prompt(&String::from_utf8_lossy(buf));
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// How results are printed.
@@ -82,7 +179,7 @@ impl Output {
                 if let Value::Object(map) = &mut json {
                     map.insert("ok".into(), Value::Bool(true));
                 }
-                stdout(&format!("{json:#}"));
+                stdout(&json_text(&json));
             }
         }
     }
@@ -97,7 +194,7 @@ impl Output {
     /// Prints an error in plain words on stderr, and as JSON on stdout when
     /// JSON output was asked for.
     pub fn error(&self, error: &Error) {
-        stderr(&format!("error: {error}"));
+        stderr(&format!("error: {}", error_text(error)));
         if let Some(error) = error.cec()
             && error.may_have_reached_server()
             && !matches!(
@@ -108,8 +205,24 @@ impl Output {
             stderr("note: the request may have reached CEC; check its state before retrying");
         }
         if self.format == Format::Json {
-            stdout(&format!("{:#}", error_json(error)));
+            stdout(&json_text(&error_json(error)));
         }
+    }
+}
+
+/// An error in plain words, safe for a terminal. CEC's answers (bodies,
+/// descriptions, codes) are escaped whole, line breaks included; the
+/// command's own messages keep theirs (a routes file's problems are one
+/// per line).
+pub fn error_text(error: &Error) -> String {
+    match error {
+        Error::Cec(cec_routes::Error::InvalidInput { .. } | cec_routes::Error::Config { .. })
+        | Error::InvalidInput { .. }
+        | Error::Config { .. }
+        | Error::Demo { .. }
+        | Error::Internal { .. }
+        | Error::Sandbox(_) => escape_controls(&error.to_string()),
+        Error::Cec(_) => escape(&error.to_string()),
     }
 }
 
@@ -181,8 +294,9 @@ impl<const N: usize> Table<N> {
         }
     }
 
+    /// Adds a row; each cell is escaped (it may come from CEC).
     pub fn row(&mut self, cells: [String; N]) {
-        self.rows.push(cells);
+        self.rows.push(cells.map(|cell| escape(&cell)));
     }
 
     /// The table, each line ending in a newline.
@@ -238,7 +352,7 @@ impl Output {
                 if let Value::Object(map) = &mut json {
                     map.insert("ok".into(), Value::Bool(ok));
                 }
-                stdout(&format!("{json:#}"));
+                stdout(&json_text(&json));
             }
         }
     }
@@ -272,18 +386,20 @@ pub fn plan_text(plan: &cec_routes::Plan, source: &str, file: &cec_routes::Route
             ChangeKind::Replace => "-/+",
             ChangeKind::Delete => "-",
         };
-        out.push_str(&format!("{sigil:<3} {change}\n"));
+        out.push_str(&format!("{sigil:<3} {}\n", escape(&change.to_string())));
     }
     for held in &plan.locked {
         out.push_str(&format!(
             "!   locked, not attempted: {} ({})\n",
-            held.change, held.reason
+            escape(&held.change.to_string()),
+            escape(&held.reason)
         ));
     }
     for held in &plan.needs_replace {
         out.push_str(&format!(
             "?   needs --allow-replace: {} ({})\n",
-            held.change, held.reason
+            escape(&held.change.to_string()),
+            escape(&held.reason)
         ));
     }
     out.push('\n');
@@ -381,8 +497,12 @@ fn outcome_word(outcome: &cec_routes::Outcome) -> &'static str {
     }
 }
 
-/// One line for one change as it ends (`applied: create …`).
+/// One line for one change as it ends (`applied: create …`), escaped.
 pub fn change_line(result: &cec_routes::ChangeResult) -> String {
+    escape(&raw_change_line(result))
+}
+
+fn raw_change_line(result: &cec_routes::ChangeResult) -> String {
     let mut line = format!("{}: {}", outcome_word(&result.outcome), result.change);
     if let Some(error) = result.outcome.error() {
         line.push_str(&format!(" — {error}"));

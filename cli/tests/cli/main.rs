@@ -3,6 +3,7 @@
 
 mod commands;
 mod config;
+mod escaping;
 mod pipes;
 mod routing_as_code;
 mod support;
