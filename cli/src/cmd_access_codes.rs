@@ -4,7 +4,7 @@ use crate::error::Error;
 use cec_routes::{AccessCodeFilter, ClientBuilder, Listed, MediaType};
 use serde_json::json;
 
-use crate::output::{Output, Table};
+use crate::output::{Output, Table, access_code_json};
 
 /// List the tenant's access codes (every page), filtered.
 #[derive(Debug, clap::Args)]
@@ -65,7 +65,11 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
             table.render(),
             if count == 1 { "" } else { "s" }
         ),
-        json!({ "operation": "queryAccessCodeList", "total": count, "accessCodes": codes }),
+        json!({
+            "operation": "queryAccessCodeList",
+            "total": count,
+            "accessCodes": codes.iter().map(access_code_json).collect::<Vec<_>>(),
+        }),
     );
     Ok(())
 }

@@ -3,13 +3,13 @@
 use std::{io::IsTerminal, process::ExitCode};
 
 use crate::error::Error;
-use cec_routes::{ApplyOptions, ClientBuilder, DEFAULT_PARALLEL};
+use cec_routes::{ApplyOptions, ApplyReport, ClientBuilder, DEFAULT_PARALLEL};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::{
     cmd_plan::PlanArgs,
     exit,
-    output::{self, Output, apply_json, apply_summary_text, change_line, plan_json, plan_text},
+    output::{self, Output, apply_json, apply_summary_text, change_line, plan_text},
 };
 
 /// Make the live routes what a routes file says: plan, confirm, apply
@@ -38,7 +38,10 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
     let client = config.build()?;
     let plan = client.plan_routes(&file, args.plan.options()).await?;
     if !plan.has_changes() {
-        out.result(&plan_text(&plan, &source, &file), plan_json(&plan, &source));
+        out.result(
+            &plan_text(&plan, &source, &file),
+            apply_json(&plan, &ApplyReport::default(), &source),
+        );
         return Ok(ExitCode::SUCCESS);
     }
     if !out.is_json() {

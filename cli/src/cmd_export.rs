@@ -4,7 +4,7 @@ use crate::error::Error;
 use cec_routes::{ClientBuilder, RouteFilter, RoutesFile};
 use serde_json::json;
 
-use crate::output::{Output, escape, routes_file_json};
+use crate::output::{Output, escape, listed_route_json, routes_file_json};
 
 /// Write the live routes as a routes file (YAML on stdout), in a stable order
 #[derive(Debug, clap::Args)]
@@ -40,7 +40,10 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
         json!({
             "operation": "export",
             "routes": routes_file_json(&file),
-            "skipped": skipped.iter().map(|(route, reason)| json!({"route": route, "reason": reason})).collect::<Vec<_>>(),
+            "skipped": skipped
+                .iter()
+                .map(|(route, reason)| json!({"route": listed_route_json(route), "reason": reason}))
+                .collect::<Vec<_>>(),
         }),
     );
     Ok(())

@@ -4,7 +4,7 @@ use crate::error::Error;
 use cec_routes::{ClientBuilder, Device, Listed, MediaType, Route, RouteFilter};
 use serde_json::json;
 
-use crate::output::{Output, Table};
+use crate::output::{Output, Table, listed_route_json};
 
 /// List the called routes (every page), filtered.
 #[derive(Debug, clap::Args)]
@@ -68,7 +68,11 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
     }
     out.result(
         &route_table(&routes),
-        json!({ "operation": "queryCalledRoute", "total": routes.len(), "routes": routes }),
+        json!({
+            "operation": "queryCalledRoute",
+            "total": routes.len(),
+            "routes": routes.iter().map(listed_route_json).collect::<Vec<_>>(),
+        }),
     );
     Ok(())
 }

@@ -1,10 +1,10 @@
 //! `cec-routes modify`: modifyCalledRoute, after finding the route.
 
 use crate::error::Error;
-use cec_routes::{ClientBuilder, Device, RouteChange, RouteFilter, RouteId};
+use cec_routes::{ClientBuilder, Device, Listed, Route, RouteChange, RouteFilter, RouteId};
 use serde_json::json;
 
-use crate::output::{Output, escape};
+use crate::output::{Output, escape, listed_route_json};
 
 /// Point one route at another skill queue or IVR flow.
 ///
@@ -64,9 +64,13 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
         ),
         json!({
             "operation": "modifyCalledRoute",
-            "id": id,
-            "device": device,
-            "previousDevice": route.device,
+            "id": id.as_str(),
+            "from": listed_route_json(route),
+            "to": listed_route_json(&Route {
+                device: Listed::Known(device),
+                device_desc: None,
+                ..route.clone()
+            }),
             "returnCode": "0",
             "description": done.description,
         }),

@@ -19,6 +19,7 @@ mod error;
 mod exit;
 mod output;
 mod prompt;
+mod routes_input;
 
 use std::{process::ExitCode, time::Duration};
 
@@ -179,6 +180,19 @@ impl Origins {
 /// report), the error otherwise.
 async fn run(cli: &Cli, origins: &Origins, out: &Output) -> Result<ExitCode, Error> {
     let done = |result: Result<(), Error>| result.map(|()| ExitCode::SUCCESS);
+    let routes_from_stdin = match &cli.command {
+        Command::Plan(args) => args.plan.reads_stdin(),
+        Command::Apply(args) => args.plan.reads_stdin(),
+        _ => false,
+    };
+    if routes_from_stdin && cli.app_secret_stdin {
+        return Err(Error::InvalidInput {
+            field: "--file",
+            reason: "`-f -` and --app-secret-stdin both read stdin; give the secret in \
+                     CEC_APP_SECRET, or the routes in a file"
+                .into(),
+        });
+    }
     let config = || client_config(cli, origins);
     match &cli.command {
         Command::Create(args) => done(cmd_create::run(args, config()?, out).await),

@@ -17,10 +17,12 @@ use std::{
     sync::atomic::{AtomicBool, Ordering},
 };
 
-use cec_routes::CalledRoute;
+use cec_routes::{
+    AccessCode, CallDirection, CalledRoute, Device, Editable, Listed, MediaType, Route,
+};
 
 use crate::error::Error;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 /// Whether `c` must not reach a terminal as it is: a control character
 /// (C0, DEL, C1) or one that reorders text (bidirectional controls).
@@ -321,15 +323,112 @@ impl<const N: usize> Table<N> {
     }
 }
 
-/// A route as scripts see it: the wire's field names.
+/// A route as a routes file writes it, the one vocabulary of routes in
+/// every JSON output: `accessCode`, `extCode` (absent for none),
+/// `skillQueue` or `ivr`, `mediaType` (a name; absent for none). What
+/// `list`, `export` and `plan` print can be fed back to `plan -f`.
 pub fn route_json(route: &CalledRoute) -> Value {
-    json!({
-        "accessCode": route.access_code(),
-        "extCode": route.ext_code(),
-        "devicetype": route.device().device_type(),
-        "deviceId": route.device().id(),
-        "mediaTypeId": route.media_type().map(|m| m.code()),
-    })
+    let mut map = Map::new();
+    map.insert("accessCode".into(), route.access_code().into());
+    if let Some(ext) = route.ext_code() {
+        map.insert("extCode".into(), ext.into());
+    }
+    insert_device(&mut map, route.device());
+    if let Some(media) = route.media_type() {
+        map.insert("mediaType".into(), media.name().into());
+    }
+    Value::Object(map)
+}
+
+fn insert_device(map: &mut Map<String, Value>, device: Device) {
+    match device {
+        Device::SkillQueue(id) => map.insert("skillQueue".into(), id.into()),
+        Device::Ivr(id) => map.insert("ivr".into(), id.into()),
+    };
+}
+
+/// A route as CEC lists it: the routes file's keys, and what only CEC
+/// knows (`id`, `dnid`, `deviceName`, `editable`), which `plan -f` ignores.
+/// A device or media type the documentation does not list is kept as CEC
+/// sent it (`unknownDevice`, `mediaType` as a number).
+pub fn listed_route_json(route: &Route) -> Value {
+    let mut map = Map::new();
+    if let Some(id) = &route.id {
+        map.insert("id".into(), id.as_str().into());
+    }
+    if let Some(dnid) = route.dnid {
+        map.insert("dnid".into(), dnid.into());
+    }
+    map.insert("accessCode".into(), route.access_code.as_str().into());
+    if let Some(ext) = &route.ext_code {
+        map.insert("extCode".into(), ext.as_str().into());
+    }
+    match &route.device {
+        Listed::Known(device) => insert_device(&mut map, *device),
+        Listed::Unknown(raw) => {
+            map.insert("unknownDevice".into(), raw.as_str().into());
+        }
+    }
+    if let Some(name) = &route.device_desc {
+        map.insert("deviceName".into(), name.as_str().into());
+    }
+    if let Some(media) = &route.media_type {
+        map.insert("mediaType".into(), media_json(media));
+    }
+    map.insert("editable".into(), editable_word(&route.editable).into());
+    Value::Object(map)
+}
+
+fn media_json(media: &Listed<MediaType>) -> Value {
+    match media {
+        Listed::Known(media) => media.name().into(),
+        Listed::Unknown(raw) => raw
+            .parse::<i64>()
+            .map_or_else(|_| raw.as_str().into(), Value::from),
+    }
+}
+
+/// What may be done to a route, in one word.
+pub fn editable_word(editable: &Editable) -> &'static str {
+    match editable {
+        Editable::Yes => "yes",
+        Editable::DeleteOnly => "delete-only",
+        Editable::EditOnly => "edit-only",
+        Editable::Locked => "locked",
+        _ => "unknown",
+    }
+}
+
+/// An access code as scripts see it (`accessCode`, as for routes).
+pub fn access_code_json(code: &AccessCode) -> Value {
+    let mut map = Map::new();
+    if let Some(id) = &code.id {
+        map.insert("id".into(), id.as_str().into());
+    }
+    map.insert("accessCode".into(), code.code.as_str().into());
+    if let Some(media) = &code.media_type {
+        map.insert("mediaType".into(), media_json(media));
+    }
+    if let Some(number) = &code.service_number {
+        map.insert("serviceNumber".into(), number.as_str().into());
+    }
+    if let Some(description) = &code.description {
+        map.insert("description".into(), description.as_str().into());
+    }
+    if let Some(direction) = &code.direction {
+        map.insert(
+            "direction".into(),
+            match direction {
+                Listed::Known(CallDirection::Inbound) => "inbound".into(),
+                Listed::Known(CallDirection::Outbound) => "outbound".into(),
+                Listed::Known(CallDirection::Both) => "both".into(),
+                Listed::Unknown(raw) => raw
+                    .parse::<i64>()
+                    .map_or_else(|_| raw.as_str().into(), Value::from),
+            },
+        );
+    }
+    Value::Object(map)
 }
 
 impl Output {
@@ -452,7 +551,7 @@ fn change_json(change: &cec_routes::Change) -> Value {
         "kind": change.kind(),
         "accessCode": change.access_code(),
         "extCode": change.ext_code(),
-        "from": change.live(),
+        "from": change.live().map(listed_route_json),
         "to": change.target().map(route_json),
         "text": change.to_string(),
     })

@@ -114,10 +114,9 @@ async fn create_prints_one_json_document_with_output_json() {
       "returnCode": "0",
       "route": {
         "accessCode": "9911411",
-        "deviceId": 1,
-        "devicetype": 1,
         "extCode": "11",
-        "mediaTypeId": 19
+        "mediaType": "video",
+        "skillQueue": 1
       }
     }
     "###);
@@ -502,7 +501,7 @@ async fn access_codes_lists_the_tenants_hotlines() {
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
     let json: Value = serde_json::from_str(&run.stdout).expect("stdout is one JSON document");
     let first = &json["accessCodes"][0];
-    assert_eq!(first["code"], "9911411");
+    assert_eq!(first["accessCode"], "9911411");
     assert_eq!(first["id"], "1124167935465633793");
     assert_eq!(first["mediaType"], "voice-and-video");
     assert_eq!(first["direction"], "both");

@@ -4,6 +4,7 @@
 mod commands;
 mod config;
 mod escaping;
+mod json;
 mod pipes;
 mod routing_as_code;
 mod support;
