@@ -19,6 +19,7 @@ mod error;
 mod exit;
 mod output;
 mod prompt;
+mod route_key;
 mod routes_input;
 
 use std::{process::ExitCode, time::Duration};
@@ -96,7 +97,7 @@ enum Command {
     List(cmd_list::Args),
     /// Point one route at another skill queue or IVR flow
     Modify(cmd_modify::Args),
-    /// Delete routes by their dnids (asks for confirmation on a terminal)
+    /// Delete routes, by dnid or by access code and extension code (asks first)
     Delete(cmd_delete::Args),
     /// List the tenant's access codes (every page), filtered
     AccessCodes(cmd_access_codes::Args),

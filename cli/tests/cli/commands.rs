@@ -86,7 +86,8 @@ async fn create_binds_the_documented_example_and_says_so() {
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
     assert_eq!(
         run.stdout.trim(),
-        "created route 9911411 ext 11 → skill queue 1 (video): data create success"
+        "created route 9911411 ext 11 → skill queue 1 (video): data create success; \
+         id 1127983948544239617, dnid 1"
     );
     let routes = sandbox.routes();
     assert_eq!(routes.len(), 1);
@@ -109,6 +110,8 @@ async fn create_prints_one_json_document_with_output_json() {
     insta::assert_json_snapshot!(json, @r###"
     {
       "description": "data create success",
+      "dnid": 1,
+      "id": "1127983948544239617",
       "ok": true,
       "operation": "createCalledRoute",
       "returnCode": "0",
@@ -432,7 +435,7 @@ async fn list_json_keeps_route_ids_exactly_and_they_work_for_modify() {
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
     assert_eq!(
         run.stdout.trim(),
-        "route 1125397061153369092 now goes to IVR flow 7: data update success"
+        "route 9911411 ext 11 (id 1125397061153369092) now goes to IVR flow 7: data update success"
     );
     let modified = sandbox
         .routes()
@@ -472,7 +475,10 @@ async fn delete_with_yes_deletes_and_names_the_routes() {
     let run = run_against(&sandbox, &["delete", "--dnid", "1,2", "--yes"]).await;
 
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
-    assert_eq!(run.stdout.trim(), "deleted 9911411, 99114111");
+    assert_eq!(
+        run.stdout.trim(),
+        "deleted 9911411 (dnid 1), 9911411 ext 1 (dnid 2)"
+    );
     let left: Vec<u64> = sandbox.routes().iter().map(|r| r.dnid).collect();
     assert_eq!(left, [3]);
 }

@@ -1,6 +1,7 @@
 //! The `cec-routes` command's tests in one test binary, run against the
 //! built binary and an in-process sandbox.
 
+mod addressing;
 mod commands;
 mod config;
 mod escaping;
