@@ -53,6 +53,27 @@ struct Cli {
     )]
     base_url: Option<String>,
 
+    /// Base URL of tokenByAkSk when it differs from --base-url (e.g. the port 28070 variant)
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "CEC_TOKEN_URL",
+        hide_env_values = true
+    )]
+    token_url: Option<String>,
+
+    /// Allow plain http to hosts other than loopback (a sandbox in docker-compose or on a
+    /// private network); tokens and the app secret then cross the network in clear text
+    #[arg(
+        long,
+        global = true,
+        env = "CEC_ALLOW_HTTP",
+        hide_env_values = true,
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
+    allow_http: bool,
+
     /// App key, sent as X-APP-Key and used with the app secret
     #[arg(
         long,
@@ -238,10 +259,42 @@ fn client_config(cli: &Cli, origins: &Origins) -> Result<ClientBuilder, Error> {
         };
         value.or_else(|| std::env::var(name).ok())
     };
-    let builder = cec_routes::builder_from_lookup(lookup)?;
-    Ok(match timeout {
-        Some(timeout) => builder.timeout(timeout),
-        None => builder,
+    let mut builder = cec_routes::builder_from_lookup(lookup)?;
+    if let Some(timeout) = timeout {
+        builder = builder.timeout(timeout);
+    }
+    if let Some(url) = &cli.token_url {
+        builder = builder.token_base_url(url.trim());
+    }
+    if cli.allow_http {
+        let base_url = cli
+            .base_url
+            .as_deref()
+            .unwrap_or(cec_routes::DEFAULT_BASE_URL);
+        for url in std::iter::once(base_url).chain(cli.token_url.as_deref()) {
+            if is_clear_text(url) {
+                output::stderr(&format!(
+                    "warning: plain http to {} is allowed (--allow-http): the app secret and \
+                     tokens cross the network in clear text; use it only on a test network",
+                    output::escape(url.trim())
+                ));
+            }
+        }
+        builder = builder.allow_insecure_http(true);
+    }
+    Ok(builder)
+}
+
+/// Whether `url` is plain http to a host other than loopback.
+fn is_clear_text(url: &str) -> bool {
+    url::Url::parse(url.trim()).is_ok_and(|url| {
+        url.scheme() == "http"
+            && match url.host() {
+                Some(url::Host::Ipv4(ip)) => !ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => !ip.is_loopback(),
+                Some(url::Host::Domain(host)) => !host.eq_ignore_ascii_case("localhost"),
+                None => false,
+            }
     })
 }
 

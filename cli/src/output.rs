@@ -196,7 +196,11 @@ impl Output {
     /// Prints an error in plain words on stderr, and as JSON on stdout when
     /// JSON output was asked for.
     pub fn error(&self, error: &Error) {
-        stderr(&format!("error: {}", error_text(error)));
+        let text = error_text(error);
+        stderr(&format!("error: {text}"));
+        if text.contains("plain http to a host that is not loopback") {
+            stderr("hint: --allow-http (or CEC_ALLOW_HTTP=1) allows it, on a test network only");
+        }
         if let Some(error) = error.cec()
             && error.may_have_reached_server()
             && !matches!(

@@ -6,6 +6,7 @@ mod commands;
 mod config;
 mod escaping;
 mod json;
+mod network;
 mod pipes;
 mod routing_as_code;
 mod support;
