@@ -33,7 +33,9 @@ pub async fn run(
     out: &Output,
 ) -> Result<(), Error> {
     let config = match &args.lifetime {
-        Some(text) => config.token_lifetime(lifetime(text, origins.lifetime)?),
+        Some(text) => {
+            config.token_lifetime(lifetime(text, origins.of_arg("lifetime", "--lifetime"))?)
+        }
         None => config,
     };
     let client = config.build()?;

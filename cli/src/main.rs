@@ -6,6 +6,7 @@
 
 mod cmd_access_codes;
 mod cmd_apply;
+mod cmd_config;
 mod cmd_create;
 mod cmd_delete;
 mod cmd_demo;
@@ -21,6 +22,7 @@ mod output;
 mod prompt;
 mod route_key;
 mod routes_input;
+mod settings;
 
 use std::{process::ExitCode, time::Duration};
 
@@ -29,6 +31,7 @@ use cec_routes::{ClientBuilder, ENV_APP_KEY, ENV_BASE_URL, ENV_TIMEOUT};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::output::{Format, Output};
+use crate::settings::Setting;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -37,9 +40,10 @@ use crate::output::{Format, Output};
     about = "Bind Huawei Cloud CEC access codes to skill queues and IVR flows",
     long_about = "Bind Huawei Cloud CEC access codes to skill queues and IVR flows.\n\n\
         Each setting comes from its flag, else its environment variable (shown with each flag; \
-        values set there are never shown here). Secrets never come from a flag: the app secret from CEC_APP_SECRET (tokens from \
-        tokenByAkSk) or from stdin with --app-secret-stdin, or a fixed token from CEC_TOKEN. \
-        CEC_TOKEN_LIFETIME is read too.",
+        values set there are never shown here), else the profile of the config file (see \
+        `cec-routes config show`). Secrets never come from a flag: the app secret from CEC_APP_SECRET (tokens from \
+        tokenByAkSk), from stdin with --app-secret-stdin or from the profile's \
+        app_secret_command, or a fixed token from CEC_TOKEN. CEC_TOKEN_LIFETIME is read too.",
     after_help = exit::HELP
 )]
 struct Cli {
@@ -83,6 +87,27 @@ struct Cli {
         hide_env_values = true
     )]
     app_key: Option<String>,
+
+    /// The profile of the config file to use (default: the file's default_profile)
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME",
+        env = "CEC_PROFILE",
+        hide_env_values = true
+    )]
+    profile: Option<String>,
+
+    /// The config file (default: $XDG_CONFIG_HOME/cec-routes/config.toml, else
+    /// ~/.config/cec-routes/config.toml)
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        env = "CEC_CONFIG",
+        hide_env_values = true
+    )]
+    config: Option<std::path::PathBuf>,
 
     /// Read the app secret from the first line of stdin instead of CEC_APP_SECRET
     #[arg(long, global = true)]
@@ -134,6 +159,9 @@ enum Command {
     Plan(cmd_plan::Args),
     /// Make the live routes what a routes file says: plan, confirm, apply
     Apply(cmd_apply::Args),
+    /// Show the config file's profiles and the settings in effect (secrets redacted)
+    #[command(subcommand)]
+    Config(cmd_config::Command),
 }
 
 fn main() -> ExitCode {
@@ -165,36 +193,113 @@ fn main() -> ExitCode {
     }
 }
 
-/// Where the settings that clap reads from a flag or the environment came
+/// Where each setting that clap reads from a flag or the environment came
 /// from, so that an error names the one the user wrote.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Origins {
-    timeout: &'static str,
-    /// `--lifetime` or `CEC_TOKEN_LIFETIME` (`token` only).
-    pub lifetime: &'static str,
+    /// The flag or variable of each argument clap found, by argument id.
+    found: std::collections::BTreeMap<&'static str, &'static str>,
 }
 
 impl Origins {
     fn of(matches: &clap::ArgMatches) -> Self {
-        let from_env = |matches: &clap::ArgMatches, id: &str| {
-            matches!(
-                matches.try_get_raw(id).ok().and(matches.value_source(id)),
-                Some(clap::parser::ValueSource::EnvVariable)
-            )
+        use clap::parser::ValueSource;
+        let mut found = std::collections::BTreeMap::new();
+        let mut note = |matches: &clap::ArgMatches, id: &'static str, flag, env| {
+            match matches.try_get_raw(id).ok().and(matches.value_source(id)) {
+                Some(ValueSource::CommandLine) => found.insert(id, flag),
+                Some(ValueSource::EnvVariable) => found.insert(id, env),
+                _ => None,
+            };
         };
-        let token = matches.subcommand_matches("token");
-        Origins {
-            timeout: if from_env(matches, "timeout") {
-                ENV_TIMEOUT
-            } else {
-                "--timeout"
-            },
-            lifetime: if token.is_some_and(|m| from_env(m, "lifetime")) {
-                cec_routes::ENV_TOKEN_LIFETIME
-            } else {
-                "--lifetime"
-            },
+        for (id, flag, env) in [
+            ("base_url", "--base-url", ENV_BASE_URL),
+            ("token_url", "--token-url", "CEC_TOKEN_URL"),
+            ("app_key", "--app-key", ENV_APP_KEY),
+            ("timeout", "--timeout", ENV_TIMEOUT),
+            ("profile", "--profile", "CEC_PROFILE"),
+            ("config", "--config", "CEC_CONFIG"),
+            ("allow_http", "--allow-http", "CEC_ALLOW_HTTP"),
+        ] {
+            note(matches, id, flag, env);
         }
+        if let Some(token) = matches.subcommand_matches("token") {
+            note(
+                token,
+                "lifetime",
+                "--lifetime",
+                cec_routes::ENV_TOKEN_LIFETIME,
+            );
+        }
+        Origins { found }
+    }
+
+    /// The flag or variable argument `id` came from (its flag by default).
+    pub fn of_arg(&self, id: &str, flag: &'static str) -> &'static str {
+        self.found.get(id).copied().unwrap_or(flag)
+    }
+}
+
+/// The settings in effect: each from its flag, else its variable, else the
+/// profile; `None` for the default.
+#[derive(Debug)]
+pub struct Resolved {
+    /// The config file, read.
+    pub config: settings::Config,
+    /// The profile in use, and what chose it.
+    pub profile: Option<(String, String)>,
+    pub base_url: Option<Setting>,
+    pub token_url: Option<Setting>,
+    pub app_key: Option<Setting>,
+    pub timeout: Option<Setting>,
+    /// The profile's app_secret_command.
+    pub app_secret_command: Option<Setting>,
+    /// Whether plain http is allowed, and by what.
+    pub allow_http: Option<&'static str>,
+}
+
+impl Resolved {
+    fn of(cli: &Cli, origins: &Origins) -> Result<Resolved, Error> {
+        let from_cli = |value: &Option<String>, id: &str, flag: &'static str| {
+            value.as_ref().map(|value| Setting {
+                value: value.clone(),
+                source: origins.of_arg(id, flag).to_owned(),
+            })
+        };
+        let config = settings::Config::load(cli.config.as_deref())?;
+        let asked = from_cli(&cli.profile, "profile", "--profile");
+        let selected = config
+            .select(asked.as_ref())?
+            .map(|(name, how, profile)| (name, how, profile.clone()));
+        let from_profile = |value: Option<&String>| {
+            selected
+                .as_ref()
+                .zip(value)
+                .map(|((name, _, _), value)| Setting {
+                    value: value.clone(),
+                    source: format!("profile {name}"),
+                })
+        };
+        let profile = selected
+            .as_ref()
+            .map(|(_, _, p)| p.clone())
+            .unwrap_or_default();
+        Ok(Resolved {
+            base_url: from_cli(&cli.base_url, "base_url", "--base-url")
+                .or_else(|| from_profile(profile.base_url.as_ref())),
+            token_url: from_cli(&cli.token_url, "token_url", "--token-url")
+                .or_else(|| from_profile(profile.token_url.as_ref())),
+            app_key: from_cli(&cli.app_key, "app_key", "--app-key")
+                .or_else(|| from_profile(profile.app_key.as_ref())),
+            timeout: from_cli(&cli.timeout, "timeout", "--timeout")
+                .or_else(|| from_profile(profile.timeout.as_ref())),
+            app_secret_command: from_profile(profile.app_secret_command.as_ref()),
+            allow_http: cli
+                .allow_http
+                .then(|| origins.of_arg("allow_http", "--allow-http")),
+            profile: selected.map(|(name, how, _)| (name, how)),
+            config,
+        })
     }
 }
 
@@ -215,7 +320,7 @@ async fn run(cli: &Cli, origins: &Origins, out: &Output) -> Result<ExitCode, Err
                 .into(),
         });
     }
-    let config = || client_config(cli, origins);
+    let config = || client_config(cli, &Resolved::of(cli, origins)?);
     match &cli.command {
         Command::Create(args) => done(cmd_create::run(args, config()?, out).await),
         Command::List(args) => done(cmd_list::run(args, config()?, out).await),
@@ -228,54 +333,75 @@ async fn run(cli: &Cli, origins: &Origins, out: &Output) -> Result<ExitCode, Err
         Command::Export(args) => done(cmd_export::run(args, config()?, out).await),
         Command::Plan(args) => cmd_plan::run(args, config()?, out).await,
         Command::Apply(args) => cmd_apply::run(args, config()?, out).await,
+        Command::Config(command) => {
+            done(cmd_config::run(command, &Resolved::of(cli, origins)?, out))
+        }
     }
 }
 
-/// The client configuration: flags over the environment (clap reads both
-/// for the settings that have a flag), the secret from the environment or
-/// stdin only.
-fn client_config(cli: &Cli, origins: &Origins) -> Result<ClientBuilder, Error> {
-    let timeout = cli
+/// The client configuration: flags over the environment over the profile;
+/// the secret from stdin, the environment or the profile's command only.
+fn client_config(cli: &Cli, resolved: &Resolved) -> Result<ClientBuilder, Error> {
+    let timeout = resolved
         .timeout
-        .as_deref()
-        .map(|text| parse_timeout(text, origins.timeout))
+        .as_ref()
+        .map(|t| {
+            let origin = if t.source.starts_with("profile ") {
+                format!("timeout in {}", t.source)
+            } else {
+                t.source.clone()
+            };
+            parse_timeout(&t.value, &origin)
+        })
         .transpose()?;
-    let secret_from_stdin = if cli.app_secret_stdin {
+    let env = |name: &str| std::env::var(name).ok();
+    let secret = if cli.app_secret_stdin {
         Some(read_secret_line()?)
     } else {
-        None
+        match &resolved.app_secret_command {
+            Some(command)
+                if env(cec_routes::ENV_APP_SECRET).is_none()
+                    && env(cec_routes::ENV_TOKEN).is_none() =>
+            {
+                let profile = resolved.profile.as_ref().map_or("", |(name, _)| name);
+                Some(settings::run_secret_command(&command.value, profile)?)
+            }
+            _ => None,
+        }
     };
+    let value = |setting: &Option<Setting>| setting.as_ref().map(|s| s.value.clone());
     let lookup = |name: &str| -> Option<String> {
         let value = match name {
-            ENV_BASE_URL => cli.base_url.clone(),
-            ENV_APP_KEY => cli.app_key.clone(),
+            ENV_BASE_URL => value(&resolved.base_url),
+            ENV_APP_KEY => value(&resolved.app_key),
             // Read and checked by the CLI, naming where they came from.
             ENV_TIMEOUT => return None,
             cec_routes::ENV_TOKEN_LIFETIME if matches!(cli.command, Command::Token(_)) => {
                 return None;
             }
-            cec_routes::ENV_APP_SECRET => secret_from_stdin.clone(),
+            cec_routes::ENV_APP_SECRET => secret.clone(),
             _ => None,
         };
-        value.or_else(|| std::env::var(name).ok())
+        value.or_else(|| env(name))
     };
     let mut builder = cec_routes::builder_from_lookup(lookup)?;
     if let Some(timeout) = timeout {
         builder = builder.timeout(timeout);
     }
-    if let Some(url) = &cli.token_url {
-        builder = builder.token_base_url(url.trim());
+    if let Some(url) = &resolved.token_url {
+        builder = builder.token_base_url(url.value.trim());
     }
-    if cli.allow_http {
-        let base_url = cli
+    if let Some(by) = resolved.allow_http {
+        let base_url = resolved
             .base_url
-            .as_deref()
-            .unwrap_or(cec_routes::DEFAULT_BASE_URL);
-        for url in std::iter::once(base_url).chain(cli.token_url.as_deref()) {
+            .as_ref()
+            .map_or(cec_routes::DEFAULT_BASE_URL, |s| s.value.as_str());
+        let token_url = resolved.token_url.as_ref().map(|s| s.value.as_str());
+        for url in std::iter::once(base_url).chain(token_url) {
             if is_clear_text(url) {
                 output::stderr(&format!(
-                    "warning: plain http to {} is allowed (--allow-http): the app secret and \
-                     tokens cross the network in clear text; use it only on a test network",
+                    "warning: plain http to {} is allowed ({by}): the app secret and tokens \
+                     cross the network in clear text; use it only on a test network",
                     output::escape(url.trim())
                 ));
             }

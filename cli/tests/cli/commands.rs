@@ -1,58 +1,12 @@
 //! The `cec-routes` command, run as a built binary against an in-process
 //! sandbox: outputs, JSON shape, exit codes, and secrets kept out of sight.
 
-use assert_cmd::cargo::cargo_bin_cmd;
 use cec_routes::{Device, Editable, MediaType};
 use cec_routes_sandbox::{Sandbox, Seed};
 use secrecy::ExposeSecret;
 use serde_json::Value;
 
-/// What one run of the command gave.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `cec-routes args…` with only the given `CEC_*` variables set.
-async fn cec_routes(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
-    let mut cmd = cargo_bin_cmd!("cec-routes");
-    for (name, _) in std::env::vars() {
-        if name.starts_with("CEC_") {
-            cmd.env_remove(name);
-        }
-    }
-    cmd.args(args).envs(env.iter().copied());
-    if let Some(input) = stdin {
-        cmd.write_stdin(input);
-    }
-    let output = tokio::task::spawn_blocking(move || cmd.output().expect("the binary runs"))
-        .await
-        .expect("the run completes");
-    Run {
-        code: output.status.code().expect("the binary exits with a code"),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-/// The environment that points the command at the sandbox.
-fn sandbox_env(sandbox: &Sandbox) -> Vec<(&'static str, String)> {
-    vec![
-        ("CEC_BASE_URL", sandbox.base_url().to_owned()),
-        ("CEC_APP_KEY", sandbox.app_key().to_owned()),
-        (
-            "CEC_APP_SECRET",
-            sandbox.app_secret().expose_secret().to_owned(),
-        ),
-    ]
-}
-
-async fn run_against(sandbox: &Sandbox, args: &[&str]) -> Run {
-    let env = sandbox_env(sandbox);
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    cec_routes(args, &env, None).await
-}
+use crate::support::{Run, cec_routes, run_against};
 
 const DOCUMENTED_EXAMPLE: &[&str] = &[
     "create",

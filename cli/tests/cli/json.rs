@@ -105,6 +105,8 @@ async fn every_command_output_matches_its_schema() {
     check("token", &["token"]).await;
     check("delete", &["delete", "--dnid", "2", "--yes"]).await;
     check("demo", &["demo"]).await;
+    check("config-list", &["config", "list"]).await;
+    check("config-show", &["config", "show"]).await;
 
     let file = scratch_file(
         "json_plan.yaml",

@@ -8,5 +8,6 @@ mod escaping;
 mod json;
 mod network;
 mod pipes;
+mod profiles;
 mod routing_as_code;
 mod support;

@@ -68,14 +68,18 @@ async fn plain_http_to_another_host_needs_allow_http_and_warns() {
         refused.stderr
     );
 
-    let warning = format!(
-        "warning: plain http to {url} is allowed (--allow-http): the app secret and tokens \
-         cross the network in clear text; use it only on a test network"
-    );
-    for (args, extra) in [
-        (&["list", "--allow-http"][..], None),
-        (&["list"][..], Some(("CEC_ALLOW_HTTP", "1"))),
+    for (args, extra, by) in [
+        (&["list", "--allow-http"][..], None, "--allow-http"),
+        (
+            &["list"][..],
+            Some(("CEC_ALLOW_HTTP", "1")),
+            "CEC_ALLOW_HTTP",
+        ),
     ] {
+        let warning = format!(
+            "warning: plain http to {url} is allowed ({by}): the app secret and tokens \
+             cross the network in clear text; use it only on a test network"
+        );
         let mut env = env.to_vec();
         env.extend(extra);
         let run = run_against_with(&sandbox, args, &env, None).await;
