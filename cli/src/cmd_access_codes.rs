@@ -2,6 +2,7 @@
 
 use crate::error::Error;
 use cec_routes::{AccessCodeFilter, ClientBuilder, Listed, MediaType};
+use clap::builder::NonEmptyStringValueParser;
 use serde_json::json;
 
 use crate::output::{Output, Table, access_code_json};
@@ -10,16 +11,16 @@ use crate::output::{Output, Table, access_code_json};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Only access codes containing this text
-    #[arg(long, value_name = "CODE")]
+    #[arg(long, value_name = "CODE", value_parser = NonEmptyStringValueParser::new())]
     pub access_code: Option<String>,
 
     /// Only access codes of this media type: voice-click-to-dial (2), voice-and-video (5)
     /// or multimedia (53)
-    #[arg(long, value_name = "TYPE")]
+    #[arg(long, value_name = "TYPE", value_parser = NonEmptyStringValueParser::new())]
     pub media_type: Option<String>,
 
     /// Only access codes whose description contains this text
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", value_parser = NonEmptyStringValueParser::new())]
     pub description: Option<String>,
 }
 

@@ -93,12 +93,14 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
     if report.all_applied() {
         Ok(ExitCode::SUCCESS)
     } else {
+        let next = output::what_next(&report);
         output::stderr(&format!(
-            "error: not every change was applied ({} failed, {} unknown, {} skipped); \
-             run apply again to apply what is missing",
+            "error: not every change was applied ({} failed, {} unknown, {} skipped); {}",
             report.failed(),
             report.unknown(),
-            report.skipped()
+            report.skipped(),
+            next.strip_prefix("Run")
+                .map_or(next.clone(), |rest| format!("run{rest}"))
         ));
         Ok(ExitCode::from(exit::NOT_APPLIED))
     }

@@ -2,6 +2,7 @@
 
 use crate::error::Error;
 use cec_routes::{CalledRoute, ClientBuilder, Device, MediaType};
+use clap::builder::NonEmptyStringValueParser;
 use serde_json::json;
 
 use crate::{
@@ -14,11 +15,11 @@ use crate::{
 #[command(group(clap::ArgGroup::new("device").required(true).args(["skill_queue", "ivr"])))]
 pub struct Args {
     /// The access code customers dial (1 to 32 characters)
-    #[arg(long, value_name = "CODE")]
+    #[arg(long, value_name = "CODE", value_parser = NonEmptyStringValueParser::new())]
     pub access_code: String,
 
     /// Extension code (1 to 12 digits, `*` or `#`)
-    #[arg(long, value_name = "CODE")]
+    #[arg(long, value_name = "CODE", value_parser = NonEmptyStringValueParser::new())]
     pub ext_code: Option<String>,
 
     /// Route calls to this skill queue id
@@ -31,7 +32,7 @@ pub struct Args {
 
     /// Media type: voice-click-to-dial (2), voice-and-video (5), video-click-to-dial (18),
     /// video (19), multimedia (53); CEC uses 5 when left out
-    #[arg(long, value_name = "TYPE")]
+    #[arg(long, value_name = "TYPE", value_parser = NonEmptyStringValueParser::new())]
     pub media_type: Option<String>,
 }
 

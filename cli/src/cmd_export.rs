@@ -2,6 +2,7 @@
 
 use crate::error::Error;
 use cec_routes::{ClientBuilder, RouteFilter, RoutesFile};
+use clap::builder::NonEmptyStringValueParser;
 use serde_json::json;
 
 use crate::output::{Output, escape, listed_route_json, routes_file_json};
@@ -10,7 +11,7 @@ use crate::output::{Output, escape, listed_route_json, routes_file_json};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Only routes of these access codes (repeat, or separate with commas); default: every route
-    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    #[arg(long, value_name = "CODE", value_delimiter = ',', value_parser = NonEmptyStringValueParser::new())]
     pub access_code: Vec<String>,
 }
 

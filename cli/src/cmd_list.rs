@@ -2,6 +2,7 @@
 
 use crate::error::Error;
 use cec_routes::{ClientBuilder, Device, Listed, MediaType, Route, RouteFilter};
+use clap::builder::NonEmptyStringValueParser;
 use serde_json::json;
 
 use crate::output::{Output, Table, listed_route_json};
@@ -10,11 +11,11 @@ use crate::output::{Output, Table, listed_route_json};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Only routes of this access code
-    #[arg(long, value_name = "CODE")]
+    #[arg(long, value_name = "CODE", value_parser = NonEmptyStringValueParser::new())]
     pub access_code: Option<String>,
 
     /// Only routes with this extension code
-    #[arg(long, value_name = "CODE")]
+    #[arg(long, value_name = "CODE", value_parser = NonEmptyStringValueParser::new())]
     pub ext_code: Option<String>,
 
     /// Only routes to this skill queue
@@ -26,7 +27,7 @@ pub struct Args {
     pub ivr: Option<u32>,
 
     /// Only routes of this media type (a name or number)
-    #[arg(long, value_name = "TYPE")]
+    #[arg(long, value_name = "TYPE", value_parser = NonEmptyStringValueParser::new())]
     pub media_type: Option<String>,
 }
 

@@ -18,6 +18,7 @@ mod cmd_sandbox;
 mod cmd_token;
 mod error;
 mod exit;
+mod logs;
 mod output;
 mod prompt;
 mod route_key;
@@ -169,7 +170,11 @@ fn main() -> ExitCode {
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let origins = Origins::of(&matches);
     init_tracing(cli.verbose);
-    let out = Output::new(cli.output);
+    let writes = matches!(
+        cli.command,
+        Command::Create(_) | Command::Modify(_) | Command::Delete(_)
+    );
+    let out = Output::new(cli.output, writes);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -232,6 +237,23 @@ impl Origins {
             );
         }
         Origins { found }
+    }
+
+    /// The first connection flag given on the command line, if any.
+    fn connection_flag(&self) -> Option<&'static str> {
+        [
+            "base_url",
+            "token_url",
+            "app_key",
+            "timeout",
+            "profile",
+            "config",
+            "allow_http",
+        ]
+        .iter()
+        .filter_map(|id| self.found.get(id))
+        .find(|source| source.starts_with("--"))
+        .copied()
     }
 
     /// The flag or variable argument `id` came from (its flag by default).
@@ -319,6 +341,25 @@ async fn run(cli: &Cli, origins: &Origins, out: &Output) -> Result<ExitCode, Err
                      CEC_APP_SECRET, or the routes in a file"
                 .into(),
         });
+    }
+    if let Command::Demo(_) | Command::Sandbox(_) = &cli.command {
+        let flag = origins
+            .connection_flag()
+            .or(cli.app_secret_stdin.then_some("--app-secret-stdin"));
+        if let Some(flag) = flag {
+            let what = if let Command::Demo(_) = &cli.command {
+                "demo always runs against its own embedded sandbox"
+            } else {
+                "sandbox serves; it connects to nothing"
+            };
+            return Err(Error::InvalidInput {
+                field: flag,
+                reason: format!(
+                    "{what}, so it takes no {flag}; point create, list or plan at another CEC \
+                     with it"
+                ),
+            });
+        }
     }
     let config = || client_config(cli, &Resolved::of(cli, origins)?);
     match &cli.command {
@@ -461,6 +502,9 @@ fn read_secret_line() -> Result<String, Error> {
 }
 
 fn init_tracing(verbose: u8) {
+    use tracing_subscriber::{
+        Layer, filter::filter_fn, layer::SubscriberExt, util::SubscriberInitExt,
+    };
     let level = match verbose {
         0 => "off",
         1 => "info",
@@ -468,10 +512,14 @@ fn init_tracing(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("CEC_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let events = tracing_subscriber::fmt::layer()
         .with_writer(|| output::LogWriter)
         // Plain text: the writer escapes every control character.
         .with_ansi(false)
+        .with_filter(filter);
+    let calls = (verbose > 0).then(|| logs::CallLines.with_filter(filter_fn(logs::is_call)));
+    tracing_subscriber::registry()
+        .with(events)
+        .with(calls)
         .init();
 }

@@ -165,11 +165,14 @@ pub enum Format {
 #[derive(Debug)]
 pub struct Output {
     format: Format,
+    /// Whether the command changes CEC (create, modify, delete): only then
+    /// is "the request may have reached CEC" advice.
+    writes: bool,
 }
 
 impl Output {
-    pub fn new(format: Format) -> Self {
-        Output { format }
+    pub fn new(format: Format, writes: bool) -> Self {
+        Output { format, writes }
     }
 
     /// Prints a result: `text` for people, `json` (with `"ok": true` added)
@@ -196,12 +199,23 @@ impl Output {
     /// Prints an error in plain words on stderr, and as JSON on stdout when
     /// JSON output was asked for.
     pub fn error(&self, error: &Error) {
-        let text = error_text(error);
+        let mut text = error_text(error);
+        if !self.writes {
+            // A query that may have reached CEC changed nothing there.
+            text = text
+                .replace(
+                    "; the request may have reached CEC: check before retrying",
+                    "",
+                )
+                .replace("; the request may have reached CEC:", ":");
+        }
         stderr(&format!("error: {text}"));
         if text.contains("plain http to a host that is not loopback") {
             stderr("hint: --allow-http (or CEC_ALLOW_HTTP=1) allows it, on a test network only");
         }
-        if let Some(error) = error.cec()
+        if self.writes
+            && !text.contains("may have reached CEC")
+            && let Some(error) = error.cec()
             && error.may_have_reached_server()
             && !matches!(
                 error,
@@ -663,15 +677,59 @@ pub fn apply_summary_text(report: &cec_routes::ApplyReport) -> String {
     ));
     if !missing.is_empty() {
         out.push_str(&format!(
-            "; {} failed, {} unknown, {} skipped. Run apply again: it plans from the live routes, \
-             so it applies only what is still missing",
+            "; {} failed, {} unknown, {} skipped. {}",
             report.failed(),
             report.unknown(),
-            report.skipped()
+            report.skipped(),
+            what_next(report)
         ));
     }
     out.push('.');
     out
+}
+
+/// Whether running apply again can help a change that was not applied:
+/// not when CEC refused it for good (a returnCode, a 400) or the SDK
+/// refused it before sending; yes after a lost answer, a transient
+/// failure, or a skip.
+pub fn may_succeed_again(result: &cec_routes::ChangeResult) -> bool {
+    use cec_routes::Outcome;
+    match &result.outcome {
+        Outcome::Failed { error, .. } => !matches!(
+            error,
+            cec_routes::Error::Business { .. }
+                | cec_routes::Error::InvalidInput { .. }
+                | cec_routes::Error::Config { .. }
+                | cec_routes::Error::BadRequest { .. }
+        ),
+        _ => true,
+    }
+}
+
+/// What to do after an apply that did not apply everything.
+pub fn what_next(report: &cec_routes::ApplyReport) -> String {
+    let missing = report.results.iter().filter(|r| !r.outcome.is_applied());
+    let (again, refused): (Vec<_>, Vec<_>) = missing.partition(|r| may_succeed_again(r));
+    match (again.is_empty(), refused.is_empty()) {
+        (false, true) => "Run apply again: it plans from the live routes, so it applies only \
+                          what is still missing"
+            .to_owned(),
+        (false, false) => format!(
+            "CEC refused {} for good: fix the routes file or CEC's configuration for {}; \
+             then run apply again, which applies only what is still missing",
+            plural(refused.len(), "change", "changes"),
+            if refused.len() == 1 { "it" } else { "them" }
+        ),
+        _ => format!(
+            "CEC refused {} for good: running apply again would fail the same way; fix the \
+             routes file or CEC's configuration first",
+            if refused.len() == 1 {
+                "it".to_owned()
+            } else {
+                format!("all {}", refused.len())
+            }
+        ),
+    }
 }
 
 /// An apply for scripts: the plan and every change's outcome.

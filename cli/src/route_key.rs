@@ -3,6 +3,7 @@
 //! exactly, whatever CEC's own matching does.
 
 use cec_routes::{Client, Listed, Route};
+use clap::builder::NonEmptyStringValueParser;
 
 use crate::error::Error;
 
@@ -10,11 +11,11 @@ use crate::error::Error;
 #[derive(Debug, Clone, clap::Args)]
 pub struct KeyArgs {
     /// The route's access code (with --ext-code or --no-ext-code; matched exactly)
-    #[arg(long, value_name = "CODE")]
+    #[arg(long, value_name = "CODE", value_parser = NonEmptyStringValueParser::new())]
     pub access_code: Option<String>,
 
     /// The route's extension code (matched exactly)
-    #[arg(long, value_name = "CODE", requires = "access_code")]
+    #[arg(long, value_name = "CODE", requires = "access_code", value_parser = NonEmptyStringValueParser::new())]
     pub ext_code: Option<String>,
 
     /// The route of the access code that has no extension code

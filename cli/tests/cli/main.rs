@@ -10,4 +10,5 @@ mod network;
 mod pipes;
 mod profiles;
 mod routing_as_code;
+mod smaller;
 mod support;
