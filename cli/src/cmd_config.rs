@@ -15,9 +15,15 @@ use crate::{
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// List the config file's profiles
+    #[command(
+        after_help = "Examples:\n  cec-routes config list\n  CEC_CONFIG=./team.toml cec-routes config list"
+    )]
     List,
     /// Show the settings in effect (flag > environment > profile > default) and where each
     /// comes from; secrets redacted
+    #[command(
+        after_help = "Examples:\n  cec-routes config show --profile staging\n  CEC_PROFILE=prod cec-routes config show -o json"
+    )]
     Show,
 }
 

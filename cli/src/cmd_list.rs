@@ -68,7 +68,7 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
         routes.retain(|r| r.device == Listed::Known(device));
     }
     out.result(
-        &route_table(&routes),
+        &route_table(&routes, out.is_wide()),
         json!({
             "operation": "queryCalledRoute",
             "total": routes.len(),
@@ -78,35 +78,58 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
     Ok(())
 }
 
-/// Routes as a table, one line each.
-pub fn route_table(routes: &[Route]) -> String {
-    let mut table = Table::new([
-        "ID",
-        "DNID",
-        "ACCESS CODE",
-        "EXT",
-        "DEVICE",
-        "MEDIA",
-        "EDITABLE",
-    ]);
-    for r in routes {
-        table.row([
+/// Routes as a table, one line each; `wide` adds the device's name (the
+/// skill queue's or IVR flow's, as CEC describes it) after the device.
+pub fn route_table(routes: &[Route], wide: bool) -> String {
+    let cells = |r: &Route| -> [String; 8] {
+        [
             r.id.as_ref().map_or("-".into(), ToString::to_string),
             r.dnid.map_or("-".into(), |d| d.to_string()),
             r.access_code.clone(),
             r.ext_code.clone().unwrap_or_else(|| "-".into()),
             r.device.to_string(),
+            r.device_desc.clone().unwrap_or_else(|| "-".into()),
             r.media_type.as_ref().map_or("-".into(), |m| match m {
                 Listed::Known(m) => m.name().to_owned(),
                 Listed::Unknown(raw) => format!("unknown ({raw})"),
             }),
             editable(r),
+        ]
+    };
+    let rendered = if wide {
+        let mut table = Table::new([
+            "ID",
+            "DNID",
+            "ACCESS CODE",
+            "EXT",
+            "DEVICE",
+            "DEVICE NAME",
+            "MEDIA",
+            "EDITABLE",
         ]);
-    }
+        for r in routes {
+            table.row(cells(r));
+        }
+        table.render()
+    } else {
+        let mut table = Table::new([
+            "ID",
+            "DNID",
+            "ACCESS CODE",
+            "EXT",
+            "DEVICE",
+            "MEDIA",
+            "EDITABLE",
+        ]);
+        for r in routes {
+            let [id, dnid, code, ext, device, _, media, editable] = cells(r);
+            table.row([id, dnid, code, ext, device, media, editable]);
+        }
+        table.render()
+    };
     let count = routes.len();
     format!(
-        "{}{count} route{}",
-        table.render(),
+        "{rendered}{count} route{}",
         if count == 1 { "" } else { "s" }
     )
 }

@@ -34,10 +34,20 @@ use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use crate::output::{Format, Output};
 use crate::settings::Setting;
 
+/// `--version`: the CLI's, the spec's and the commit it was built from.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (spec ",
+    env!("CEC_SPEC_VERSION"),
+    ", commit ",
+    env!("CEC_GIT_COMMIT"),
+    ")"
+);
+
 #[derive(Debug, Parser)]
 #[command(
     name = "cec-routes",
-    version,
+    version = VERSION,
     about = "Bind Huawei Cloud CEC access codes to skill queues and IVR flows",
     long_about = "Bind Huawei Cloud CEC access codes to skill queues and IVR flows.\n\n\
         Each setting comes from its flag, else its environment variable (shown with each flag; \
@@ -125,7 +135,7 @@ struct Cli {
     timeout: Option<String>,
 
     /// Output format
-    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    #[arg(long, short = 'o', global = true, value_enum, default_value_t = Format::Text)]
     output: Format,
 
     /// Log what happens on stderr (-v info, -vv debug; or CEC_LOG=<filter>); secrets are never logged
@@ -139,30 +149,72 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Bind an access code (and extension code) to a skill queue or IVR flow
+    #[command(
+        after_help = "Examples:\n  cec-routes create --access-code 9911411 --ext-code 11 --skill-queue 1 --media-type video\n  cec-routes create --access-code 9911411 --ivr 7 -o json"
+    )]
     Create(cmd_create::Args),
     /// List the called routes (every page), filtered
+    #[command(
+        after_help = "Examples:\n  cec-routes list --access-code 9911411\n  cec-routes list --ivr 7 -o wide\n  cec-routes list -o json | cec-routes plan -f - --prune"
+    )]
     List(cmd_list::Args),
     /// Point one route at another skill queue or IVR flow
+    #[command(
+        after_help = "Examples:\n  cec-routes modify --id 1125397061153369092 --skill-queue 2\n  cec-routes modify --access-code 9911411 --ext-code 11 --ivr 7\n  cec-routes modify --access-code 9911411 --no-ext-code --skill-queue 1"
+    )]
     Modify(cmd_modify::Args),
     /// Delete routes, by dnid or by access code and extension code (asks first)
+    #[command(
+        after_help = "Examples:\n  cec-routes delete --dnid 1,2\n  cec-routes delete --access-code 9911411 --ext-code 11 --yes"
+    )]
     Delete(cmd_delete::Args),
     /// List the tenant's access codes (every page), filtered
+    #[command(
+        after_help = "Examples:\n  cec-routes access-codes --media-type voice-and-video\n  cec-routes access-codes --description hotline -o json"
+    )]
     AccessCodes(cmd_access_codes::Args),
     /// Get an access token from tokenByAkSk and show its lifetime
+    #[command(
+        after_help = "Examples:\n  cec-routes token --lifetime 900\n  printf '%s\\n' \"$SECRET\" | cec-routes token --app-secret-stdin"
+    )]
     Token(cmd_token::Args),
     /// Run the local sandbox until Ctrl-C
+    #[command(
+        after_help = "Examples:\n  cec-routes sandbox --port 8080 --documented-examples\n  cec-routes sandbox --bind 0.0.0.0 --seed my-seed.json   # clients need --allow-http\n  cec-routes sandbox --print-seed > my-seed.json"
+    )]
     Sandbox(cmd_sandbox::Args),
     /// Run the whole flow against the embedded sandbox: token, create, read back
+    #[command(
+        after_help = "Examples:\n  cec-routes demo\n  cec-routes demo --access-code 9911412 --ext-code 5 --skill-queue 3 --media-type multimedia"
+    )]
     Demo(cmd_demo::Args),
     /// Write the live routes as a routes file (YAML on stdout), in a stable order
+    #[command(
+        after_help = "Examples:\n  cec-routes export --access-code 9911411 > routes.yaml\n  cec-routes export -o json | jq '.routes | length'"
+    )]
     Export(cmd_export::Args),
     /// Show what apply would change to make the live routes what a routes file says
+    #[command(
+        after_help = "Examples:\n  cec-routes plan -f routes.yaml --prune\n  cec-routes plan -f routes.yaml --detailed-exitcode || echo \"exit $?\"\n  cec-routes export -o json | cec-routes plan -f -"
+    )]
     Plan(cmd_plan::Args),
     /// Make the live routes what a routes file says: plan, confirm, apply
+    #[command(
+        after_help = "Examples:\n  cec-routes apply -f routes.yaml --prune\n  cec-routes apply -f routes.yaml --yes --parallel 8 -o json"
+    )]
     Apply(cmd_apply::Args),
     /// Show the config file's profiles and the settings in effect (secrets redacted)
     #[command(subcommand)]
     Config(cmd_config::Command),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    #[command(after_help = "Examples:\n  \
+        cec-routes completions bash > ~/.local/share/bash-completion/completions/cec-routes\n  \
+        cec-routes completions zsh > \"${fpath[1]}/_cec-routes\"\n  \
+        cec-routes completions fish > ~/.config/fish/completions/cec-routes.fish")]
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
 }
 
 fn main() -> ExitCode {
@@ -374,6 +426,12 @@ async fn run(cli: &Cli, origins: &Origins, out: &Output) -> Result<ExitCode, Err
         Command::Export(args) => done(cmd_export::run(args, config()?, out).await),
         Command::Plan(args) => cmd_plan::run(args, config()?, out).await,
         Command::Apply(args) => cmd_apply::run(args, config()?, out).await,
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "cec-routes", &mut script);
+            output::stdout_raw(&script);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Config(command) => {
             done(cmd_config::run(command, &Resolved::of(cli, origins)?, out))
         }
@@ -522,4 +580,70 @@ fn init_tracing(verbose: u8) {
         .with(events)
         .with(calls)
         .init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `cec-routes …` in an `Examples:` section, split into words.
+    fn examples(command: &clap::Command, out: &mut Vec<Vec<String>>) {
+        if let Some(help) = command.get_after_help()
+            && let Some((_, examples)) = help.to_string().split_once("Examples:")
+        {
+            for line in examples.lines().filter(|l| !l.trim().is_empty()) {
+                let line = line.split(" #").next().unwrap_or(line);
+                let words = shlex::split(line).expect("an example splits into words");
+                let mut current: Option<Vec<String>> = None;
+                for word in words {
+                    match word.as_str() {
+                        "cec-routes" => current = Some(vec![word]),
+                        "|" | "||" | "&&" | ">" => {
+                            out.extend(current.take());
+                        }
+                        _ => {
+                            if let Some(words) = &mut current {
+                                words.push(word);
+                            }
+                        }
+                    }
+                }
+                out.extend(current);
+            }
+        }
+        for sub in command.get_subcommands() {
+            examples(sub, out);
+        }
+    }
+
+    #[test]
+    fn every_example_in_the_help_parses() {
+        let mut all = Vec::new();
+        examples(&Cli::command(), &mut all);
+        assert!(all.len() > 25, "{all:?}");
+        for words in all {
+            if let Err(e) = Cli::try_parse_from(&words) {
+                panic!("{words:?} does not parse: {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_subcommand_has_examples() {
+        fn check(command: &clap::Command, path: &str) {
+            for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
+                let path = format!("{path} {}", sub.get_name());
+                if sub.has_subcommands() {
+                    check(sub, &path);
+                } else {
+                    let help = sub
+                        .get_after_help()
+                        .map(ToString::to_string)
+                        .unwrap_or_default();
+                    assert!(help.contains("Examples:\n  "), "{path} has no examples");
+                }
+            }
+        }
+        check(&Cli::command(), "cec-routes");
+    }
 }

@@ -119,6 +119,21 @@ pub fn stdout(text: &str) {
     }
 }
 
+/// Writes bytes the command made itself (a completion script) to stdout
+/// as they are, with the same care for a closed stdout.
+pub fn stdout_raw(bytes: &[u8]) {
+    if STDOUT_GONE.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    if let Err(error) = out.write_all(bytes).and_then(|()| out.flush()) {
+        STDOUT_GONE.store(true, Ordering::Relaxed);
+        if error.kind() != std::io::ErrorKind::BrokenPipe {
+            stderr(&format!("warning: could not write to stdout: {error}"));
+        }
+    }
+}
+
 /// Writes `text` and a newline to stderr; a failure is ignored (there is
 /// nowhere left to say it).
 pub fn stderr(text: &str) {
@@ -155,8 +170,10 @@ impl Write for LogWriter {
 /// How results are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// Plain sentences.
+    /// Plain sentences and tables.
     Text,
+    /// Text, with more columns in tables (list: the device's name).
+    Wide,
     /// One JSON document on stdout.
     Json,
 }
@@ -179,7 +196,7 @@ impl Output {
     /// for scripts.
     pub fn result(&self, text: &str, mut json: Value) {
         match self.format {
-            Format::Text => stdout(text),
+            Format::Text | Format::Wide => stdout(text),
             Format::Json => {
                 if let Value::Object(map) = &mut json {
                     map.insert("ok".into(), Value::Bool(true));
@@ -191,7 +208,7 @@ impl Output {
 
     /// Prints a progress line (text only; JSON output stays one document).
     pub fn step(&self, text: &str) {
-        if self.format == Format::Text {
+        if self.format != Format::Json {
             stdout(text);
         }
     }
@@ -450,6 +467,11 @@ pub fn access_code_json(code: &AccessCode) -> Value {
 }
 
 impl Output {
+    /// Whether tables get their wide columns.
+    pub fn is_wide(&self) -> bool {
+        self.format == Format::Wide
+    }
+
     /// Whether results are printed as JSON.
     pub fn is_json(&self) -> bool {
         self.format == Format::Json
@@ -464,7 +486,7 @@ impl Output {
     /// with `"ok"` set to `ok` for scripts.
     pub fn outcome(&self, text: &str, mut json: Value, ok: bool) {
         match self.format {
-            Format::Text => stdout(text),
+            Format::Text | Format::Wide => stdout(text),
             Format::Json => {
                 if let Value::Object(map) = &mut json {
                     map.insert("ok".into(), Value::Bool(ok));

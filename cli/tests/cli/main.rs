@@ -4,6 +4,7 @@
 mod addressing;
 mod commands;
 mod config;
+mod conventions;
 mod escaping;
 mod json;
 mod network;
