@@ -2,24 +2,25 @@
 
 use crate::error::Error;
 use cec_routes::{AccessCodeFilter, ClientBuilder, Listed, MediaType};
+use clap::builder::NonEmptyStringValueParser;
 use serde_json::json;
 
-use crate::output::{Output, Table};
+use crate::output::{Output, Table, access_code_json};
 
 /// List the tenant's access codes (every page), filtered.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Only access codes containing this text
-    #[arg(long, value_name = "CODE")]
+    #[arg(long, value_name = "CODE", value_parser = NonEmptyStringValueParser::new())]
     pub access_code: Option<String>,
 
     /// Only access codes of this media type: voice-click-to-dial (2), voice-and-video (5)
     /// or multimedia (53)
-    #[arg(long, value_name = "TYPE")]
+    #[arg(long, value_name = "TYPE", value_parser = NonEmptyStringValueParser::new())]
     pub media_type: Option<String>,
 
     /// Only access codes whose description contains this text
-    #[arg(long, value_name = "TEXT")]
+    #[arg(long, value_name = "TEXT", value_parser = NonEmptyStringValueParser::new())]
     pub description: Option<String>,
 }
 
@@ -65,7 +66,11 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
             table.render(),
             if count == 1 { "" } else { "s" }
         ),
-        json!({ "operation": "queryAccessCodeList", "total": count, "accessCodes": codes }),
+        json!({
+            "operation": "queryAccessCodeList",
+            "total": count,
+            "accessCodes": codes.iter().map(access_code_json).collect::<Vec<_>>(),
+        }),
     );
     Ok(())
 }

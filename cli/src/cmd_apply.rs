@@ -3,13 +3,13 @@
 use std::{io::IsTerminal, process::ExitCode};
 
 use crate::error::Error;
-use cec_routes::{ApplyOptions, ClientBuilder, DEFAULT_PARALLEL};
+use cec_routes::{ApplyOptions, ApplyReport, ClientBuilder, DEFAULT_PARALLEL};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::{
     cmd_plan::PlanArgs,
     exit,
-    output::{Output, apply_json, apply_summary_text, change_line, plan_json, plan_text},
+    output::{self, Output, apply_json, apply_summary_text, change_line, plan_text},
 };
 
 /// Make the live routes what a routes file says: plan, confirm, apply
@@ -38,11 +38,14 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
     let client = config.build()?;
     let plan = client.plan_routes(&file, args.plan.options()).await?;
     if !plan.has_changes() {
-        out.result(&plan_text(&plan, &source, &file), plan_json(&plan, &source));
+        out.result(
+            &plan_text(&plan, &source, &file),
+            apply_json(&plan, &ApplyReport::default(), &source),
+        );
         return Ok(ExitCode::SUCCESS);
     }
     if !out.is_json() {
-        println!("{}\n", plan_text(&plan, &source, &file));
+        output::stdout(&format!("{}\n", plan_text(&plan, &source, &file)));
     }
     if !args.yes
         && !crate::prompt::confirm(
@@ -75,7 +78,7 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
                 }
                 bar.inc(1);
             }
-            None if !out.is_json() => println!("{}", change_line(result)),
+            None if !out.is_json() => output::stdout(&change_line(result)),
             None => {}
         })
         .await;
@@ -90,13 +93,15 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
     if report.all_applied() {
         Ok(ExitCode::SUCCESS)
     } else {
-        eprintln!(
-            "error: not every change was applied ({} failed, {} unknown, {} skipped); \
-             run apply again to apply what is missing",
+        let next = output::what_next(&report);
+        output::stderr(&format!(
+            "error: not every change was applied ({} failed, {} unknown, {} skipped); {}",
             report.failed(),
             report.unknown(),
-            report.skipped()
-        );
+            report.skipped(),
+            next.strip_prefix("Run")
+                .map_or(next.clone(), |rest| format!("run{rest}"))
+        ));
         Ok(ExitCode::from(exit::NOT_APPLIED))
     }
 }

@@ -2,20 +2,24 @@
 
 use crate::error::Error;
 use cec_routes::{CalledRoute, ClientBuilder, Device, MediaType};
+use clap::builder::NonEmptyStringValueParser;
 use serde_json::json;
 
-use crate::output::{Output, route_json};
+use crate::{
+    output::{Output, escape, route_json},
+    route_key,
+};
 
 /// Bind an access code (and extension code) to a skill queue or IVR flow.
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("device").required(true).args(["skill_queue", "ivr"])))]
 pub struct Args {
     /// The access code customers dial (1 to 32 characters)
-    #[arg(long, value_name = "CODE")]
+    #[arg(long, value_name = "CODE", value_parser = NonEmptyStringValueParser::new())]
     pub access_code: String,
 
     /// Extension code (1 to 12 digits, `*` or `#`)
-    #[arg(long, value_name = "CODE")]
+    #[arg(long, value_name = "CODE", value_parser = NonEmptyStringValueParser::new())]
     pub ext_code: Option<String>,
 
     /// Route calls to this skill queue id
@@ -28,7 +32,7 @@ pub struct Args {
 
     /// Media type: voice-click-to-dial (2), voice-and-video (5), video-click-to-dial (18),
     /// video (19), multimedia (53); CEC uses 5 when left out
-    #[arg(long, value_name = "TYPE")]
+    #[arg(long, value_name = "TYPE", value_parser = NonEmptyStringValueParser::new())]
     pub media_type: Option<String>,
 }
 
@@ -61,11 +65,33 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
     let client = config.build()?;
     let done = client.create_called_route(&route).await?;
     let description = done.description.clone().unwrap_or_default();
+    // CEC's answer names neither the id nor the dnid: read them back.
+    let created = match route_key::find(&client, route.access_code(), route.ext_code()).await {
+        Ok(created) => Some(created),
+        Err(error) => {
+            out.warn(&format!(
+                "the route was created, but reading back its id and dnid failed: {}",
+                crate::output::error_text(&error)
+            ));
+            None
+        }
+    };
+    let id = created
+        .as_ref()
+        .and_then(|r| r.id.as_ref())
+        .map(|id| id.as_str().to_owned());
+    let dnid = created.as_ref().and_then(|r| r.dnid);
+    let ids = match (&id, dnid) {
+        (Some(id), Some(dnid)) => format!("; id {id}, dnid {dnid}"),
+        _ => String::new(),
+    };
     out.result(
-        &format!("created route {route}: {description}"),
+        &format!("created route {route}: {}{ids}", escape(&description)),
         json!({
             "operation": "createCalledRoute",
             "route": route_json(&route),
+            "id": id,
+            "dnid": dnid,
             "returnCode": "0",
             "description": done.description,
         }),

@@ -111,11 +111,29 @@ pub async fn run(args: &Args, out: &Output) -> Result<(), Error> {
             "sent": body,
             "route": route_json(&route),
             "description": done.description,
-            "stored": stored.iter().map(|r| json!({
-                "id": r.id, "dnid": r.dnid, "accessCode": r.access_code, "extCode": r.ext_code,
-            })).collect::<Vec<_>>(),
+            "stored": stored.iter().map(stored_json).collect::<Vec<_>>(),
         }),
     );
     sandbox.shutdown().await;
     Ok(())
+}
+
+/// A route the sandbox holds, in the routes' vocabulary.
+fn stored_json(route: &cec_routes_sandbox::SandboxRoute) -> serde_json::Value {
+    let mut json = json!({
+        "id": route.id,
+        "dnid": route.dnid,
+        "accessCode": route.access_code,
+    });
+    if let Some(ext) = &route.ext_code {
+        json["extCode"] = ext.as_str().into();
+    }
+    match route.device {
+        cec_routes::Device::SkillQueue(id) => json["skillQueue"] = id.into(),
+        cec_routes::Device::Ivr(id) => json["ivr"] = id.into(),
+    }
+    if let Some(media) = route.media_type {
+        json["mediaType"] = media.name().into();
+    }
+    json
 }

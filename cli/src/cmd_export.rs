@@ -2,15 +2,16 @@
 
 use crate::error::Error;
 use cec_routes::{ClientBuilder, RouteFilter, RoutesFile};
+use clap::builder::NonEmptyStringValueParser;
 use serde_json::json;
 
-use crate::output::{Output, routes_file_json};
+use crate::output::{Output, escape, listed_route_json, routes_file_json};
 
 /// Write the live routes as a routes file (YAML on stdout), in a stable order
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Only routes of these access codes (repeat, or separate with commas); default: every route
-    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    #[arg(long, value_name = "CODE", value_delimiter = ',', value_parser = NonEmptyStringValueParser::new())]
     pub access_code: Vec<String>,
 }
 
@@ -23,7 +24,7 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
     };
     let (file, skipped) = RoutesFile::export(&live);
     for (route, reason) in &skipped {
-        out.warn(&format!(
+        out.warn(&escape(&format!(
             "route {}{} (dnid {}) is left out: {reason}",
             route.access_code,
             route
@@ -32,7 +33,7 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
                 .map(|e| format!(" ext {e}"))
                 .unwrap_or_default(),
             route.dnid.map_or_else(|| "-".to_owned(), |d| d.to_string()),
-        ));
+        )));
     }
     let yaml = file.to_yaml();
     out.result(
@@ -40,7 +41,10 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
         json!({
             "operation": "export",
             "routes": routes_file_json(&file),
-            "skipped": skipped.iter().map(|(route, reason)| json!({"route": route, "reason": reason})).collect::<Vec<_>>(),
+            "skipped": skipped
+                .iter()
+                .map(|(route, reason)| json!({"route": listed_route_json(route), "reason": reason}))
+                .collect::<Vec<_>>(),
         }),
     );
     Ok(())

@@ -2,19 +2,20 @@
 
 use crate::error::Error;
 use cec_routes::{ClientBuilder, Device, Listed, MediaType, Route, RouteFilter};
+use clap::builder::NonEmptyStringValueParser;
 use serde_json::json;
 
-use crate::output::{Output, Table};
+use crate::output::{Output, Table, listed_route_json};
 
 /// List the called routes (every page), filtered.
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Only routes of this access code
-    #[arg(long, value_name = "CODE")]
+    #[arg(long, value_name = "CODE", value_parser = NonEmptyStringValueParser::new())]
     pub access_code: Option<String>,
 
     /// Only routes with this extension code
-    #[arg(long, value_name = "CODE")]
+    #[arg(long, value_name = "CODE", value_parser = NonEmptyStringValueParser::new())]
     pub ext_code: Option<String>,
 
     /// Only routes to this skill queue
@@ -26,7 +27,7 @@ pub struct Args {
     pub ivr: Option<u32>,
 
     /// Only routes of this media type (a name or number)
-    #[arg(long, value_name = "TYPE")]
+    #[arg(long, value_name = "TYPE", value_parser = NonEmptyStringValueParser::new())]
     pub media_type: Option<String>,
 }
 
@@ -67,41 +68,68 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
         routes.retain(|r| r.device == Listed::Known(device));
     }
     out.result(
-        &route_table(&routes),
-        json!({ "operation": "queryCalledRoute", "total": routes.len(), "routes": routes }),
+        &route_table(&routes, out.is_wide()),
+        json!({
+            "operation": "queryCalledRoute",
+            "total": routes.len(),
+            "routes": routes.iter().map(listed_route_json).collect::<Vec<_>>(),
+        }),
     );
     Ok(())
 }
 
-/// Routes as a table, one line each.
-pub fn route_table(routes: &[Route]) -> String {
-    let mut table = Table::new([
-        "ID",
-        "DNID",
-        "ACCESS CODE",
-        "EXT",
-        "DEVICE",
-        "MEDIA",
-        "EDITABLE",
-    ]);
-    for r in routes {
-        table.row([
+/// Routes as a table, one line each; `wide` adds the device's name (the
+/// skill queue's or IVR flow's, as CEC describes it) after the device.
+pub fn route_table(routes: &[Route], wide: bool) -> String {
+    let cells = |r: &Route| -> [String; 8] {
+        [
             r.id.as_ref().map_or("-".into(), ToString::to_string),
             r.dnid.map_or("-".into(), |d| d.to_string()),
             r.access_code.clone(),
             r.ext_code.clone().unwrap_or_else(|| "-".into()),
             r.device.to_string(),
+            r.device_desc.clone().unwrap_or_else(|| "-".into()),
             r.media_type.as_ref().map_or("-".into(), |m| match m {
                 Listed::Known(m) => m.name().to_owned(),
                 Listed::Unknown(raw) => format!("unknown ({raw})"),
             }),
             editable(r),
+        ]
+    };
+    let rendered = if wide {
+        let mut table = Table::new([
+            "ID",
+            "DNID",
+            "ACCESS CODE",
+            "EXT",
+            "DEVICE",
+            "DEVICE NAME",
+            "MEDIA",
+            "EDITABLE",
         ]);
-    }
+        for r in routes {
+            table.row(cells(r));
+        }
+        table.render()
+    } else {
+        let mut table = Table::new([
+            "ID",
+            "DNID",
+            "ACCESS CODE",
+            "EXT",
+            "DEVICE",
+            "MEDIA",
+            "EDITABLE",
+        ]);
+        for r in routes {
+            let [id, dnid, code, ext, device, _, media, editable] = cells(r);
+            table.row([id, dnid, code, ext, device, media, editable]);
+        }
+        table.render()
+    };
     let count = routes.len();
     format!(
-        "{}{count} route{}",
-        table.render(),
+        "{rendered}{count} route{}",
         if count == 1 { "" } else { "s" }
     )
 }

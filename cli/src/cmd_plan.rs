@@ -9,12 +9,14 @@ use cec_routes::{ClientBuilder, Plan, PlanOptions, RoutesFile};
 use crate::{
     exit,
     output::{Output, plan_json, plan_text},
+    routes_input,
 };
 
 /// The flags plan and apply share: the file and what the plan may do.
 #[derive(Debug, clap::Args)]
 pub struct PlanArgs {
-    /// The routes file (YAML); see examples/routes.yaml
+    /// The routes file: YAML (see examples/routes.yaml), or JSON as list and export print it;
+    /// `-` reads stdin
     #[arg(long, short = 'f', value_name = "FILE")]
     pub file: PathBuf,
 
@@ -34,14 +36,19 @@ impl PlanArgs {
             .allow_replace(self.allow_replace)
     }
 
-    /// The file's name as the output shows it.
+    /// The file's name as the output shows it (`stdin` for `-`).
     pub fn source(&self) -> String {
-        self.file.display().to_string()
+        routes_input::source_name(&self.file)
+    }
+
+    /// Whether the file is read from stdin.
+    pub fn reads_stdin(&self) -> bool {
+        routes_input::is_stdin(&self.file)
     }
 
     /// Reads the routes file; every problem at once, nothing sent.
     pub fn load(&self) -> Result<RoutesFile, Error> {
-        Ok(RoutesFile::load(&self.file).map_err(cec_routes::Error::from)?)
+        routes_input::load(&self.file)
     }
 }
 

@@ -1,6 +1,9 @@
 //! `cec-routes sandbox`: the local sandbox, standalone.
 
-use std::{net::IpAddr, path::PathBuf};
+use std::{
+    net::IpAddr,
+    path::{Path, PathBuf},
+};
 
 use cec_routes_sandbox::{Sandbox, Seed};
 
@@ -23,10 +26,10 @@ pub struct Args {
 
     /// Seed file (JSON: access codes, skill queues, IVR flows, routes); see
     /// examples/sandbox-seed.json. Default: the built-in seed, with no routes
-    #[arg(long, value_name = "FILE", conflicts_with = "documented_examples")]
+    #[arg(long, value_name = "FILE")]
     pub seed: Option<PathBuf>,
 
-    /// Start with the documentation's example routes as well
+    /// Start with the documentation's example routes as well (added to the seed's routes)
     #[arg(long)]
     pub documented_examples: bool,
 
@@ -41,14 +44,17 @@ pub struct Args {
 
 pub async fn run(args: &Args, out: &Output) -> Result<(), Error> {
     if args.print_seed {
-        println!("{}", Seed::default().to_json());
+        crate::output::stdout(&Seed::default().to_json());
         return Ok(());
     }
     let seed = match (&args.seed, args.documented_examples) {
-        (Some(path), _) => Seed::from_json_file(path)?,
+        (Some(path), false) => load_seed(path)?,
+        (Some(path), true) => with_documented_routes(path, &load_seed(path)?)?,
         (None, true) => Seed::documented_examples(),
         (None, false) => Seed::default(),
     };
+    let env = |name: &str| std::env::var(name).is_ok_and(|v| !v.trim().is_empty());
+    let secret_is_yours = env(cec_routes::ENV_APP_KEY) && env(cec_routes::ENV_APP_SECRET);
     let sandbox = Sandbox::builder()
         .seed(seed)
         .latency(std::time::Duration::from_millis(args.latency_ms))
@@ -57,23 +63,102 @@ pub async fn run(args: &Args, out: &Output) -> Result<(), Error> {
         .port(args.port)
         .start()
         .await?;
+    // A secret it was given is the caller's: never printed back.
+    let secret = (!secret_is_yours).then(|| sandbox.app_secret().expose_secret().to_owned());
     out.result(
         &format!(
             "sandbox listening on {url}\n\
-             CEC_BASE_URL={url}\nCEC_APP_KEY={key}\nCEC_APP_SECRET={secret}\n\
+             CEC_BASE_URL={url}\nCEC_APP_KEY={key}\n{secret_line}\n\
              press Ctrl-C to stop",
             url = sandbox.base_url(),
             key = sandbox.app_key(),
-            secret = sandbox.app_secret().expose_secret(),
+            secret_line = match &secret {
+                Some(secret) => format!("CEC_APP_SECRET={secret}"),
+                None => "(the app secret is yours, from CEC_APP_SECRET: not shown)".to_owned(),
+            },
         ),
         json!({
             "baseUrl": sandbox.base_url(),
             "appKey": sandbox.app_key(),
-            "appSecret": sandbox.app_secret().expose_secret(),
+            "appSecret": secret,
         }),
     );
     let _ = tokio::signal::ctrl_c().await;
     sandbox.shutdown().await;
     out.step("sandbox stopped");
     Ok(())
+}
+
+/// A seed file; a number too large for its field is shown as written, not
+/// as the float JSON readers turn it into.
+fn load_seed(path: &Path) -> Result<Seed, Error> {
+    Seed::from_json_file(path).map_err(|error| match error {
+        cec_routes_sandbox::Error::SeedFile { path, reason }
+            if reason.contains("floating point `") =>
+        {
+            let reason = std::fs::read_to_string(&path)
+                .ok()
+                .and_then(|text| number_as_written(&reason, &text))
+                .unwrap_or(reason);
+            Error::Sandbox(cec_routes_sandbox::Error::SeedFile { path, reason })
+        }
+        other => Error::Sandbox(other),
+    })
+}
+
+/// serde_json's "invalid type: floating point `-4.9e+36`, expected i64 at
+/// line 1 column 93", with the number as the file writes it.
+fn number_as_written(reason: &str, text: &str) -> Option<String> {
+    let (_, position) = reason.rsplit_once(" at line ")?;
+    let (line, column) = position.split_once(" column ")?;
+    let line: usize = line.trim().parse().ok()?;
+    let column: usize = column.trim().parse().ok()?;
+    let source_line = text.lines().nth(line.checked_sub(1)?)?;
+    let before: String = source_line.chars().take(column).collect();
+    let literal: String = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E'))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    if literal.is_empty() {
+        return None;
+    }
+    let expected = reason
+        .split_once(", expected ")?
+        .1
+        .split(" at line ")
+        .next()?;
+    let expected = match expected {
+        "i64" => "a whole number from -9223372036854775808 to 9223372036854775807",
+        "u64" => "a whole number from 0 to 18446744073709551615",
+        "i32" => "a whole number from -2147483648 to 2147483647",
+        "u32" => "a whole number from 0 to 4294967295",
+        other => other,
+    };
+    Some(format!(
+        "`{literal}` at line {line} column {column} is out of range: {expected}"
+    ))
+}
+
+/// The seed with the documentation's example routes added to its own.
+fn with_documented_routes(path: &Path, seed: &Seed) -> Result<Seed, Error> {
+    let mut json: serde_json::Value =
+        serde_json::from_str(&seed.to_json()).expect("a seed is JSON");
+    let documented: serde_json::Value =
+        serde_json::from_str(&Seed::documented_examples().to_json()).expect("a seed is JSON");
+    let mut routes = json["routes"].as_array().cloned().unwrap_or_default();
+    routes.extend(documented["routes"].as_array().cloned().unwrap_or_default());
+    json["routes"] = routes.into();
+    Seed::from_json_str(&json.to_string()).map_err(|e| {
+        Error::Sandbox(cec_routes_sandbox::Error::SeedFile {
+            path: path.to_owned(),
+            reason: format!(
+                "with --documented-examples: {}",
+                e.to_string().trim_start_matches("sandbox seed: ")
+            ),
+        })
+    })
 }

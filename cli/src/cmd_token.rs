@@ -7,23 +7,35 @@ use cec_routes::{ClientBuilder, SecretString};
 use secrecy::ExposeSecret;
 use serde_json::json;
 
-use crate::output::Output;
+use crate::{Origins, output::Output};
 
 /// Get an access token from tokenByAkSk and show its lifetime.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Token lifetime to ask for, in seconds (1 to 3600) [env: CEC_TOKEN_LIFETIME] [default: 600]
-    #[arg(long, value_name = "SECONDS")]
-    pub lifetime: Option<u64>,
+    /// Token lifetime to ask for, in seconds, 1 to 3600 (default: 600)
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        env = cec_routes::ENV_TOKEN_LIFETIME,
+        hide_env_values = true
+    )]
+    pub lifetime: Option<String>,
 
     /// Print the token itself (it is a secret: it is hidden otherwise)
     #[arg(long)]
     pub show_token: bool,
 }
 
-pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(), Error> {
-    let config = match args.lifetime {
-        Some(seconds) => config.token_lifetime(Duration::from_secs(seconds)),
+pub async fn run(
+    args: &Args,
+    origins: &Origins,
+    config: ClientBuilder,
+    out: &Output,
+) -> Result<(), Error> {
+    let config = match &args.lifetime {
+        Some(text) => {
+            config.token_lifetime(lifetime(text, origins.of_arg("lifetime", "--lifetime"))?)
+        }
         None => config,
     };
     let client = config.build()?;
@@ -50,6 +62,19 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
         }),
     );
     Ok(())
+}
+
+/// A token lifetime: 1 to 3600 whole seconds; `origin` names the flag or
+/// variable it came from.
+fn lifetime(text: &str, origin: &str) -> Result<Duration, Error> {
+    text.trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|seconds| (1..=cec_routes::MAX_TOKEN_LIFETIME.as_secs()).contains(seconds))
+        .map(Duration::from_secs)
+        .ok_or_else(|| Error::Config {
+            reason: format!("{origin} is `{text}`; it must be 1 to 3600 whole seconds"),
+        })
 }
 
 fn reveal(secret: &SecretString) -> String {

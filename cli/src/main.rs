@@ -1,8 +1,12 @@
 //! `cec-routes`: bind CEC access codes to skill queues and IVR flows from the
 //! command line, or try the whole flow against the embedded sandbox.
 
+// Every line goes through `output`, which survives a closed stdout.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 mod cmd_access_codes;
 mod cmd_apply;
+mod cmd_config;
 mod cmd_create;
 mod cmd_delete;
 mod cmd_demo;
@@ -14,47 +18,124 @@ mod cmd_sandbox;
 mod cmd_token;
 mod error;
 mod exit;
+mod logs;
 mod output;
 mod prompt;
+mod route_key;
+mod routes_input;
+mod settings;
 
 use std::{process::ExitCode, time::Duration};
 
 use crate::error::Error;
 use cec_routes::{ClientBuilder, ENV_APP_KEY, ENV_BASE_URL, ENV_TIMEOUT};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::output::{Format, Output};
+use crate::settings::Setting;
+
+/// `--version`: the CLI's, the spec's and the commit it was built from.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (spec ",
+    env!("CEC_SPEC_VERSION"),
+    ", commit ",
+    env!("CEC_GIT_COMMIT"),
+    ")"
+);
 
 #[derive(Debug, Parser)]
 #[command(
     name = "cec-routes",
-    version,
+    version = VERSION,
     about = "Bind Huawei Cloud CEC access codes to skill queues and IVR flows",
     long_about = "Bind Huawei Cloud CEC access codes to skill queues and IVR flows.\n\n\
-        Credentials come from the environment only: CEC_APP_KEY and CEC_APP_SECRET (tokens from \
-        tokenByAkSk), or CEC_TOKEN (a fixed token); the app secret can also be read from stdin \
-        with --app-secret-stdin. CEC_BASE_URL, CEC_TOKEN_LIFETIME and CEC_TIMEOUT are read too.",
+        Each setting comes from its flag, else its environment variable (shown with each flag; \
+        values set there are never shown here), else the profile of the config file (see \
+        `cec-routes config show`). Secrets never come from a flag: the app secret from CEC_APP_SECRET (tokens from \
+        tokenByAkSk), from stdin with --app-secret-stdin or from the profile's \
+        app_secret_command, or a fixed token from CEC_TOKEN. CEC_TOKEN_LIFETIME is read too.",
     after_help = exit::HELP
 )]
 struct Cli {
-    /// Base URL of CEC [env: CEC_BASE_URL] [default: https://service.besclouds.com]
-    #[arg(long, global = true, value_name = "URL")]
+    /// Base URL of CEC (default: https://service.besclouds.com)
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = ENV_BASE_URL,
+        hide_env_values = true
+    )]
     base_url: Option<String>,
 
-    /// App key, sent as X-APP-Key and used with the app secret [env: CEC_APP_KEY]
-    #[arg(long, global = true, value_name = "KEY")]
+    /// Base URL of tokenByAkSk when it differs from --base-url (e.g. the port 28070 variant)
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "CEC_TOKEN_URL",
+        hide_env_values = true
+    )]
+    token_url: Option<String>,
+
+    /// Allow plain http to hosts other than loopback (a sandbox in docker-compose or on a
+    /// private network); tokens and the app secret then cross the network in clear text
+    #[arg(
+        long,
+        global = true,
+        env = "CEC_ALLOW_HTTP",
+        hide_env_values = true,
+        value_parser = clap::builder::FalseyValueParser::new()
+    )]
+    allow_http: bool,
+
+    /// App key, sent as X-APP-Key and used with the app secret
+    #[arg(
+        long,
+        global = true,
+        value_name = "KEY",
+        env = ENV_APP_KEY,
+        hide_env_values = true
+    )]
     app_key: Option<String>,
+
+    /// The profile of the config file to use (default: the file's default_profile)
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME",
+        env = "CEC_PROFILE",
+        hide_env_values = true
+    )]
+    profile: Option<String>,
+
+    /// The config file (default: $XDG_CONFIG_HOME/cec-routes/config.toml, else
+    /// ~/.config/cec-routes/config.toml)
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        env = "CEC_CONFIG",
+        hide_env_values = true
+    )]
+    config: Option<std::path::PathBuf>,
 
     /// Read the app secret from the first line of stdin instead of CEC_APP_SECRET
     #[arg(long, global = true)]
     app_secret_stdin: bool,
 
-    /// Whole-request timeout in seconds [env: CEC_TIMEOUT] [default: 30]
-    #[arg(long, global = true, value_name = "SECONDS")]
-    timeout: Option<u64>,
+    /// Whole-request timeout: seconds, or a duration such as 90s or 2m (default: 30)
+    #[arg(
+        long,
+        global = true,
+        value_name = "DURATION",
+        env = ENV_TIMEOUT,
+        hide_env_values = true
+    )]
+    timeout: Option<String>,
 
     /// Output format
-    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    #[arg(long, short = 'o', global = true, value_enum, default_value_t = Format::Text)]
     output: Format,
 
     /// Log what happens on stderr (-v info, -vv debug; or CEC_LOG=<filter>); secrets are never logged
@@ -68,33 +149,84 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Bind an access code (and extension code) to a skill queue or IVR flow
+    #[command(
+        after_help = "Examples:\n  cec-routes create --access-code 9911411 --ext-code 11 --skill-queue 1 --media-type video\n  cec-routes create --access-code 9911411 --ivr 7 -o json"
+    )]
     Create(cmd_create::Args),
     /// List the called routes (every page), filtered
+    #[command(
+        after_help = "Examples:\n  cec-routes list --access-code 9911411\n  cec-routes list --ivr 7 -o wide\n  cec-routes list -o json | cec-routes plan -f - --prune"
+    )]
     List(cmd_list::Args),
     /// Point one route at another skill queue or IVR flow
+    #[command(
+        after_help = "Examples:\n  cec-routes modify --id 1125397061153369092 --skill-queue 2\n  cec-routes modify --access-code 9911411 --ext-code 11 --ivr 7\n  cec-routes modify --access-code 9911411 --no-ext-code --skill-queue 1"
+    )]
     Modify(cmd_modify::Args),
-    /// Delete routes by their dnids (asks for confirmation on a terminal)
+    /// Delete routes, by dnid or by access code and extension code (asks first)
+    #[command(
+        after_help = "Examples:\n  cec-routes delete --dnid 1,2\n  cec-routes delete --access-code 9911411 --ext-code 11 --yes"
+    )]
     Delete(cmd_delete::Args),
     /// List the tenant's access codes (every page), filtered
+    #[command(
+        after_help = "Examples:\n  cec-routes access-codes --media-type voice-and-video\n  cec-routes access-codes --description hotline -o json"
+    )]
     AccessCodes(cmd_access_codes::Args),
     /// Get an access token from tokenByAkSk and show its lifetime
+    #[command(
+        after_help = "Examples:\n  cec-routes token --lifetime 900\n  printf '%s\\n' \"$SECRET\" | cec-routes token --app-secret-stdin"
+    )]
     Token(cmd_token::Args),
     /// Run the local sandbox until Ctrl-C
+    #[command(
+        after_help = "Examples:\n  cec-routes sandbox --port 8080 --documented-examples\n  cec-routes sandbox --bind 0.0.0.0 --seed my-seed.json   # clients need --allow-http\n  cec-routes sandbox --print-seed > my-seed.json"
+    )]
     Sandbox(cmd_sandbox::Args),
     /// Run the whole flow against the embedded sandbox: token, create, read back
+    #[command(
+        after_help = "Examples:\n  cec-routes demo\n  cec-routes demo --access-code 9911412 --ext-code 5 --skill-queue 3 --media-type multimedia"
+    )]
     Demo(cmd_demo::Args),
     /// Write the live routes as a routes file (YAML on stdout), in a stable order
+    #[command(
+        after_help = "Examples:\n  cec-routes export --access-code 9911411 > routes.yaml\n  cec-routes export -o json | jq '.routes | length'"
+    )]
     Export(cmd_export::Args),
     /// Show what apply would change to make the live routes what a routes file says
+    #[command(
+        after_help = "Examples:\n  cec-routes plan -f routes.yaml --prune\n  cec-routes plan -f routes.yaml --detailed-exitcode || echo \"exit $?\"\n  cec-routes export -o json | cec-routes plan -f -"
+    )]
     Plan(cmd_plan::Args),
     /// Make the live routes what a routes file says: plan, confirm, apply
+    #[command(
+        after_help = "Examples:\n  cec-routes apply -f routes.yaml --prune\n  cec-routes apply -f routes.yaml --yes --parallel 8 -o json"
+    )]
     Apply(cmd_apply::Args),
+    /// Show the config file's profiles and the settings in effect (secrets redacted)
+    #[command(subcommand)]
+    Config(cmd_config::Command),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish)
+    #[command(after_help = "Examples:\n  \
+        cec-routes completions bash > ~/.local/share/bash-completion/completions/cec-routes\n  \
+        cec-routes completions zsh > \"${fpath[1]}/_cec-routes\"\n  \
+        cec-routes completions fish > ~/.config/fish/completions/cec-routes.fish")]
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let origins = Origins::of(&matches);
     init_tracing(cli.verbose);
-    let out = Output::new(cli.output);
+    let writes = matches!(
+        cli.command,
+        Command::Create(_) | Command::Modify(_) | Command::Delete(_)
+    );
+    let out = Output::new(cli.output, writes);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -109,7 +241,7 @@ fn main() -> ExitCode {
             return error.exit_code();
         }
     };
-    match runtime.block_on(run(&cli, &out)) {
+    match runtime.block_on(run(&cli, &origins, &out)) {
         Ok(code) => code,
         Err(error) => {
             out.error(&error);
@@ -118,49 +250,297 @@ fn main() -> ExitCode {
     }
 }
 
-/// Runs the command: the exit code on success (0, or what plan and apply
-/// report), the error otherwise.
-async fn run(cli: &Cli, out: &Output) -> Result<ExitCode, Error> {
-    let done = |result: Result<(), Error>| result.map(|()| ExitCode::SUCCESS);
-    match &cli.command {
-        Command::Create(args) => done(cmd_create::run(args, client_config(cli)?, out).await),
-        Command::List(args) => done(cmd_list::run(args, client_config(cli)?, out).await),
-        Command::Modify(args) => done(cmd_modify::run(args, client_config(cli)?, out).await),
-        Command::Delete(args) => done(cmd_delete::run(args, client_config(cli)?, out).await),
-        Command::AccessCodes(args) => {
-            done(cmd_access_codes::run(args, client_config(cli)?, out).await)
+/// Where each setting that clap reads from a flag or the environment came
+/// from, so that an error names the one the user wrote.
+#[derive(Debug, Default)]
+pub struct Origins {
+    /// The flag or variable of each argument clap found, by argument id.
+    found: std::collections::BTreeMap<&'static str, &'static str>,
+}
+
+impl Origins {
+    fn of(matches: &clap::ArgMatches) -> Self {
+        use clap::parser::ValueSource;
+        let mut found = std::collections::BTreeMap::new();
+        let mut note = |matches: &clap::ArgMatches, id: &'static str, flag, env| {
+            match matches.try_get_raw(id).ok().and(matches.value_source(id)) {
+                Some(ValueSource::CommandLine) => found.insert(id, flag),
+                Some(ValueSource::EnvVariable) => found.insert(id, env),
+                _ => None,
+            };
+        };
+        for (id, flag, env) in [
+            ("base_url", "--base-url", ENV_BASE_URL),
+            ("token_url", "--token-url", "CEC_TOKEN_URL"),
+            ("app_key", "--app-key", ENV_APP_KEY),
+            ("timeout", "--timeout", ENV_TIMEOUT),
+            ("profile", "--profile", "CEC_PROFILE"),
+            ("config", "--config", "CEC_CONFIG"),
+            ("allow_http", "--allow-http", "CEC_ALLOW_HTTP"),
+        ] {
+            note(matches, id, flag, env);
         }
-        Command::Token(args) => done(cmd_token::run(args, client_config(cli)?, out).await),
-        Command::Sandbox(args) => done(cmd_sandbox::run(args, out).await),
-        Command::Demo(args) => done(cmd_demo::run(args, out).await),
-        Command::Export(args) => done(cmd_export::run(args, client_config(cli)?, out).await),
-        Command::Plan(args) => cmd_plan::run(args, client_config(cli)?, out).await,
-        Command::Apply(args) => cmd_apply::run(args, client_config(cli)?, out).await,
+        if let Some(token) = matches.subcommand_matches("token") {
+            note(
+                token,
+                "lifetime",
+                "--lifetime",
+                cec_routes::ENV_TOKEN_LIFETIME,
+            );
+        }
+        Origins { found }
+    }
+
+    /// The first connection flag given on the command line, if any.
+    fn connection_flag(&self) -> Option<&'static str> {
+        [
+            "base_url",
+            "token_url",
+            "app_key",
+            "timeout",
+            "profile",
+            "config",
+            "allow_http",
+        ]
+        .iter()
+        .filter_map(|id| self.found.get(id))
+        .find(|source| source.starts_with("--"))
+        .copied()
+    }
+
+    /// The flag or variable argument `id` came from (its flag by default).
+    pub fn of_arg(&self, id: &str, flag: &'static str) -> &'static str {
+        self.found.get(id).copied().unwrap_or(flag)
     }
 }
 
-/// The client configuration: flags over the environment.
-fn client_config(cli: &Cli) -> Result<ClientBuilder, Error> {
-    let secret_from_stdin = if cli.app_secret_stdin {
+/// The settings in effect: each from its flag, else its variable, else the
+/// profile; `None` for the default.
+#[derive(Debug)]
+pub struct Resolved {
+    /// The config file, read.
+    pub config: settings::Config,
+    /// The profile in use, and what chose it.
+    pub profile: Option<(String, String)>,
+    pub base_url: Option<Setting>,
+    pub token_url: Option<Setting>,
+    pub app_key: Option<Setting>,
+    pub timeout: Option<Setting>,
+    /// The profile's app_secret_command.
+    pub app_secret_command: Option<Setting>,
+    /// Whether plain http is allowed, and by what.
+    pub allow_http: Option<&'static str>,
+}
+
+impl Resolved {
+    fn of(cli: &Cli, origins: &Origins) -> Result<Resolved, Error> {
+        let from_cli = |value: &Option<String>, id: &str, flag: &'static str| {
+            value.as_ref().map(|value| Setting {
+                value: value.clone(),
+                source: origins.of_arg(id, flag).to_owned(),
+            })
+        };
+        let config = settings::Config::load(cli.config.as_deref())?;
+        let asked = from_cli(&cli.profile, "profile", "--profile");
+        let selected = config
+            .select(asked.as_ref())?
+            .map(|(name, how, profile)| (name, how, profile.clone()));
+        let from_profile = |value: Option<&String>| {
+            selected
+                .as_ref()
+                .zip(value)
+                .map(|((name, _, _), value)| Setting {
+                    value: value.clone(),
+                    source: format!("profile {name}"),
+                })
+        };
+        let profile = selected
+            .as_ref()
+            .map(|(_, _, p)| p.clone())
+            .unwrap_or_default();
+        Ok(Resolved {
+            base_url: from_cli(&cli.base_url, "base_url", "--base-url")
+                .or_else(|| from_profile(profile.base_url.as_ref())),
+            token_url: from_cli(&cli.token_url, "token_url", "--token-url")
+                .or_else(|| from_profile(profile.token_url.as_ref())),
+            app_key: from_cli(&cli.app_key, "app_key", "--app-key")
+                .or_else(|| from_profile(profile.app_key.as_ref())),
+            timeout: from_cli(&cli.timeout, "timeout", "--timeout")
+                .or_else(|| from_profile(profile.timeout.as_ref())),
+            app_secret_command: from_profile(profile.app_secret_command.as_ref()),
+            allow_http: cli
+                .allow_http
+                .then(|| origins.of_arg("allow_http", "--allow-http")),
+            profile: selected.map(|(name, how, _)| (name, how)),
+            config,
+        })
+    }
+}
+
+/// Runs the command: the exit code on success (0, or what plan and apply
+/// report), the error otherwise.
+async fn run(cli: &Cli, origins: &Origins, out: &Output) -> Result<ExitCode, Error> {
+    let done = |result: Result<(), Error>| result.map(|()| ExitCode::SUCCESS);
+    let routes_from_stdin = match &cli.command {
+        Command::Plan(args) => args.plan.reads_stdin(),
+        Command::Apply(args) => args.plan.reads_stdin(),
+        _ => false,
+    };
+    if routes_from_stdin && cli.app_secret_stdin {
+        return Err(Error::InvalidInput {
+            field: "--file",
+            reason: "`-f -` and --app-secret-stdin both read stdin; give the secret in \
+                     CEC_APP_SECRET, or the routes in a file"
+                .into(),
+        });
+    }
+    if let Command::Demo(_) | Command::Sandbox(_) = &cli.command {
+        let flag = origins
+            .connection_flag()
+            .or(cli.app_secret_stdin.then_some("--app-secret-stdin"));
+        if let Some(flag) = flag {
+            let what = if let Command::Demo(_) = &cli.command {
+                "demo always runs against its own embedded sandbox"
+            } else {
+                "sandbox serves; it connects to nothing"
+            };
+            return Err(Error::InvalidInput {
+                field: flag,
+                reason: format!(
+                    "{what}, so it takes no {flag}; point create, list or plan at another CEC \
+                     with it"
+                ),
+            });
+        }
+    }
+    let config = || client_config(cli, &Resolved::of(cli, origins)?);
+    match &cli.command {
+        Command::Create(args) => done(cmd_create::run(args, config()?, out).await),
+        Command::List(args) => done(cmd_list::run(args, config()?, out).await),
+        Command::Modify(args) => done(cmd_modify::run(args, config()?, out).await),
+        Command::Delete(args) => done(cmd_delete::run(args, config()?, out).await),
+        Command::AccessCodes(args) => done(cmd_access_codes::run(args, config()?, out).await),
+        Command::Token(args) => done(cmd_token::run(args, origins, config()?, out).await),
+        Command::Sandbox(args) => done(cmd_sandbox::run(args, out).await),
+        Command::Demo(args) => done(cmd_demo::run(args, out).await),
+        Command::Export(args) => done(cmd_export::run(args, config()?, out).await),
+        Command::Plan(args) => cmd_plan::run(args, config()?, out).await,
+        Command::Apply(args) => cmd_apply::run(args, config()?, out).await,
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "cec-routes", &mut script);
+            output::stdout_raw(&script);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Config(command) => {
+            done(cmd_config::run(command, &Resolved::of(cli, origins)?, out))
+        }
+    }
+}
+
+/// The client configuration: flags over the environment over the profile;
+/// the secret from stdin, the environment or the profile's command only.
+fn client_config(cli: &Cli, resolved: &Resolved) -> Result<ClientBuilder, Error> {
+    let timeout = resolved
+        .timeout
+        .as_ref()
+        .map(|t| {
+            let origin = if t.source.starts_with("profile ") {
+                format!("timeout in {}", t.source)
+            } else {
+                t.source.clone()
+            };
+            parse_timeout(&t.value, &origin)
+        })
+        .transpose()?;
+    let env = |name: &str| std::env::var(name).ok();
+    let secret = if cli.app_secret_stdin {
         Some(read_secret_line()?)
     } else {
-        None
+        match &resolved.app_secret_command {
+            Some(command)
+                if env(cec_routes::ENV_APP_SECRET).is_none()
+                    && env(cec_routes::ENV_TOKEN).is_none() =>
+            {
+                let profile = resolved.profile.as_ref().map_or("", |(name, _)| name);
+                Some(settings::run_secret_command(&command.value, profile)?)
+            }
+            _ => None,
+        }
     };
+    let value = |setting: &Option<Setting>| setting.as_ref().map(|s| s.value.clone());
     let lookup = |name: &str| -> Option<String> {
-        let flag = match name {
-            ENV_BASE_URL => cli.base_url.clone(),
-            ENV_APP_KEY => cli.app_key.clone(),
-            ENV_TIMEOUT => cli.timeout.map(|t| t.to_string()),
-            cec_routes::ENV_APP_SECRET => secret_from_stdin.clone(),
+        let value = match name {
+            ENV_BASE_URL => value(&resolved.base_url),
+            ENV_APP_KEY => value(&resolved.app_key),
+            // Read and checked by the CLI, naming where they came from.
+            ENV_TIMEOUT => return None,
+            cec_routes::ENV_TOKEN_LIFETIME if matches!(cli.command, Command::Token(_)) => {
+                return None;
+            }
+            cec_routes::ENV_APP_SECRET => secret.clone(),
             _ => None,
         };
-        flag.or_else(|| std::env::var(name).ok())
+        value.or_else(|| env(name))
     };
-    let builder = cec_routes::builder_from_lookup(lookup)?;
-    Ok(match cli.timeout {
-        Some(seconds) => builder.timeout(Duration::from_secs(seconds)),
-        None => builder,
+    let mut builder = cec_routes::builder_from_lookup(lookup)?;
+    if let Some(timeout) = timeout {
+        builder = builder.timeout(timeout);
+    }
+    if let Some(url) = &resolved.token_url {
+        builder = builder.token_base_url(url.value.trim());
+    }
+    if let Some(by) = resolved.allow_http {
+        let base_url = resolved
+            .base_url
+            .as_ref()
+            .map_or(cec_routes::DEFAULT_BASE_URL, |s| s.value.as_str());
+        let token_url = resolved.token_url.as_ref().map(|s| s.value.as_str());
+        for url in std::iter::once(base_url).chain(token_url) {
+            if is_clear_text(url) {
+                output::stderr(&format!(
+                    "warning: plain http to {} is allowed ({by}): the app secret and tokens \
+                     cross the network in clear text; use it only on a test network",
+                    output::escape(url.trim())
+                ));
+            }
+        }
+        builder = builder.allow_insecure_http(true);
+    }
+    Ok(builder)
+}
+
+/// Whether `url` is plain http to a host other than loopback.
+fn is_clear_text(url: &str) -> bool {
+    url::Url::parse(url.trim()).is_ok_and(|url| {
+        url.scheme() == "http"
+            && match url.host() {
+                Some(url::Host::Ipv4(ip)) => !ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => !ip.is_loopback(),
+                Some(url::Host::Domain(host)) => !host.eq_ignore_ascii_case("localhost"),
+                None => false,
+            }
     })
+}
+
+/// A timeout: whole seconds (`30`) or a duration (`30s`, `1m30s`); `origin`
+/// names the flag or variable it came from.
+fn parse_timeout(text: &str, origin: &str) -> Result<Duration, Error> {
+    let text = text.trim();
+    let timeout = match text.parse::<u64>() {
+        Ok(seconds) => Duration::from_secs(seconds),
+        Err(_) => humantime::parse_duration(text).map_err(|_| Error::Config {
+            reason: format!(
+                "{origin} is `{text}`; give whole seconds (30) or a duration (30s, 2m)"
+            ),
+        })?,
+    };
+    if timeout.is_zero() {
+        return Err(Error::Config {
+            reason: format!("{origin} is `{text}`; it must be longer than zero"),
+        });
+    }
+    Ok(timeout)
 }
 
 fn read_secret_line() -> Result<String, Error> {
@@ -180,6 +560,9 @@ fn read_secret_line() -> Result<String, Error> {
 }
 
 fn init_tracing(verbose: u8) {
+    use tracing_subscriber::{
+        Layer, filter::filter_fn, layer::SubscriberExt, util::SubscriberInitExt,
+    };
     let level = match verbose {
         0 => "off",
         1 => "info",
@@ -187,9 +570,80 @@ fn init_tracing(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("CEC_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+    let events = tracing_subscriber::fmt::layer()
+        .with_writer(|| output::LogWriter)
+        // Plain text: the writer escapes every control character.
+        .with_ansi(false)
+        .with_filter(filter);
+    let calls = (verbose > 0).then(|| logs::CallLines.with_filter(filter_fn(logs::is_call)));
+    tracing_subscriber::registry()
+        .with(events)
+        .with(calls)
         .init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `cec-routes …` in an `Examples:` section, split into words.
+    fn examples(command: &clap::Command, out: &mut Vec<Vec<String>>) {
+        if let Some(help) = command.get_after_help()
+            && let Some((_, examples)) = help.to_string().split_once("Examples:")
+        {
+            for line in examples.lines().filter(|l| !l.trim().is_empty()) {
+                let line = line.split(" #").next().unwrap_or(line);
+                let words = shlex::split(line).expect("an example splits into words");
+                let mut current: Option<Vec<String>> = None;
+                for word in words {
+                    match word.as_str() {
+                        "cec-routes" => current = Some(vec![word]),
+                        "|" | "||" | "&&" | ">" => {
+                            out.extend(current.take());
+                        }
+                        _ => {
+                            if let Some(words) = &mut current {
+                                words.push(word);
+                            }
+                        }
+                    }
+                }
+                out.extend(current);
+            }
+        }
+        for sub in command.get_subcommands() {
+            examples(sub, out);
+        }
+    }
+
+    #[test]
+    fn every_example_in_the_help_parses() {
+        let mut all = Vec::new();
+        examples(&Cli::command(), &mut all);
+        assert!(all.len() > 25, "{all:?}");
+        for words in all {
+            if let Err(e) = Cli::try_parse_from(&words) {
+                panic!("{words:?} does not parse: {e}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_subcommand_has_examples() {
+        fn check(command: &clap::Command, path: &str) {
+            for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
+                let path = format!("{path} {}", sub.get_name());
+                if sub.has_subcommands() {
+                    check(sub, &path);
+                } else {
+                    let help = sub
+                        .get_after_help()
+                        .map(ToString::to_string)
+                        .unwrap_or_default();
+                    assert!(help.contains("Examples:\n  "), "{path} has no examples");
+                }
+            }
+        }
+        check(&Cli::command(), "cec-routes");
+    }
 }

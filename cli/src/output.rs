@@ -1,15 +1,179 @@
 //! All printing: text for people, JSON for scripts, errors on stderr.
+//!
+//! Everything goes through [`stdout`] and [`stderr`]: a reader that closes
+//! stdout early (`cec-routes list | head -1`) ends the printing quietly,
+//! never the command (an apply goes on), and the command exits with the
+//! code it would have exited with, as `git log | head` does.
+//!
+//! Text from CEC (descriptions, error bodies, route fields) could carry
+//! escape sequences or NUL bytes meant for the terminal. Each piece is
+//! escaped where it is put into a line ([`escape`]: a description cannot
+//! even start a new line), and the writers escape whatever control
+//! character is left but the line breaks ([`escape_controls`]); JSON escapes
+//! them as `\u` sequences.
 
-use cec_routes::CalledRoute;
+use std::{
+    io::Write,
+    sync::atomic::{AtomicBool, Ordering},
+};
+
+use cec_routes::{
+    AccessCode, CallDirection, CalledRoute, Device, Editable, Listed, MediaType, Route,
+};
 
 use crate::error::Error;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
+
+/// Whether `c` must not reach a terminal as it is: a control character
+/// (C0, DEL, C1) or one that reorders text (bidirectional controls).
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+fn escape_char(c: char, out: &mut String) {
+    match c {
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        c => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+    }
+}
+
+/// `text` with every control character escaped, line breaks included
+/// (`\u{1b}`, `\n`): for one piece of text from CEC on one line.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_unsafe(c) {
+            escape_char(c, &mut out);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `text` with every control character escaped but its line breaks: for
+/// whole lines the command wrote itself.
+pub fn escape_controls(text: &str) -> String {
+    if !text.chars().any(|c| c != '\n' && is_unsafe(c)) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c != '\n' && is_unsafe(c) {
+            escape_char(c, &mut out);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A JSON document, pretty-printed, with the control characters that JSON
+/// allows raw (DEL, C1, bidirectional controls) escaped as well.
+pub fn json_text(json: &Value) -> String {
+    let text = format!("{json:#}");
+    if !text.chars().any(is_unsafe_in_json) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_unsafe_in_json(c) {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// What serde_json leaves raw inside strings and a terminal could act on.
+/// (Outside strings a JSON document holds only ASCII punctuation, so
+/// escaping these is always valid JSON.)
+fn is_unsafe_in_json(c: char) -> bool {
+    c != '\n' && is_unsafe(c)
+}
+
+/// Set once stdout could not be written: nothing more is tried.
+static STDOUT_GONE: AtomicBool = AtomicBool::new(false);
+
+/// Writes `text` and a newline to stdout. A closed stdout (`| head`) ends
+/// the printing quietly; any other failure is said once on stderr.
+pub fn stdout(text: &str) {
+    if STDOUT_GONE.load(Ordering::Relaxed) {
+        return;
+    }
+    let text = escape_controls(text);
+    let mut out = std::io::stdout().lock();
+    let written = out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush());
+    if let Err(error) = written {
+        STDOUT_GONE.store(true, Ordering::Relaxed);
+        if error.kind() != std::io::ErrorKind::BrokenPipe {
+            stderr(&format!("warning: could not write to stdout: {error}"));
+        }
+    }
+}
+
+/// Writes bytes the command made itself (a completion script) to stdout
+/// as they are, with the same care for a closed stdout.
+pub fn stdout_raw(bytes: &[u8]) {
+    if STDOUT_GONE.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    if let Err(error) = out.write_all(bytes).and_then(|()| out.flush()) {
+        STDOUT_GONE.store(true, Ordering::Relaxed);
+        if error.kind() != std::io::ErrorKind::BrokenPipe {
+            stderr(&format!("warning: could not write to stdout: {error}"));
+        }
+    }
+}
+
+/// Writes `text` and a newline to stderr; a failure is ignored (there is
+/// nowhere left to say it).
+pub fn stderr(text: &str) {
+    let text = escape_controls(text);
+    let mut err = std::io::stderr().lock();
+    let _ = err
+        .write_all(text.as_bytes())
+        .and_then(|()| err.write_all(b"\n"))
+        .and_then(|()| err.flush());
+}
+
+/// Writes `text` to stderr without a newline (a prompt).
+pub fn prompt(text: &str) {
+    let text = escape_controls(text);
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
+}
+
+/// Stderr for the logs (`-v`): each write escaped as [`escape_controls`]
+/// does, since a log line may quote CEC.
+pub struct LogWriter;
+
+impl Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        prompt(&String::from_utf8_lossy(buf));
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
 
 /// How results are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
-    /// Plain sentences.
+    /// Plain sentences and tables.
     Text,
+    /// Text, with more columns in tables (list: the device's name).
+    Wide,
     /// One JSON document on stdout.
     Json,
 }
@@ -18,50 +182,84 @@ pub enum Format {
 #[derive(Debug)]
 pub struct Output {
     format: Format,
+    /// Whether the command changes CEC (create, modify, delete): only then
+    /// is "the request may have reached CEC" advice.
+    writes: bool,
 }
 
 impl Output {
-    pub fn new(format: Format) -> Self {
-        Output { format }
+    pub fn new(format: Format, writes: bool) -> Self {
+        Output { format, writes }
     }
 
     /// Prints a result: `text` for people, `json` (with `"ok": true` added)
     /// for scripts.
     pub fn result(&self, text: &str, mut json: Value) {
         match self.format {
-            Format::Text => println!("{text}"),
+            Format::Text | Format::Wide => stdout(text),
             Format::Json => {
                 if let Value::Object(map) = &mut json {
                     map.insert("ok".into(), Value::Bool(true));
                 }
-                println!("{json:#}");
+                stdout(&json_text(&json));
             }
         }
     }
 
     /// Prints a progress line (text only; JSON output stays one document).
     pub fn step(&self, text: &str) {
-        if self.format == Format::Text {
-            println!("{text}");
+        if self.format != Format::Json {
+            stdout(text);
         }
     }
 
     /// Prints an error in plain words on stderr, and as JSON on stdout when
     /// JSON output was asked for.
     pub fn error(&self, error: &Error) {
-        eprintln!("error: {error}");
-        if let Some(error) = error.cec()
+        let mut text = error_text(error);
+        if !self.writes {
+            // A query that may have reached CEC changed nothing there.
+            text = text
+                .replace(
+                    "; the request may have reached CEC: check before retrying",
+                    "",
+                )
+                .replace("; the request may have reached CEC:", ":");
+        }
+        stderr(&format!("error: {text}"));
+        if text.contains("plain http to a host that is not loopback") {
+            stderr("hint: --allow-http (or CEC_ALLOW_HTTP=1) allows it, on a test network only");
+        }
+        if self.writes
+            && !text.contains("may have reached CEC")
+            && let Some(error) = error.cec()
             && error.may_have_reached_server()
             && !matches!(
                 error,
                 cec_routes::Error::Business { .. } | cec_routes::Error::PartialDeletion { .. }
             )
         {
-            eprintln!("note: the request may have reached CEC; check its state before retrying");
+            stderr("note: the request may have reached CEC; check its state before retrying");
         }
         if self.format == Format::Json {
-            println!("{:#}", error_json(error));
+            stdout(&json_text(&error_json(error)));
         }
+    }
+}
+
+/// An error in plain words, safe for a terminal. CEC's answers (bodies,
+/// descriptions, codes) are escaped whole, line breaks included; the
+/// command's own messages keep theirs (a routes file's problems are one
+/// per line).
+pub fn error_text(error: &Error) -> String {
+    match error {
+        Error::Cec(cec_routes::Error::InvalidInput { .. } | cec_routes::Error::Config { .. })
+        | Error::InvalidInput { .. }
+        | Error::Config { .. }
+        | Error::Demo { .. }
+        | Error::Internal { .. }
+        | Error::Sandbox(_) => escape_controls(&error.to_string()),
+        Error::Cec(_) => escape(&error.to_string()),
     }
 }
 
@@ -133,8 +331,9 @@ impl<const N: usize> Table<N> {
         }
     }
 
+    /// Adds a row; each cell is escaped (it may come from CEC).
     pub fn row(&mut self, cells: [String; N]) {
-        self.rows.push(cells);
+        self.rows.push(cells.map(|cell| escape(&cell)));
     }
 
     /// The table, each line ending in a newline.
@@ -159,18 +358,120 @@ impl<const N: usize> Table<N> {
     }
 }
 
-/// A route as scripts see it: the wire's field names.
+/// A route as a routes file writes it, the one vocabulary of routes in
+/// every JSON output: `accessCode`, `extCode` (absent for none),
+/// `skillQueue` or `ivr`, `mediaType` (a name; absent for none). What
+/// `list`, `export` and `plan` print can be fed back to `plan -f`.
 pub fn route_json(route: &CalledRoute) -> Value {
-    json!({
-        "accessCode": route.access_code(),
-        "extCode": route.ext_code(),
-        "devicetype": route.device().device_type(),
-        "deviceId": route.device().id(),
-        "mediaTypeId": route.media_type().map(|m| m.code()),
-    })
+    let mut map = Map::new();
+    map.insert("accessCode".into(), route.access_code().into());
+    if let Some(ext) = route.ext_code() {
+        map.insert("extCode".into(), ext.into());
+    }
+    insert_device(&mut map, route.device());
+    if let Some(media) = route.media_type() {
+        map.insert("mediaType".into(), media.name().into());
+    }
+    Value::Object(map)
+}
+
+fn insert_device(map: &mut Map<String, Value>, device: Device) {
+    match device {
+        Device::SkillQueue(id) => map.insert("skillQueue".into(), id.into()),
+        Device::Ivr(id) => map.insert("ivr".into(), id.into()),
+    };
+}
+
+/// A route as CEC lists it: the routes file's keys, and what only CEC
+/// knows (`id`, `dnid`, `deviceName`, `editable`), which `plan -f` ignores.
+/// A device or media type the documentation does not list is kept as CEC
+/// sent it (`unknownDevice`, `mediaType` as a number).
+pub fn listed_route_json(route: &Route) -> Value {
+    let mut map = Map::new();
+    if let Some(id) = &route.id {
+        map.insert("id".into(), id.as_str().into());
+    }
+    if let Some(dnid) = route.dnid {
+        map.insert("dnid".into(), dnid.into());
+    }
+    map.insert("accessCode".into(), route.access_code.as_str().into());
+    if let Some(ext) = &route.ext_code {
+        map.insert("extCode".into(), ext.as_str().into());
+    }
+    match &route.device {
+        Listed::Known(device) => insert_device(&mut map, *device),
+        Listed::Unknown(raw) => {
+            map.insert("unknownDevice".into(), raw.as_str().into());
+        }
+    }
+    if let Some(name) = &route.device_desc {
+        map.insert("deviceName".into(), name.as_str().into());
+    }
+    if let Some(media) = &route.media_type {
+        map.insert("mediaType".into(), media_json(media));
+    }
+    map.insert("editable".into(), editable_word(&route.editable).into());
+    Value::Object(map)
+}
+
+fn media_json(media: &Listed<MediaType>) -> Value {
+    match media {
+        Listed::Known(media) => media.name().into(),
+        Listed::Unknown(raw) => raw
+            .parse::<i64>()
+            .map_or_else(|_| raw.as_str().into(), Value::from),
+    }
+}
+
+/// What may be done to a route, in one word.
+pub fn editable_word(editable: &Editable) -> &'static str {
+    match editable {
+        Editable::Yes => "yes",
+        Editable::DeleteOnly => "delete-only",
+        Editable::EditOnly => "edit-only",
+        Editable::Locked => "locked",
+        _ => "unknown",
+    }
+}
+
+/// An access code as scripts see it (`accessCode`, as for routes).
+pub fn access_code_json(code: &AccessCode) -> Value {
+    let mut map = Map::new();
+    if let Some(id) = &code.id {
+        map.insert("id".into(), id.as_str().into());
+    }
+    map.insert("accessCode".into(), code.code.as_str().into());
+    if let Some(media) = &code.media_type {
+        map.insert("mediaType".into(), media_json(media));
+    }
+    if let Some(number) = &code.service_number {
+        map.insert("serviceNumber".into(), number.as_str().into());
+    }
+    if let Some(description) = &code.description {
+        map.insert("description".into(), description.as_str().into());
+    }
+    if let Some(direction) = &code.direction {
+        map.insert(
+            "direction".into(),
+            match direction {
+                Listed::Known(CallDirection::Inbound) => "inbound".into(),
+                Listed::Known(CallDirection::Outbound) => "outbound".into(),
+                Listed::Known(CallDirection::Both) => "both".into(),
+                Listed::Unknown(raw) => raw
+                    .parse::<i64>()
+                    .map_or_else(|_| raw.as_str().into(), Value::from),
+            },
+        );
+    }
+    Value::Object(map)
 }
 
 impl Output {
+    /// Whether tables get their wide columns.
+    pub fn is_wide(&self) -> bool {
+        self.format == Format::Wide
+    }
+
     /// Whether results are printed as JSON.
     pub fn is_json(&self) -> bool {
         self.format == Format::Json
@@ -178,19 +479,19 @@ impl Output {
 
     /// Prints a warning in plain words on stderr (any format).
     pub fn warn(&self, text: &str) {
-        eprintln!("warning: {text}");
+        stderr(&format!("warning: {text}"));
     }
 
     /// Prints a result that may be a failure: `text` for people, `json`
     /// with `"ok"` set to `ok` for scripts.
     pub fn outcome(&self, text: &str, mut json: Value, ok: bool) {
         match self.format {
-            Format::Text => println!("{text}"),
+            Format::Text | Format::Wide => stdout(text),
             Format::Json => {
                 if let Value::Object(map) = &mut json {
                     map.insert("ok".into(), Value::Bool(ok));
                 }
-                println!("{json:#}");
+                stdout(&json_text(&json));
             }
         }
     }
@@ -224,18 +525,20 @@ pub fn plan_text(plan: &cec_routes::Plan, source: &str, file: &cec_routes::Route
             ChangeKind::Replace => "-/+",
             ChangeKind::Delete => "-",
         };
-        out.push_str(&format!("{sigil:<3} {change}\n"));
+        out.push_str(&format!("{sigil:<3} {}\n", escape(&change.to_string())));
     }
     for held in &plan.locked {
         out.push_str(&format!(
             "!   locked, not attempted: {} ({})\n",
-            held.change, held.reason
+            escape(&held.change.to_string()),
+            escape(&held.reason)
         ));
     }
     for held in &plan.needs_replace {
         out.push_str(&format!(
             "?   needs --allow-replace: {} ({})\n",
-            held.change, held.reason
+            escape(&held.change.to_string()),
+            escape(&held.reason)
         ));
     }
     out.push('\n');
@@ -288,7 +591,7 @@ fn change_json(change: &cec_routes::Change) -> Value {
         "kind": change.kind(),
         "accessCode": change.access_code(),
         "extCode": change.ext_code(),
-        "from": change.live(),
+        "from": change.live().map(listed_route_json),
         "to": change.target().map(route_json),
         "text": change.to_string(),
     })
@@ -333,8 +636,12 @@ fn outcome_word(outcome: &cec_routes::Outcome) -> &'static str {
     }
 }
 
-/// One line for one change as it ends (`applied: create …`).
+/// One line for one change as it ends (`applied: create …`), escaped.
 pub fn change_line(result: &cec_routes::ChangeResult) -> String {
+    escape(&raw_change_line(result))
+}
+
+fn raw_change_line(result: &cec_routes::ChangeResult) -> String {
     let mut line = format!("{}: {}", outcome_word(&result.outcome), result.change);
     if let Some(error) = result.outcome.error() {
         line.push_str(&format!(" — {error}"));
@@ -392,15 +699,59 @@ pub fn apply_summary_text(report: &cec_routes::ApplyReport) -> String {
     ));
     if !missing.is_empty() {
         out.push_str(&format!(
-            "; {} failed, {} unknown, {} skipped. Run apply again: it plans from the live routes, \
-             so it applies only what is still missing",
+            "; {} failed, {} unknown, {} skipped. {}",
             report.failed(),
             report.unknown(),
-            report.skipped()
+            report.skipped(),
+            what_next(report)
         ));
     }
     out.push('.');
     out
+}
+
+/// Whether running apply again can help a change that was not applied:
+/// not when CEC refused it for good (a returnCode, a 400) or the SDK
+/// refused it before sending; yes after a lost answer, a transient
+/// failure, or a skip.
+pub fn may_succeed_again(result: &cec_routes::ChangeResult) -> bool {
+    use cec_routes::Outcome;
+    match &result.outcome {
+        Outcome::Failed { error, .. } => !matches!(
+            error,
+            cec_routes::Error::Business { .. }
+                | cec_routes::Error::InvalidInput { .. }
+                | cec_routes::Error::Config { .. }
+                | cec_routes::Error::BadRequest { .. }
+        ),
+        _ => true,
+    }
+}
+
+/// What to do after an apply that did not apply everything.
+pub fn what_next(report: &cec_routes::ApplyReport) -> String {
+    let missing = report.results.iter().filter(|r| !r.outcome.is_applied());
+    let (again, refused): (Vec<_>, Vec<_>) = missing.partition(|r| may_succeed_again(r));
+    match (again.is_empty(), refused.is_empty()) {
+        (false, true) => "Run apply again: it plans from the live routes, so it applies only \
+                          what is still missing"
+            .to_owned(),
+        (false, false) => format!(
+            "CEC refused {} for good: fix the routes file or CEC's configuration for {}; \
+             then run apply again, which applies only what is still missing",
+            plural(refused.len(), "change", "changes"),
+            if refused.len() == 1 { "it" } else { "them" }
+        ),
+        _ => format!(
+            "CEC refused {} for good: running apply again would fail the same way; fix the \
+             routes file or CEC's configuration first",
+            if refused.len() == 1 {
+                "it".to_owned()
+            } else {
+                format!("all {}", refused.len())
+            }
+        ),
+    }
 }
 
 /// An apply for scripts: the plan and every change's outcome.

@@ -1,6 +1,6 @@
 //! Asking for confirmation before a change, on a terminal only.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 
 use crate::error::Error;
 
@@ -18,8 +18,7 @@ pub fn confirm(question: &str, field: &'static str, what: &str) -> Result<bool, 
             ),
         });
     }
-    eprint!("{question} [y/N] ");
-    let _ = std::io::stderr().flush();
+    crate::output::prompt(&format!("{question} [y/N] "));
     let mut answer = String::new();
     stdin
         .lock()

@@ -1,58 +1,12 @@
 //! The `cec-routes` command, run as a built binary against an in-process
 //! sandbox: outputs, JSON shape, exit codes, and secrets kept out of sight.
 
-use assert_cmd::cargo::cargo_bin_cmd;
 use cec_routes::{Device, Editable, MediaType};
 use cec_routes_sandbox::{Sandbox, Seed};
 use secrecy::ExposeSecret;
 use serde_json::Value;
 
-/// What one run of the command gave.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs `cec-routes args…` with only the given `CEC_*` variables set.
-async fn cec_routes(args: &[&str], env: &[(&str, &str)], stdin: Option<&str>) -> Run {
-    let mut cmd = cargo_bin_cmd!("cec-routes");
-    for (name, _) in std::env::vars() {
-        if name.starts_with("CEC_") {
-            cmd.env_remove(name);
-        }
-    }
-    cmd.args(args).envs(env.iter().copied());
-    if let Some(input) = stdin {
-        cmd.write_stdin(input);
-    }
-    let output = tokio::task::spawn_blocking(move || cmd.output().expect("the binary runs"))
-        .await
-        .expect("the run completes");
-    Run {
-        code: output.status.code().expect("the binary exits with a code"),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-/// The environment that points the command at the sandbox.
-fn sandbox_env(sandbox: &Sandbox) -> Vec<(&'static str, String)> {
-    vec![
-        ("CEC_BASE_URL", sandbox.base_url().to_owned()),
-        ("CEC_APP_KEY", sandbox.app_key().to_owned()),
-        (
-            "CEC_APP_SECRET",
-            sandbox.app_secret().expose_secret().to_owned(),
-        ),
-    ]
-}
-
-async fn run_against(sandbox: &Sandbox, args: &[&str]) -> Run {
-    let env = sandbox_env(sandbox);
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    cec_routes(args, &env, None).await
-}
+use crate::support::{Run, cec_routes, run_against};
 
 const DOCUMENTED_EXAMPLE: &[&str] = &[
     "create",
@@ -86,7 +40,8 @@ async fn create_binds_the_documented_example_and_says_so() {
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
     assert_eq!(
         run.stdout.trim(),
-        "created route 9911411 ext 11 → skill queue 1 (video): data create success"
+        "created route 9911411 ext 11 → skill queue 1 (video): data create success; \
+         id 1127983948544239617, dnid 1"
     );
     let routes = sandbox.routes();
     assert_eq!(routes.len(), 1);
@@ -109,15 +64,16 @@ async fn create_prints_one_json_document_with_output_json() {
     insta::assert_json_snapshot!(json, @r###"
     {
       "description": "data create success",
+      "dnid": 1,
+      "id": "1127983948544239617",
       "ok": true,
       "operation": "createCalledRoute",
       "returnCode": "0",
       "route": {
         "accessCode": "9911411",
-        "deviceId": 1,
-        "devicetype": 1,
         "extCode": "11",
-        "mediaTypeId": 19
+        "mediaType": "video",
+        "skillQueue": 1
       }
     }
     "###);
@@ -433,7 +389,7 @@ async fn list_json_keeps_route_ids_exactly_and_they_work_for_modify() {
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
     assert_eq!(
         run.stdout.trim(),
-        "route 1125397061153369092 now goes to IVR flow 7: data update success"
+        "route 9911411 ext 11 (id 1125397061153369092) now goes to IVR flow 7: data update success"
     );
     let modified = sandbox
         .routes()
@@ -473,7 +429,10 @@ async fn delete_with_yes_deletes_and_names_the_routes() {
     let run = run_against(&sandbox, &["delete", "--dnid", "1,2", "--yes"]).await;
 
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
-    assert_eq!(run.stdout.trim(), "deleted 9911411, 99114111");
+    assert_eq!(
+        run.stdout.trim(),
+        "deleted 9911411 (dnid 1), 9911411 ext 1 (dnid 2)"
+    );
     let left: Vec<u64> = sandbox.routes().iter().map(|r| r.dnid).collect();
     assert_eq!(left, [3]);
 }
@@ -502,7 +461,7 @@ async fn access_codes_lists_the_tenants_hotlines() {
     assert_eq!(run.code, 0, "stderr: {}", run.stderr);
     let json: Value = serde_json::from_str(&run.stdout).expect("stdout is one JSON document");
     let first = &json["accessCodes"][0];
-    assert_eq!(first["code"], "9911411");
+    assert_eq!(first["accessCode"], "9911411");
     assert_eq!(first["id"], "1124167935465633793");
     assert_eq!(first["mediaType"], "voice-and-video");
     assert_eq!(first["direction"], "both");

@@ -512,7 +512,6 @@ mod cli {
 
     use std::path::PathBuf;
 
-    use assert_cmd::cargo::cargo_bin_cmd;
     use cec_routes_sandbox::{Fault, Operation, Sandbox, Seed};
     use secrecy::ExposeSecret;
     use serde_json::Value;
@@ -526,14 +525,8 @@ mod cli {
     }
 
     async fn run_against(sandbox: &Sandbox, args: &[&str]) -> Run {
-        let mut cmd = cargo_bin_cmd!("cec-routes");
-        for (name, _) in std::env::vars() {
-            if name.starts_with("CEC_") {
-                cmd.env_remove(name);
-            }
-        }
-        cmd.args(args)
-            .env("CEC_BASE_URL", sandbox.base_url())
+        let mut cmd = crate::support::command(args);
+        cmd.env("CEC_BASE_URL", sandbox.base_url())
             .env("CEC_APP_KEY", sandbox.app_key())
             .env("CEC_APP_SECRET", sandbox.app_secret().expose_secret())
             .write_stdin("");
