@@ -19,11 +19,11 @@ use tracing::Instrument;
 use crate::{
     AccessToken, Error, TokenProvider,
     auth::Auth,
-    client::read_error_body,
-    config::DEFAULT_MAX_RESPONSE_BYTES,
-    error::with_causes,
+    config::{DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUTS},
+    error::{body_snippet, with_causes},
     generated::{self, types},
-    hooks::{RESPONSE_LIMIT, too_large},
+    hooks::RESPONSE_LIMIT,
+    transport::{check_base_url, http_client, read_error_body, too_large},
 };
 
 /// The token lifetime asked for when none is configured (the documented
@@ -102,8 +102,8 @@ impl AkSkProvider {
         app_key: impl Into<String>,
         app_secret: SecretString,
     ) -> Result<Self, Error> {
-        let base_url = crate::config::check_base_url(base_url, false)?;
-        let http = crate::config::http_client(&crate::config::Timeouts::default())?;
+        let base_url = check_base_url(base_url, false).map_err(Error::config)?;
+        let http = http_client(DEFAULT_TIMEOUTS).map_err(Error::config)?;
         Self::with_parts(
             base_url,
             app_key.into(),
@@ -284,13 +284,14 @@ impl Inner {
         match error {
             E::ErrorResponse(response) => {
                 let status = response.status().as_u16();
-                let body = read_error_body(response.into_inner(), &[self.secret()]).await;
+                let body = read_error_body(response.into_inner_stream()).await;
+                let body = body_snippet(&body, &[self.secret()]);
                 self.auth_error(format!("status {status}{}", quote(&body)), Some(status))
             }
             E::UnexpectedResponse(response) => {
                 let status = response.status().as_u16();
-                let stream = progenitor_client::ByteStream::new(Box::pin(response.bytes_stream()));
-                let body = read_error_body(stream, &[self.secret()]).await;
+                let body = read_error_body(response.bytes_stream()).await;
+                let body = body_snippet(&body, &[self.secret()]);
                 self.auth_error(
                     format!("unexpected status {status}{}", quote(&body)),
                     Some(status),

@@ -3,7 +3,6 @@
 
 use std::{future::Future, sync::Arc, time::Duration};
 
-use futures::StreamExt;
 use progenitor_client::ClientInfo;
 use progenitor_client::{ByteStream, ResponseValue};
 use secrecy::ExposeSecret;
@@ -13,14 +12,11 @@ use tracing::{Instrument, field::Empty};
 use crate::{
     AccessToken, CalledRoute, Error,
     auth::CALL_TOKEN,
-    config::Timeouts,
     error::{body_snippet, with_causes},
     generated::{self, types},
-    hooks::{RESPONSE_LIMIT, too_large},
+    hooks::RESPONSE_LIMIT,
+    transport::{Timeouts, read_error_body, too_large},
 };
-
-/// How much of an error response body is read, at most.
-const ERROR_BODY_CAP: usize = 64 * 1024;
 
 /// A client for CEC number management.
 ///
@@ -261,14 +257,13 @@ impl Client {
         match error {
             E::ErrorResponse(response) => {
                 let status = response.status();
-                Error::from_status(status, read_error_body(response.into_inner(), tokens).await)
+                let body = read_error_body(response.into_inner_stream()).await;
+                Error::from_status(status, body_snippet(&body, tokens))
             }
             E::UnexpectedResponse(response) => {
                 let status = response.status();
-                let body =
-                    read_error_body(ByteStream::new(Box::pin(response.bytes_stream())), tokens)
-                        .await;
-                Error::from_status(status, body)
+                let body = read_error_body(response.bytes_stream()).await;
+                Error::from_status(status, body_snippet(&body, tokens))
             }
             E::InvalidResponsePayload(bytes, e) => Error::Decode {
                 operation,
@@ -333,20 +328,6 @@ struct Sent([Option<AccessToken>; 2]);
 enum CallError {
     Ready(Error),
     Generated(progenitor_client::Error<ByteStream>),
-}
-
-/// Reads at most [`ERROR_BODY_CAP`] bytes of an error body, as a snippet
-/// with `secrets` redacted.
-pub(crate) async fn read_error_body(mut stream: ByteStream, secrets: &[&str]) -> String {
-    let mut bytes = Vec::new();
-    while let Some(Ok(chunk)) = stream.next().await {
-        let room = ERROR_BODY_CAP - bytes.len();
-        bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        if bytes.len() >= ERROR_BODY_CAP {
-            break;
-        }
-    }
-    body_snippet(&bytes, secrets)
 }
 
 /// Turns the 200 envelope into success or a business failure. A body with no

@@ -1,7 +1,7 @@
 //! Building a [`Client`]: base URL, app key, token source, timeouts, and the
 //! environment variables that set them.
 
-use std::{net::IpAddr, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 use secrecy::SecretString;
 
@@ -10,6 +10,7 @@ use crate::{
     aksk::{DEFAULT_TOKEN_LIFETIME, check_lifetime},
     auth::Auth,
     generated,
+    transport::{Timeouts, check_base_url, http_client},
 };
 
 /// The documented example domain, used when no base URL is set.
@@ -41,20 +42,11 @@ pub const DEFAULT_CONNECT_RETRIES: u32 = 2;
 /// far below it. See [`ClientBuilder::max_response_bytes`].
 pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 1 << 20;
 
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Timeouts {
-    pub(crate) request: Duration,
-    pub(crate) connect: Duration,
-}
-
-impl Default for Timeouts {
-    fn default() -> Self {
-        Timeouts {
-            request: DEFAULT_TIMEOUT,
-            connect: DEFAULT_CONNECT_TIMEOUT,
-        }
-    }
-}
+/// The default timeouts.
+pub(crate) const DEFAULT_TIMEOUTS: Timeouts = Timeouts {
+    request: DEFAULT_TIMEOUT,
+    connect: DEFAULT_CONNECT_TIMEOUT,
+};
 
 /// How the client authenticates.
 #[derive(Clone, Debug)]
@@ -103,7 +95,7 @@ impl Default for ClientBuilder {
             app_key: None,
             credentials: Credentials::None,
             token_lifetime: DEFAULT_TOKEN_LIFETIME,
-            timeouts: Timeouts::default(),
+            timeouts: DEFAULT_TIMEOUTS,
             connect_retries: DEFAULT_CONNECT_RETRIES,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             allow_http: false,
@@ -219,7 +211,7 @@ impl ClientBuilder {
 
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client, Error> {
-        let base_url = check_base_url(&self.base_url, self.allow_http)?;
+        let base_url = check_base_url(&self.base_url, self.allow_http).map_err(Error::config)?;
         if self.timeouts.request.is_zero() || self.timeouts.connect.is_zero() {
             return Err(Error::config("timeouts must be longer than zero"));
         }
@@ -235,7 +227,7 @@ impl ClientBuilder {
                 "the app key is empty; set CEC_APP_KEY or leave it out",
             ));
         }
-        let http = http_client(&self.timeouts)?;
+        let http = http_client(self.timeouts).map_err(Error::config)?;
         let provider: Arc<dyn TokenProvider> = match self.credentials {
             Credentials::None => {
                 return Err(Error::config(format!(
@@ -246,7 +238,7 @@ impl ClientBuilder {
             Credentials::AkSk { app_secret } => {
                 check_lifetime(self.token_lifetime)?;
                 let token_base_url = match &self.token_base_url {
-                    Some(url) => check_base_url(url, self.allow_http)?,
+                    Some(url) => check_base_url(url, self.allow_http).map_err(Error::config)?,
                     None => base_url.clone(),
                 };
                 let app_key = self.app_key.clone().unwrap_or_default();
@@ -367,52 +359,4 @@ pub fn builder_from_lookup(
         builder = builder.timeout(timeout);
     }
     Ok(builder)
-}
-
-/// Checks a base URL and returns it without a trailing slash.
-pub(crate) fn check_base_url(base_url: &str, allow_http: bool) -> Result<String, Error> {
-    let url = url::Url::parse(base_url.trim())
-        .map_err(|e| Error::config(format!("base URL `{base_url}` is not a URL ({e})")))?;
-    if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
-        return Err(Error::config(format!(
-            "base URL `{base_url}` must not carry credentials, a query or a fragment"
-        )));
-    }
-    let host = url
-        .host_str()
-        .ok_or_else(|| Error::config(format!("base URL `{base_url}` has no host")))?;
-    match url.scheme() {
-        "https" => {}
-        "http" if allow_http || is_loopback(host) => {}
-        "http" => {
-            return Err(Error::config(format!(
-                "base URL `{base_url}` is plain http to a host that is not loopback: tokens would \
-                 cross the network in clear text; use https, or allow insecure http explicitly"
-            )));
-        }
-        scheme => {
-            return Err(Error::config(format!(
-                "base URL `{base_url}` has scheme `{scheme}`; use https"
-            )));
-        }
-    }
-    Ok(url.as_str().trim_end_matches('/').to_owned())
-}
-
-fn is_loopback(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
-
-/// The HTTP client every request goes through: rustls, no redirects (a
-/// bearer token must never follow a redirect elsewhere), the timeouts.
-pub(crate) fn http_client(timeouts: &Timeouts) -> Result<reqwest::Client, Error> {
-    reqwest::Client::builder()
-        .user_agent(concat!("cec-routes/", env!("CARGO_PKG_VERSION")))
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(timeouts.request)
-        .connect_timeout(timeouts.connect)
-        .build()
-        .map_err(|e| Error::config(format!("the HTTP client could not be built: {e}")))
 }

@@ -3,10 +3,6 @@
 //! the same way, carries only the documented headers, and has its response
 //! body read only up to the configured limit.
 
-use std::{error::Error as StdError, fmt};
-
-use bytes::Bytes;
-use futures::{Stream, StreamExt, stream};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::header::{AUTHORIZATION, HeaderName};
 
@@ -14,6 +10,7 @@ use crate::{
     auth::{Auth, CALL_TOKEN},
     config::DEFAULT_MAX_RESPONSE_BYTES,
     generated::Client,
+    transport,
 };
 
 /// The header progenitor adds to every request; CEC does not document it.
@@ -31,41 +28,6 @@ tokio::task_local! {
     /// [`crate::Client::raw`]) the default applies.
     pub(crate) static RESPONSE_LIMIT: usize;
 }
-
-/// Why a response body stopped being read: it is larger than the limit.
-/// Travels inside the `reqwest::Error` the generated code gets while reading
-/// the body; [`too_large`] finds it again.
-#[derive(Debug)]
-pub(crate) struct BodyTooLarge {
-    pub(crate) limit: usize,
-}
-
-impl fmt::Display for BodyTooLarge {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "the response body is larger than the {}-byte limit",
-            self.limit
-        )
-    }
-}
-
-impl StdError for BodyTooLarge {}
-
-/// The limit a body broke, when `error` (or one of its causes) is
-/// [`BodyTooLarge`].
-pub(crate) fn too_large(error: &(dyn StdError + 'static)) -> Option<usize> {
-    let mut cause = Some(error);
-    while let Some(error) = cause {
-        if let Some(too_large) = error.downcast_ref::<BodyTooLarge>() {
-            return Some(too_large.limit);
-        }
-        cause = error.source();
-    }
-    None
-}
-
-type BoxError = Box<dyn StdError + Send + Sync>;
 
 impl ClientHooks<Auth> for Client {
     async fn pre<E>(
@@ -111,7 +73,7 @@ impl ClientHooks<Auth> for Client {
     /// body stops at the limit: a success whose `Content-Length` is over it
     /// fails before a byte is read, and any body fails as soon as more than
     /// the limit has arrived (the connection is then dropped, so the rest is
-    /// never read). The failure is a body error carrying [`BodyTooLarge`].
+    /// never read). The failure is a body error carrying [`BodyTooLarge`](transport::BodyTooLarge).
     async fn exec(
         &self,
         request: reqwest::Request,
@@ -121,60 +83,6 @@ impl ClientHooks<Auth> for Client {
         let limit = RESPONSE_LIMIT
             .try_with(|limit| *limit)
             .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
-        Ok(cap_body(response, limit))
+        Ok(transport::cap_body(response, limit))
     }
-}
-
-/// `response` with a body that yields at most `limit` bytes, then an error.
-///
-/// Only a success body is read whole (by the generated code); error bodies
-/// are read up to 64 KiB by the wrapper. A success body whose declared
-/// length fits is passed through untouched (the HTTP framing holds it to
-/// that length), so the common case costs nothing.
-fn cap_body(response: reqwest::Response, limit: usize) -> reqwest::Response {
-    if !response.status().is_success() {
-        return response;
-    }
-    let declared_over = match response.content_length() {
-        Some(length) if length <= limit as u64 => return response,
-        Some(_) => true,
-        None => false,
-    };
-    // Through `http::Response`, so that status, version, headers and URL
-    // survive; only the body is replaced.
-    let (parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
-    let body = if declared_over {
-        // Dropping the body closes the connection: nothing more is read.
-        drop(body);
-        reqwest::Body::wrap_stream(stream::once(async move {
-            Err::<Bytes, BoxError>(Box::new(BodyTooLarge { limit }))
-        }))
-    } else {
-        let chunks = reqwest::Response::from(http::Response::new(body)).bytes_stream();
-        reqwest::Body::wrap_stream(capped(chunks, limit))
-    };
-    reqwest::Response::from(http::Response::from_parts(parts, body))
-}
-
-/// The chunks of `body` until more than `limit` bytes have come, then one
-/// [`BodyTooLarge`] error; the body is dropped with the error.
-fn capped(
-    body: impl Stream<Item = reqwest::Result<Bytes>> + Send + 'static,
-    limit: usize,
-) -> impl Stream<Item = Result<Bytes, BoxError>> + Send + 'static {
-    let body = Box::pin(body);
-    stream::unfold(Some((body, 0usize)), move |state| async move {
-        let (mut body, read) = state?;
-        match body.next().await? {
-            Ok(chunk) => {
-                let read = read.saturating_add(chunk.len());
-                if read > limit {
-                    Some((Err(Box::new(BodyTooLarge { limit }) as BoxError), None))
-                } else {
-                    Some((Ok(chunk), Some((body, read))))
-                }
-            }
-            Err(error) => Some((Err(Box::new(error) as BoxError), None)),
-        }
-    })
 }

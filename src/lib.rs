@@ -55,6 +55,7 @@ mod modify;
 mod paging;
 mod plan;
 mod route;
+mod transport;
 
 /// The client progenitor generates from `openapi/` at build time: its
 /// [`types`](generated::types) are the wire types.
