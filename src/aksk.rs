@@ -18,11 +18,10 @@ use tracing::Instrument;
 
 use crate::{
     AccessToken, Error, TokenProvider,
-    auth::Auth,
     config::{DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUTS},
     error::{body_snippet, with_causes},
     generated::{self, types},
-    hooks::RESPONSE_LIMIT,
+    hook_context::HookContext,
     transport::{check_base_url, http_client, read_error_body, too_large},
 };
 
@@ -80,7 +79,6 @@ struct Inner {
     app_key: String,
     app_secret: SecretString,
     lifetime: Duration,
-    max_response_bytes: usize,
     state: Mutex<State>,
 }
 
@@ -131,12 +129,15 @@ impl AkSkProvider {
         check_lifetime(lifetime)?;
         Ok(AkSkProvider {
             inner: Arc::new(Inner {
-                client: generated::Client::new_with_client(&base_url, http, Auth::none()),
+                client: generated::Client::new_with_client(
+                    &base_url,
+                    http,
+                    HookContext::unauthenticated(max_response_bytes),
+                ),
                 base_url,
                 app_key,
                 app_secret,
                 lifetime,
-                max_response_bytes,
                 state: Mutex::new(State::Empty),
             }),
         })
@@ -152,7 +153,7 @@ impl AkSkProvider {
             inner.app_secret.clone(),
             lifetime,
             inner.client.client().clone(),
-            inner.max_response_bytes,
+            inner.client.inner().max_response_bytes,
         )
     }
 
@@ -224,12 +225,7 @@ impl Inner {
         );
         async {
             let sent_at = Instant::now();
-            let result = RESPONSE_LIMIT
-                .scope(
-                    self.max_response_bytes,
-                    self.client.token_by_ak_sk(lifetime_s, &body),
-                )
-                .await;
+            let result = self.client.token_by_ak_sk(lifetime_s, &body).await;
             let span = tracing::Span::current();
             span.record("elapsed_ms", sent_at.elapsed().as_millis() as u64);
             let token = match result {

@@ -1,5 +1,5 @@
 //! Access tokens: the [`TokenProvider`] trait, the [`AccessToken`] it gives,
-//! and the authentication state the generated client carries.
+//! and the [`StaticToken`] provider.
 
 use std::{fmt, sync::Arc};
 
@@ -180,48 +180,4 @@ impl TokenProvider for StaticToken {
         let token = self.0.clone();
         Box::pin(async move { Ok(token) })
     }
-}
-
-/// What the generated client carries to authenticate each request: the
-/// token source and the optional app key. Read by the hooks in `hooks.rs`.
-#[derive(Clone, Debug, Default)]
-pub struct Auth {
-    pub(crate) provider: Option<Arc<dyn TokenProvider>>,
-    /// The app key as a sensitive `X-APP-Key` value, made once.
-    pub(crate) app_key: Option<HeaderValue>,
-}
-
-impl Auth {
-    /// Authentication with a token provider and an optional app key; an
-    /// app key a header cannot carry is a configuration error.
-    pub(crate) fn new(
-        provider: Arc<dyn TokenProvider>,
-        app_key: Option<&str>,
-    ) -> Result<Self, Error> {
-        let app_key = app_key
-            .map(|key| {
-                let mut value = HeaderValue::try_from(key).map_err(|_| {
-                    Error::config("the app key contains characters a header cannot carry")
-                })?;
-                value.set_sensitive(true);
-                Ok::<_, Error>(value)
-            })
-            .transpose()?;
-        Ok(Auth {
-            provider: Some(provider),
-            app_key,
-        })
-    }
-
-    /// No authentication: for `tokenByAkSk`, which is called with the app's
-    /// credentials in its body.
-    pub(crate) fn none() -> Self {
-        Auth::default()
-    }
-}
-
-tokio::task_local! {
-    /// The token the wrapper chose for the call under way, so that the
-    /// request carries exactly the token a 401 will invalidate.
-    pub(crate) static CALL_TOKEN: AccessToken;
 }

@@ -10,12 +10,10 @@ use tokio::time::Instant;
 use tracing::{Instrument, field::Empty};
 
 use crate::{
-    AccessToken, CalledRoute, Error,
-    auth::CALL_TOKEN,
+    AccessToken, CalledRoute, Error, TokenProvider,
     error::{body_snippet, with_causes},
     generated::{self, types},
-    hooks::RESPONSE_LIMIT,
-    transport::{Timeouts, read_error_body, too_large},
+    transport::{read_error_body, too_large},
 };
 
 /// A client for CEC number management.
@@ -40,10 +38,12 @@ use crate::{
 /// ```
 #[derive(Clone, Debug)]
 pub struct Client {
+    /// The generated client; its [`HookContext`] holds the app key and the
+    /// response size limit.
     raw: generated::Client,
-    timeouts: Timeouts,
+    provider: Arc<dyn TokenProvider>,
+    timeout: Duration,
     connect_retries: u32,
-    max_response_bytes: usize,
 }
 
 /// CEC's confirmation of a request: a 200 with `returnCode` `"0"`.
@@ -55,25 +55,27 @@ pub struct Success {
 }
 
 impl Client {
+    /// A client over `raw`, whose context must hold `provider`; `timeout`
+    /// is the whole-request timeout `raw`'s HTTP client was built with.
     pub(crate) fn from_parts(
         raw: generated::Client,
-        timeouts: Timeouts,
+        provider: Arc<dyn TokenProvider>,
+        timeout: Duration,
         connect_retries: u32,
-        max_response_bytes: usize,
     ) -> Self {
         Client {
             raw,
-            timeouts,
+            provider,
+            timeout,
             connect_retries,
-            max_response_bytes,
         }
     }
 
     /// The generated client, for anything the wrapper does not cover. Its
     /// requests are authenticated by the same hooks, and their response
-    /// bodies are capped at [`DEFAULT_MAX_RESPONSE_BYTES`](crate::DEFAULT_MAX_RESPONSE_BYTES)
-    /// (not the configured limit), but they get none of the wrapper's
-    /// validation, resend or error mapping.
+    /// bodies are capped at this client's
+    /// [`max_response_bytes`](Client::max_response_bytes), but they get
+    /// none of the wrapper's validation, resend or error mapping.
     pub fn raw(&self) -> &generated::Client {
         &self.raw
     }
@@ -81,7 +83,7 @@ impl Client {
     /// The most bytes of a response body this client reads
     /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)).
     pub fn max_response_bytes(&self) -> usize {
-        self.max_response_bytes
+        self.raw.inner().max_response_bytes
     }
 
     /// The base URL requests go to.
@@ -92,10 +94,7 @@ impl Client {
     /// A valid access token from the client's provider (cached when the
     /// provider caches): what the next call will send.
     pub async fn access_token(&self) -> Result<AccessToken, Error> {
-        match &self.raw.inner().provider {
-            Some(provider) => provider.token().await,
-            None => Err(Error::config("the client has no token provider")),
-        }
+        self.provider.token().await
     }
 
     /// Binds an access code (and extension code) to a skill queue or IVR
@@ -107,9 +106,11 @@ impl Client {
     /// has no idempotency key): only a connection failure, or a 401 answered
     /// by a token refresh, leads to a second attempt.
     pub async fn create_called_route(&self, route: &CalledRoute) -> Result<Success, Error> {
-        let body = route.to_request();
+        let body = &route.to_request();
         let response = self
-            .call("createCalledRoute", || self.raw.create_called_route(&body))
+            .call("createCalledRoute", |raw| async move {
+                raw.create_called_route(body).await
+            })
             .await?;
         confirm("createCalledRoute", response.into_inner())
     }
@@ -123,8 +124,8 @@ impl Client {
         send: F,
     ) -> Result<ResponseValue<T>, Error>
     where
-        F: Fn() -> Fut,
-        Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<ByteStream>>>,
+        F: Fn(generated::Client) -> Fut,
+        Fut: Future<Output = Generated<T>>,
     {
         let span = tracing::info_span!(
             "cec.call",
@@ -135,7 +136,7 @@ impl Client {
         );
         // No clock reads for a span no subscriber records.
         let timed = !span.is_disabled();
-        let call = async {
+        async {
             let started = timed.then(Instant::now);
             let mut sent = Sent::default();
             let result = self.call_with_refresh(&send, &mut sent).await;
@@ -164,8 +165,8 @@ impl Client {
                 }
             }
         }
-        .instrument(span);
-        RESPONSE_LIMIT.scope(self.max_response_bytes, call).await
+        .instrument(span)
+        .await
     }
 
     async fn call_with_refresh<T, F, Fut>(
@@ -174,19 +175,12 @@ impl Client {
         sent: &mut Sent,
     ) -> Result<ResponseValue<T>, CallError>
     where
-        F: Fn() -> Fut,
-        Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<ByteStream>>>,
+        F: Fn(generated::Client) -> Fut,
+        Fut: Future<Output = Generated<T>>,
     {
-        let provider = self.raw.inner().provider.clone();
-        let Some(provider) = provider else {
-            return self
-                .send_with_retries(send)
-                .await
-                .map_err(CallError::Generated);
-        };
-        let token = provider.token().await.map_err(CallError::Ready)?;
+        let token = self.provider.token().await.map_err(CallError::Ready)?;
         sent.0[0] = Some(token.clone());
-        let first = self.send_with_token(send, &token).await;
+        let first = self.send_with_retries(send, &token).await;
         let Err(progenitor_client::Error::ErrorResponse(response)) = first else {
             return first.map_err(CallError::Generated);
         };
@@ -198,41 +192,32 @@ impl Client {
         // CEC refused the token before acting: refresh it and resend once.
         tracing::Span::current().record("token_refreshed", true);
         tracing::info!("401 unauthorized: refreshing the access token and resending once");
-        provider.invalidate(&token);
-        let fresh = provider.token().await.map_err(CallError::Ready)?;
+        self.provider.invalidate(&token);
+        let fresh = self.provider.token().await.map_err(CallError::Ready)?;
         sent.0[1] = Some(fresh.clone());
-        self.send_with_token(send, &fresh)
+        self.send_with_retries(send, &fresh)
             .await
             .map_err(CallError::Generated)
     }
 
-    async fn send_with_token<T, F, Fut>(
-        &self,
-        send: &F,
-        token: &AccessToken,
-    ) -> Result<ResponseValue<T>, progenitor_client::Error<ByteStream>>
-    where
-        F: Fn() -> Fut,
-        Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<ByteStream>>>,
-    {
-        CALL_TOKEN
-            .scope(token.clone(), self.send_with_retries(send))
-            .await
+    /// The generated client for one request that sends `token`: the hooks
+    /// read it from the client's context.
+    fn for_call(&self, token: &AccessToken) -> generated::Client {
+        let mut raw = self.raw.clone();
+        raw.inner.token = Some(token.clone());
+        raw
     }
 
-    /// Sends, and sends again only when no connection could be made (the
-    /// request was certainly not sent).
-    async fn send_with_retries<T, F, Fut>(
-        &self,
-        send: &F,
-    ) -> Result<ResponseValue<T>, progenitor_client::Error<ByteStream>>
+    /// Sends with `token`, and sends again only when no connection could be
+    /// made (the request was certainly not sent).
+    async fn send_with_retries<T, F, Fut>(&self, send: &F, token: &AccessToken) -> Generated<T>
     where
-        F: Fn() -> Fut,
-        Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<ByteStream>>>,
+        F: Fn(generated::Client) -> Fut,
+        Fut: Future<Output = Generated<T>>,
     {
         let mut attempt = 0;
         loop {
-            match send().await {
+            match send(self.for_call(token)).await {
                 Err(progenitor_client::Error::CommunicationError(e))
                     if e.is_connect() && attempt < self.connect_retries =>
                 {
@@ -306,7 +291,7 @@ impl Client {
             }
         } else if error.is_timeout() {
             Error::Timeout {
-                timeout: self.timeouts.request,
+                timeout: self.timeout,
             }
         } else {
             let error = error.without_url();
@@ -323,6 +308,9 @@ impl Client {
 /// allocates nothing for it.
 #[derive(Default)]
 struct Sent([Option<AccessToken>; 2]);
+
+/// What a generated operation gives.
+pub(crate) type Generated<T> = Result<ResponseValue<T>, progenitor_client::Error<ByteStream>>;
 
 /// Where a call failed: obtaining its token, or in the generated operation.
 enum CallError {
@@ -368,5 +356,57 @@ pub(crate) fn check_return_code(
             },
             body: description.unwrap_or_default(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
+
+    use super::*;
+    use crate::{CalledRoute, Device, RouteFilter};
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    #[test]
+    fn every_operation_is_a_future_that_can_move_between_threads() {
+        let client = Client::builder()
+            .token("t0k")
+            .build()
+            .expect("a valid client");
+        let route = CalledRoute::new("9911411", Device::SkillQueue(1)).expect("a valid route");
+        assert_send(&client.create_called_route(&route));
+        assert_send(&client.called_routes(&RouteFilter::new()));
+        assert_send(&client.delete_called_routes(&[1]));
+        assert_send(&client.access_token());
+    }
+
+    #[tokio::test]
+    async fn the_generated_client_behind_raw_reads_no_more_than_the_configured_limit() {
+        let server = MockServer::start().await;
+        Mock::given(any())
+            .respond_with(ResponseTemplate::new(200).set_body_string("x".repeat(300)))
+            .mount(&server)
+            .await;
+        let client = Client::builder()
+            .base_url(server.uri())
+            .token("t0k")
+            .max_response_bytes(100)
+            .build()
+            .expect("a valid client");
+        let body = CalledRoute::new("9911411", Device::SkillQueue(1))
+            .expect("a valid route")
+            .to_request();
+
+        let error = client
+            .raw()
+            .create_called_route(&body)
+            .await
+            .expect_err("the body is over the limit");
+
+        let progenitor_client::Error::ResponseBodyError(error) = error else {
+            panic!("expected a body error, got {error:?}");
+        };
+        assert_eq!(too_large(&error), Some(100));
     }
 }

@@ -8,13 +8,17 @@ use secrecy::SecretString;
 use crate::{
     AkSkProvider, Client, Error, StaticToken, TokenProvider,
     aksk::{DEFAULT_TOKEN_LIFETIME, check_lifetime},
-    auth::Auth,
     generated,
+    hook_context::HookContext,
     transport::{Timeouts, check_base_url, http_client},
 };
 
 /// The documented example domain, used when no base URL is set.
 pub const DEFAULT_BASE_URL: &str = "https://service.besclouds.com";
+
+/// The app-key header, as the documentation spells it (HTTP header names
+/// are case-insensitive).
+pub const APP_KEY_HEADER: &str = "X-APP-Key";
 
 /// The environment variable for the base URL.
 pub const ENV_BASE_URL: &str = "CEC_BASE_URL";
@@ -252,12 +256,16 @@ impl ClientBuilder {
                 )?)
             }
         };
-        let auth = Auth::new(provider, self.app_key.as_deref())?;
-        Ok(Client::from_parts(
-            generated::Client::new_with_client(&base_url, http, auth),
-            self.timeouts,
-            self.connect_retries,
+        let context = HookContext::new(
+            provider.clone(),
+            self.app_key.as_deref(),
             self.max_response_bytes,
+        )?;
+        Ok(Client::from_parts(
+            generated::Client::new_with_client(&base_url, http, context),
+            provider,
+            self.timeouts.request,
+            self.connect_retries,
         ))
     }
 }

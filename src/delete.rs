@@ -95,15 +95,15 @@ impl Client {
 
     async fn delete_batch(&self, dnids: &[i64]) -> Result<BatchResult, Error> {
         let joined = join(dnids);
-        let body = crate::generated::types::DeleteCalledRouteRequest {
+        let body = &crate::generated::types::DeleteCalledRouteRequest {
             dnids: joined
                 .as_str()
                 .try_into()
                 .map_err(|e| Error::invalid("dnids", format!("{e}")))?,
         };
         let response = self
-            .call("deleteCalledRoute", || {
-                self.raw().delete_called_route(&body)
+            .call("deleteCalledRoute", |raw| async move {
+                raw.delete_called_route(body).await
             })
             .await?
             .into_inner();

@@ -5,6 +5,10 @@
 
 include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
 
+/// The client's inner type, named here so that [`Client::new`] can be
+/// called.
+pub use crate::hook_context::HookContext;
+
 #[cfg(test)]
 mod tests {
     /// Any change of the spec changes the generated client; this snapshot

@@ -49,6 +49,7 @@ mod client;
 mod config;
 mod delete;
 mod error;
+mod hook_context;
 mod hooks;
 mod listing;
 mod modify;
@@ -66,13 +67,12 @@ pub use aksk::{AkSkProvider, DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME};
 pub use auth::{AccessToken, StaticToken, TokenProvider};
 pub use client::{Client, Success};
 pub use config::{
-    ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_RETRIES, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, ENV_APP_KEY, ENV_APP_SECRET, ENV_BASE_URL,
-    ENV_TIMEOUT, ENV_TOKEN, ENV_TOKEN_LIFETIME, builder_from_lookup,
+    APP_KEY_HEADER, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_RETRIES,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, ENV_APP_KEY,
+    ENV_APP_SECRET, ENV_BASE_URL, ENV_TIMEOUT, ENV_TOKEN, ENV_TOKEN_LIFETIME, builder_from_lookup,
 };
 pub use delete::{Deletion, MAX_DELETE_BATCH};
 pub use error::{BODY_SNIPPET_CHARS, Error};
-pub use hooks::APP_KEY_HEADER;
 pub use listing::{
     AccessCode, AccessCodeFilter, CallDirection, Editable, Listed, Page, Route, RouteFilter,
     RouteId,

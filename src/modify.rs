@@ -84,10 +84,10 @@ impl Client {
     /// `modifyCalledRoute`. Like a create, it is never resent once it may
     /// have reached CEC.
     pub async fn modify_called_route(&self, change: &RouteChange) -> Result<Success, Error> {
-        let body = change.to_request();
+        let body = &change.to_request();
         let response = self
-            .call("modifyCalledRoute", || {
-                self.raw().modify_called_route(&body)
+            .call("modifyCalledRoute", |raw| async move {
+                raw.modify_called_route(body).await
             })
             .await?;
         confirm("modifyCalledRoute", response.into_inner())

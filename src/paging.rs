@@ -124,9 +124,11 @@ impl Listing for RouteFilter {
         offset: u32,
         limit: u32,
     ) -> Result<RawPage<Route>, Error> {
-        let body = self.to_request(wire_int(offset)?, wire_int(limit)?);
+        let body = &self.to_request(wire_int(offset)?, wire_int(limit)?);
         let response = client
-            .call(Self::OPERATION, || client.raw().query_called_route(&body))
+            .call(Self::OPERATION, |raw| async move {
+                raw.query_called_route(body).await
+            })
             .await?
             .into_inner();
         check_return_code(
@@ -169,10 +171,10 @@ impl Listing for AccessCodeFilter {
         offset: u32,
         limit: u32,
     ) -> Result<RawPage<AccessCode>, Error> {
-        let body = self.to_request(wire_int(offset)?, wire_int(limit)?);
+        let body = &self.to_request(wire_int(offset)?, wire_int(limit)?);
         let response = client
-            .call(Self::OPERATION, || {
-                client.raw().query_access_code_list(&body)
+            .call(Self::OPERATION, |raw| async move {
+                raw.query_access_code_list(body).await
             })
             .await?
             .into_inner();
