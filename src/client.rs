@@ -3,16 +3,15 @@
 
 use std::{future::Future, sync::Arc, time::Duration};
 
-use progenitor_client::ClientInfo;
-use progenitor_client::{ByteStream, ResponseValue};
+use progenitor_client::{ByteStream, ClientInfo, ResponseValue};
 use secrecy::ExposeSecret;
 use tokio::time::Instant;
 use tracing::{Instrument, field::Empty};
 
 use crate::{
-    AccessToken, CalledRoute, Error, TokenProvider,
-    error::{body_snippet, with_causes},
-    generated::{self, types},
+    error::{Error, body_snippet, with_causes},
+    generated,
+    token::{AccessToken, TokenProvider},
     transport::{read_error_body, too_large},
 };
 
@@ -44,14 +43,6 @@ pub struct Client {
     provider: Arc<dyn TokenProvider>,
     timeout: Duration,
     connect_retries: u32,
-}
-
-/// CEC's confirmation of a request: a 200 with `returnCode` `"0"`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Success {
-    /// CEC's `description` (e.g. `data create success`), when it sent one.
-    pub description: Option<String>,
 }
 
 impl Client {
@@ -95,24 +86,6 @@ impl Client {
     /// provider caches): what the next call will send.
     pub async fn access_token(&self) -> Result<AccessToken, Error> {
         self.provider.token().await
-    }
-
-    /// Binds an access code (and extension code) to a skill queue or IVR
-    /// flow: `createCalledRoute`.
-    ///
-    /// The route was checked when it was built. A 200 with `returnCode`
-    /// `"0"` is [`Success`]; anything else is an [`Error`] that says what
-    /// happened. The create is never resent once it may have reached CEC (CEC
-    /// has no idempotency key): only a connection failure, or a 401 answered
-    /// by a token refresh, leads to a second attempt.
-    pub async fn create_called_route(&self, route: &CalledRoute) -> Result<Success, Error> {
-        let body = &route.to_request();
-        let response = self
-            .call("createCalledRoute", |raw| async move {
-                raw.create_called_route(body).await
-            })
-            .await?;
-        confirm("createCalledRoute", response.into_inner())
     }
 
     /// Runs one generated operation: a token for it, connection retries,
@@ -316,97 +289,4 @@ pub(crate) type Generated<T> = Result<ResponseValue<T>, progenitor_client::Error
 enum CallError {
     Ready(Error),
     Generated(progenitor_client::Error<ByteStream>),
-}
-
-/// Turns the 200 envelope into success or a business failure. A body with no
-/// `returnCode` confirms nothing, so it is not success.
-pub(crate) fn confirm(
-    operation: &'static str,
-    result: types::ReturnResult,
-) -> Result<Success, Error> {
-    check_return_code(
-        operation,
-        result.return_code.as_deref(),
-        result.description.as_deref(),
-    )
-}
-
-/// Success for `returnCode` `"0"`; a business failure for any other code;
-/// an unconfirmed outcome (a decode error) when there is none.
-pub(crate) fn check_return_code(
-    operation: &'static str,
-    return_code: Option<&str>,
-    description: Option<&str>,
-) -> Result<Success, Error> {
-    let description = description.map(str::to_owned);
-    match return_code {
-        Some("0") => Ok(Success { description }),
-        Some(code) => Err(Error::Business {
-            code: code.to_owned(),
-            description,
-        }),
-        None => Err(Error::Decode {
-            operation,
-            reason: if operation.starts_with("query") {
-                "the response has no returnCode, so it cannot be trusted".to_owned()
-            } else {
-                "the response has no returnCode, so success cannot be confirmed; \
-                 query the routes before trying again"
-                    .to_owned()
-            },
-            body: description.unwrap_or_default(),
-        }),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
-
-    use super::*;
-    use crate::{CalledRoute, Device, RouteFilter};
-
-    fn assert_send<T: Send>(_: &T) {}
-
-    #[test]
-    fn every_operation_is_a_future_that_can_move_between_threads() {
-        let client = Client::builder()
-            .token("t0k")
-            .build()
-            .expect("a valid client");
-        let route = CalledRoute::new("9911411", Device::SkillQueue(1)).expect("a valid route");
-        assert_send(&client.create_called_route(&route));
-        assert_send(&client.called_routes(&RouteFilter::new()));
-        assert_send(&client.delete_called_routes(&[1]));
-        assert_send(&client.access_token());
-    }
-
-    #[tokio::test]
-    async fn the_generated_client_behind_raw_reads_no_more_than_the_configured_limit() {
-        let server = MockServer::start().await;
-        Mock::given(any())
-            .respond_with(ResponseTemplate::new(200).set_body_string("x".repeat(300)))
-            .mount(&server)
-            .await;
-        let client = Client::builder()
-            .base_url(server.uri())
-            .token("t0k")
-            .max_response_bytes(100)
-            .build()
-            .expect("a valid client");
-        let body = CalledRoute::new("9911411", Device::SkillQueue(1))
-            .expect("a valid route")
-            .to_request();
-
-        let error = client
-            .raw()
-            .create_called_route(&body)
-            .await
-            .expect_err("the body is over the limit");
-
-        let progenitor_client::Error::ResponseBodyError(error) = error else {
-            panic!("expected a body error, got {error:?}");
-        };
-        assert_eq!(too_large(&error), Some(100));
-    }
 }

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use reqwest::header::HeaderValue;
 
 use crate::{
-    auth::{AccessToken, TokenProvider},
     error::Error,
+    token::{AccessToken, TokenProvider},
 };
 
 /// What every request of a [`generated::Client`](crate::generated::Client)

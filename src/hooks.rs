@@ -61,7 +61,8 @@ impl ClientHooks<HookContext> for Client {
     }
 
     /// Sends the request, and hands the generated code a response whose
-    /// body stops at the client's limit (see [`transport::cap_body`]).
+    /// body stops at the client's limit: a success larger than the limit
+    /// fails as a body error, and the rest of it is never read.
     async fn exec(
         &self,
         request: reqwest::Request,

@@ -1,7 +1,7 @@
 //! `cec-routes export`: the live routes as a routes file.
 
 use crate::error::Error;
-use cec_routes::{ClientBuilder, RouteFilter, RoutesFile};
+use cec_routes::{ClientBuilder, RouteFilter, plan::RoutesFile};
 use serde_json::json;
 
 use crate::output::{Output, routes_file_json};

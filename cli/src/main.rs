@@ -20,7 +20,10 @@ mod prompt;
 use std::{process::ExitCode, time::Duration};
 
 use crate::error::Error;
-use cec_routes::{ClientBuilder, ENV_APP_KEY, ENV_BASE_URL, ENV_TIMEOUT};
+use cec_routes::{
+    ClientBuilder,
+    config::{ENV_APP_KEY, ENV_BASE_URL, ENV_TIMEOUT},
+};
 use clap::{Parser, Subcommand};
 
 use crate::output::{Format, Output};
@@ -151,12 +154,12 @@ fn client_config(cli: &Cli) -> Result<ClientBuilder, Error> {
             ENV_BASE_URL => cli.base_url.clone(),
             ENV_APP_KEY => cli.app_key.clone(),
             ENV_TIMEOUT => cli.timeout.map(|t| t.to_string()),
-            cec_routes::ENV_APP_SECRET => secret_from_stdin.clone(),
+            cec_routes::config::ENV_APP_SECRET => secret_from_stdin.clone(),
             _ => None,
         };
         flag.or_else(|| std::env::var(name).ok())
     };
-    let builder = cec_routes::builder_from_lookup(lookup)?;
+    let builder = cec_routes::ClientBuilder::from_lookup(lookup)?;
     Ok(match cli.timeout {
         Some(seconds) => builder.timeout(Duration::from_secs(seconds)),
         None => builder,

@@ -231,7 +231,10 @@ use tokio::{
     task::JoinHandle,
 };
 
-use cec_routes::{AccessCode, Client, ClientBuilder, ENV_APP_KEY, ENV_APP_SECRET};
+use cec_routes::{
+    AccessCode, Client, ClientBuilder,
+    config::{ENV_APP_KEY, ENV_APP_SECRET},
+};
 
 pub use error::Error;
 

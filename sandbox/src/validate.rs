@@ -8,8 +8,8 @@ use serde_json::{Map, Value};
 
 use super::state::{AccessCodeQuery, Paging, Refused, RouteQuery, ivr_on_multimedia};
 use cec_routes::{
-    AccessCodeFilter, CalledRoute, Device, Error, MAX_PAGE_SIZE, MediaType, RouteFilter, RouteId,
-    generated::types,
+    AccessCodeFilter, CalledRoute, Device, Error, MediaType, RouteFilter, RouteId,
+    generated::types, limits::MAX_PAGE_SIZE,
 };
 
 /// Why a body is refused: the 400's description, naming the field.

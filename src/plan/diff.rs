@@ -5,8 +5,16 @@ use std::{
     fmt,
 };
 
+use super::file::{RoutesFile, describable};
 use crate::{
-    CalledRoute, Client, Device, Error, Listed, MediaType, Route, RouteFilter, RoutesFile,
+    client::Client,
+    create_called_route::CalledRoute,
+    device::Device,
+    error::Error,
+    listed::Listed,
+    media_type::MediaType,
+    modify_called_route::RouteChange,
+    query_called_route::{Route, RouteFilter},
 };
 
 /// What [`Plan::new`] may propose beyond creates and modifies.
@@ -14,7 +22,7 @@ use crate::{
 /// # Examples
 ///
 /// ```
-/// use cec_routes::PlanOptions;
+/// use cec_routes::plan::PlanOptions;
 ///
 /// let options = PlanOptions::new().prune(true).allow_replace(true);
 /// assert!(options.prunes() && options.replaces());
@@ -261,13 +269,13 @@ pub struct Held {
 /// # Examples
 ///
 /// ```
-/// use cec_routes::{Change, Plan, PlanOptions, RoutesFile};
+/// use cec_routes::plan::{Change, Plan, PlanOptions, RoutesFile};
 ///
 /// let file = RoutesFile::parse("routes:\n  - accessCode: \"9911411\"\n    ivr: 7\n")?;
 /// let plan = Plan::new(&file, &[], PlanOptions::new());
 /// assert!(matches!(plan.changes[0], Change::Create { .. }));
 /// assert_eq!(plan.changes[0].to_string(), "create 9911411 → IVR flow 7");
-/// # Ok::<(), cec_routes::RoutesFileError>(())
+/// # Ok::<(), cec_routes::plan::RoutesFileError>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -346,7 +354,7 @@ impl Plan {
                     live: live.clone(),
                     route: route.clone(),
                 };
-                match crate::RouteChange::new(live, route.device()) {
+                match RouteChange::new(live, route.device()) {
                     Ok(_) => plan.changes.push(change),
                     Err(e) => plan.locked.push(Held {
                         change,
@@ -374,7 +382,7 @@ impl Plan {
             // A route a routes file cannot describe (an undocumented device
             // or media type) could never have been listed in one: pruning
             // it would delete what export had to leave out.
-            if !options.prune || !super::file::describable(live) {
+            if !options.prune || !describable(live) {
                 plan.unmanaged.push(live.clone());
                 continue;
             }
@@ -458,7 +466,10 @@ impl Client {
     /// # Examples
     ///
     /// ```no_run
-    /// use cec_routes::{Client, PlanOptions, RoutesFile};
+    /// use cec_routes::{
+    ///     Client,
+    ///     plan::{PlanOptions, RoutesFile},
+    /// };
     ///
     /// # async fn run(client: Client) -> Result<(), cec_routes::Error> {
     /// let file = RoutesFile::load("routes.yaml")?;

@@ -182,7 +182,7 @@ async fn token_error_body_echoing_the_secret_is_redacted() {
 async fn token_error_body_cut_inside_the_secret_does_not_leak_part_of_it() {
     // The body snippet is cut at BODY_SNIPPET_CHARS characters, in the
     // middle of the echoed secret.
-    let padding = "x".repeat(cec_routes::BODY_SNIPPET_CHARS - 12);
+    let padding = "x".repeat(cec_routes::limits::BODY_SNIPPET_CHARS - 12);
     let error = error_when_token_by_ak_sk_answers(
         ResponseTemplate::new(400).set_body_string(format!("{padding} {APP_SECRET} rejected")),
     )

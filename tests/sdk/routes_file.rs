@@ -2,7 +2,8 @@
 //! with its line and column.
 
 use cec_routes::{
-    CalledRoute, Device, Editable, Listed, MediaType, Route, RoutesFile, RoutesFileError,
+    CalledRoute, Device, Editable, Listed, MediaType, Route,
+    plan::{RoutesFile, RoutesFileError},
 };
 
 fn problems(yaml: &str) -> RoutesFileError {
@@ -282,10 +283,10 @@ fn prune_keeps_routes_a_file_cannot_describe() {
         editable: Editable::Yes,
     };
 
-    let plan = cec_routes::Plan::new(
+    let plan = cec_routes::plan::Plan::new(
         &file,
         std::slice::from_ref(&live),
-        cec_routes::PlanOptions::new().prune(true),
+        cec_routes::plan::PlanOptions::new().prune(true),
     );
 
     assert!(

@@ -1,10 +1,11 @@
-//! Deleting routes: deleteCalledRoute, in batches of at most 1000, with the
-//! documented `Success:…,Failed:…` result parsed.
+//! Deleting routes: `deleteCalledRoute`, in batches of at most
+//! [`MAX_DELETE_BATCH`], with the documented `Success:…,Failed:…` result
+//! parsed into a [`Deletion`].
 
-use crate::{Client, Error, client::check_return_code};
-
-/// The most dnids one deleteCalledRoute request takes.
-pub const MAX_DELETE_BATCH: usize = 1000;
+use crate::{
+    client::Client, envelope::check_return_code, error::Error, generated::types,
+    limits::MAX_DELETE_BATCH,
+};
 
 /// The routes a deletion removed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,7 +96,7 @@ impl Client {
 
     async fn delete_batch(&self, dnids: &[i64]) -> Result<BatchResult, Error> {
         let joined = join(dnids);
-        let body = &crate::generated::types::DeleteCalledRouteRequest {
+        let body = &types::DeleteCalledRouteRequest {
             dnids: joined
                 .as_str()
                 .try_into()

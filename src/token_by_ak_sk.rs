@@ -1,5 +1,6 @@
-//! Tokens from `tokenByAkSk`: fetched once, shared, cached and refreshed
-//! ahead of expiry.
+//! The token operation, `tokenByAkSk`: the [`AkSkProvider`] that exchanges
+//! an app key and secret for tokens, fetched once, shared, cached and
+//! refreshed ahead of expiry.
 
 use std::{
     fmt,
@@ -17,20 +18,17 @@ use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::{
-    AccessToken, Error, TokenProvider,
-    config::{DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUTS},
-    error::{body_snippet, with_causes},
+    config::{
+        DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
+        DEFAULT_TOKEN_LIFETIME,
+    },
+    error::{Error, body_snippet, with_causes},
     generated::{self, types},
     hook_context::HookContext,
-    transport::{check_base_url, http_client, read_error_body, too_large},
+    limits::MAX_TOKEN_LIFETIME,
+    token::{AccessToken, TokenFuture, TokenProvider},
+    transport::{Timeouts, check_base_url, http_client, read_error_body, too_large},
 };
-
-/// The token lifetime asked for when none is configured (the documented
-/// example's 600 s).
-pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(600);
-
-/// The longest token lifetime `tokenByAkSk` issues (3600 s).
-pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
 
 /// The endpoint named in token errors.
 const ENDPOINT: &str = "tokenByAkSk";
@@ -54,7 +52,7 @@ type SharedFetch = Shared<BoxFuture<'static, Result<AccessToken, Error>>>;
 ///   and from every error (a response body that echoes it is redacted).
 /// - **Bounded**: the response is read only up to the client's
 ///   [`max_response_bytes`](crate::ClientBuilder::max_response_bytes)
-///   ([`DEFAULT_MAX_RESPONSE_BYTES`](crate::DEFAULT_MAX_RESPONSE_BYTES) for a provider made with
+///   ([`DEFAULT_MAX_RESPONSE_BYTES`] for a provider made with
 ///   [`new`](AkSkProvider::new)); a larger one is an [`Error::Auth`].
 ///
 /// # Examples
@@ -101,7 +99,11 @@ impl AkSkProvider {
         app_secret: SecretString,
     ) -> Result<Self, Error> {
         let base_url = check_base_url(base_url, false).map_err(Error::config)?;
-        let http = http_client(DEFAULT_TIMEOUTS).map_err(Error::config)?;
+        let http = http_client(Timeouts {
+            request: DEFAULT_TIMEOUT,
+            connect: DEFAULT_CONNECT_TIMEOUT,
+        })
+        .map_err(Error::config)?;
         Self::with_parts(
             base_url,
             app_key.into(),
@@ -333,7 +335,7 @@ impl Inner {
 }
 
 impl TokenProvider for AkSkProvider {
-    fn token(&self) -> BoxFuture<'_, Result<AccessToken, Error>> {
+    fn token(&self) -> TokenFuture<'_> {
         let fetch = {
             let mut state = self.inner.lock();
             match &*state {

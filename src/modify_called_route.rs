@@ -1,8 +1,14 @@
-//! Re-pointing a route: modifyCalledRoute.
+//! Re-pointing a route: `modifyCalledRoute`, and the [`RouteChange`] it
+//! sends, checked before it is sent.
 
 use crate::{
-    Client, Device, Error, Listed, Route, RouteId, Success, client::confirm, generated::types,
-    route::check_device_media,
+    client::Client,
+    device::{Device, check_device_media},
+    envelope::{Success, confirm},
+    error::Error,
+    generated::types,
+    listed::Listed,
+    query_called_route::{Route, RouteId},
 };
 
 /// A change of one route's target device, checked before it is sent.
