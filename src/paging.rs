@@ -6,8 +6,11 @@ use std::{collections::HashSet, future::Future};
 
 use crate::{client::Client, error::Error, limits::MAX_PAGE_SIZE};
 
-/// One page of a listing, as CEC returned it.
+/// One page of a listing, as CEC returned it
+/// ([`Client::called_routes_page`](crate::Client::called_routes_page),
+/// [`Client::access_codes_page`](crate::Client::access_codes_page)).
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Page<T> {
     /// CEC's total of matching items, when it sent one.
     pub total: Option<u64>,

@@ -38,9 +38,25 @@ impl fmt::Display for CallDirection {
     }
 }
 
-/// An access code of the tenant (a customer hotline).
+/// An access code of the tenant (a customer hotline), as
+/// [`Client::access_codes`] lists it.
+///
+/// Its fields are public to read and to change; new ones may come, so
+/// outside this crate an `AccessCode` is made with [`AccessCode::new`] (for
+/// tests and fixtures) or decoded with [`AccessCode::from_wire`].
+///
+/// # Examples
+///
+/// ```
+/// use cec_routes::{AccessCode, Listed, MediaType};
+///
+/// let mut code = AccessCode::new("9911411");
+/// code.media_type = Some(Listed::Known(MediaType::VoiceAndVideo));
+/// assert!(code.description.is_none());
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct AccessCode {
     /// The access code's ID.
     pub id: Option<String>,
@@ -57,6 +73,19 @@ pub struct AccessCode {
 }
 
 impl AccessCode {
+    /// The access code `code` with nothing else known. Set the fields for
+    /// the rest.
+    pub fn new(code: impl Into<String>) -> Self {
+        AccessCode {
+            id: None,
+            code: code.into(),
+            media_type: None,
+            service_number: None,
+            description: None,
+            direction: None,
+        }
+    }
+
     /// Decodes one listed access code. Never fails.
     pub fn from_wire(info: &types::AccessCodeInfo) -> Self {
         AccessCode {

@@ -128,9 +128,25 @@ impl Editable {
     }
 }
 
-/// A called route as CEC holds it.
+/// A called route as CEC holds it, as [`Client::called_routes`] lists it.
+///
+/// Its fields are public to read and to change; new ones may come, so
+/// outside this crate a `Route` is made with [`Route::new`] (for tests and
+/// fixtures) or decoded with [`Route::from_wire`].
+///
+/// # Examples
+///
+/// ```
+/// use cec_routes::{Device, Editable, Listed, MediaType, Route};
+///
+/// let mut route = Route::new("9911411", Device::SkillQueue(1));
+/// route.ext_code = Some("11".into());
+/// route.media_type = Some(Listed::Known(MediaType::Video));
+/// assert_eq!(route.editable, Editable::Yes);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Route {
     /// The route's ID (what modify takes); absent if CEC left it out.
     pub id: Option<RouteId>,
@@ -151,6 +167,22 @@ pub struct Route {
 }
 
 impl Route {
+    /// A route of `access_code` to `device` with nothing else known: no id
+    /// or dnid, no extension code, device description or media type, and
+    /// editable. Set the fields for the rest.
+    pub fn new(access_code: impl Into<String>, device: Device) -> Self {
+        Route {
+            id: None,
+            dnid: None,
+            access_code: access_code.into(),
+            ext_code: None,
+            device: Listed::Known(device),
+            device_desc: None,
+            media_type: None,
+            editable: Editable::Yes,
+        }
+    }
+
     /// Decodes one listed route. Never fails: undocumented values are kept
     /// as [`Listed::Unknown`].
     pub fn from_wire(info: &types::CalledRouteInfo) -> Self {
