@@ -79,7 +79,128 @@ impl Default for ClientBuilder {
     }
 }
 
+impl Client {
+    /// A builder with the defaults: the documented domain, no app key, no
+    /// credentials (one must be set), 30 s timeout.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment:
+    ///
+    /// | variable | meaning |
+    /// |---|---|
+    /// | `CEC_BASE_URL` | base URL (default [`DEFAULT_BASE_URL`]) |
+    /// | `CEC_APP_KEY` | app key, sent as `X-APP-Key`; with `CEC_APP_SECRET`, the AK/SK pair |
+    /// | `CEC_APP_SECRET` | app secret: tokens come from `tokenByAkSk` |
+    /// | `CEC_TOKEN` | a fixed access token (instead of `CEC_APP_SECRET`) |
+    /// | `CEC_TOKEN_LIFETIME` | AK/SK token lifetime in seconds, 1–3600 (default 600) |
+    /// | `CEC_TIMEOUT` | whole-request timeout in seconds (default 30) |
+    ///
+    /// The error names the variable that is missing or malformed.
+    pub fn from_env() -> Result<Client, Error> {
+        ClientBuilder::from_lookup(|name| std::env::var(name).ok())?.build()
+    }
+}
+
 impl ClientBuilder {
+    /// A builder configured from any key/value source: `lookup` is asked
+    /// for each variable of [`Client::from_env`] by name (the names are in
+    /// [`config`](crate::config)), and gives its value or `None`. Lay flags
+    /// over the environment, read a configuration file, or pass a map in
+    /// tests; the builder's setters can change anything afterwards.
+    ///
+    /// The error names the variable that is empty or malformed, or the
+    /// ones that conflict.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use cec_routes::{ClientBuilder, config};
+    ///
+    /// // From a configuration file's settings; a CLI would lay its flags
+    /// // over the environment the same way, with `.or_else(…)`.
+    /// let file = HashMap::from([
+    ///     (config::ENV_BASE_URL, "https://cec.example.com"),
+    ///     (config::ENV_TOKEN, "t0k"),
+    /// ]);
+    /// let client = ClientBuilder::from_lookup(|name| file.get(name).map(|v| v.to_string()))?
+    ///     .build()?;
+    /// assert_eq!(client.base_url(), "https://cec.example.com");
+    /// # Ok::<(), cec_routes::Error>(())
+    /// ```
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<ClientBuilder, Error> {
+        let get = |name: &str| -> Result<Option<String>, Error> {
+            match lookup(name) {
+                None => Ok(None),
+                Some(value) if value.trim().is_empty() => Err(Error::config(format!(
+                    "{name} is set but empty; give it a value or unset it"
+                ))),
+                Some(value) => Ok(Some(value.trim().to_owned())),
+            }
+        };
+        let seconds = |name: &str| -> Result<Option<Duration>, Error> {
+            get(name)?
+                .map(|value| {
+                    value.parse::<u64>().map(Duration::from_secs).map_err(|_| {
+                        Error::config(format!(
+                            "{name} is `{value}`; it must be a whole number of seconds"
+                        ))
+                    })
+                })
+                .transpose()
+        };
+
+        let mut builder = Client::builder();
+        if let Some(url) = get(ENV_BASE_URL)? {
+            builder = builder.base_url(url);
+        }
+        let app_key = get(ENV_APP_KEY)?;
+        let app_secret = get(ENV_APP_SECRET)?;
+        let token = get(ENV_TOKEN)?;
+        builder = match (token, app_secret, app_key) {
+            (Some(_), Some(_), _) => {
+                return Err(Error::config(format!(
+                    "both {ENV_TOKEN} and {ENV_APP_SECRET} are set; unset one of them"
+                )));
+            }
+            (Some(token), None, app_key) => {
+                let builder = builder.token(token);
+                match app_key {
+                    Some(key) => builder.app_key(key),
+                    None => builder,
+                }
+            }
+            (None, Some(secret), Some(key)) => builder.credentials(key, secret),
+            (None, Some(_), None) => {
+                return Err(Error::config(format!(
+                    "{ENV_APP_SECRET} is set but {ENV_APP_KEY} is missing; set the app key too"
+                )));
+            }
+            (None, None, _) => {
+                return Err(Error::config(format!(
+                    "no credentials: set {ENV_TOKEN}, or {ENV_APP_KEY} and {ENV_APP_SECRET}"
+                )));
+            }
+        };
+        if let Some(lifetime) = seconds(ENV_TOKEN_LIFETIME)? {
+            check_lifetime(lifetime).map_err(|_| {
+                Error::config(format!("{ENV_TOKEN_LIFETIME} must be 1 to 3600 seconds"))
+            })?;
+            builder = builder.token_lifetime(lifetime);
+        }
+        if let Some(timeout) = seconds(ENV_TIMEOUT)? {
+            if timeout.is_zero() {
+                return Err(Error::config(format!(
+                    "{ENV_TIMEOUT} must be at least 1 second"
+                )));
+            }
+            builder = builder.timeout(timeout);
+        }
+        Ok(builder)
+    }
+
     /// The base URL, scheme and host (and port or path stem if needed).
     /// Plain `http` is refused unless the host is loopback or
     /// [`allow_insecure_http`](ClientBuilder::allow_insecure_http) is set.
@@ -239,128 +360,5 @@ impl ClientBuilder {
             self.timeouts.request,
             self.connect_retries,
         ))
-    }
-}
-
-impl Client {
-    /// A builder with the defaults: the documented domain, no app key, no
-    /// credentials (one must be set), 30 s timeout.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
-    }
-
-    /// A client configured from the environment:
-    ///
-    /// | variable | meaning |
-    /// |---|---|
-    /// | `CEC_BASE_URL` | base URL (default [`DEFAULT_BASE_URL`]) |
-    /// | `CEC_APP_KEY` | app key, sent as `X-APP-Key`; with `CEC_APP_SECRET`, the AK/SK pair |
-    /// | `CEC_APP_SECRET` | app secret: tokens come from `tokenByAkSk` |
-    /// | `CEC_TOKEN` | a fixed access token (instead of `CEC_APP_SECRET`) |
-    /// | `CEC_TOKEN_LIFETIME` | AK/SK token lifetime in seconds, 1–3600 (default 600) |
-    /// | `CEC_TIMEOUT` | whole-request timeout in seconds (default 30) |
-    ///
-    /// The error names the variable that is missing or malformed.
-    pub fn from_env() -> Result<Client, Error> {
-        ClientBuilder::from_lookup(|name| std::env::var(name).ok())?.build()
-    }
-}
-
-impl ClientBuilder {
-    /// A builder configured from any key/value source: `lookup` is asked
-    /// for each variable of [`Client::from_env`] by name (the names are in
-    /// [`config`](crate::config)), and gives its value or `None`. Lay flags
-    /// over the environment, read a configuration file, or pass a map in
-    /// tests; the builder's setters can change anything afterwards.
-    ///
-    /// The error names the variable that is empty or malformed, or the
-    /// ones that conflict.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::collections::HashMap;
-    /// use cec_routes::{ClientBuilder, config};
-    ///
-    /// // From a configuration file's settings; a CLI would lay its flags
-    /// // over the environment the same way, with `.or_else(…)`.
-    /// let file = HashMap::from([
-    ///     (config::ENV_BASE_URL, "https://cec.example.com"),
-    ///     (config::ENV_TOKEN, "t0k"),
-    /// ]);
-    /// let client = ClientBuilder::from_lookup(|name| file.get(name).map(|v| v.to_string()))?
-    ///     .build()?;
-    /// assert_eq!(client.base_url(), "https://cec.example.com");
-    /// # Ok::<(), cec_routes::Error>(())
-    /// ```
-    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<ClientBuilder, Error> {
-        let get = |name: &str| -> Result<Option<String>, Error> {
-            match lookup(name) {
-                None => Ok(None),
-                Some(value) if value.trim().is_empty() => Err(Error::config(format!(
-                    "{name} is set but empty; give it a value or unset it"
-                ))),
-                Some(value) => Ok(Some(value.trim().to_owned())),
-            }
-        };
-        let seconds = |name: &str| -> Result<Option<Duration>, Error> {
-            get(name)?
-                .map(|value| {
-                    value.parse::<u64>().map(Duration::from_secs).map_err(|_| {
-                        Error::config(format!(
-                            "{name} is `{value}`; it must be a whole number of seconds"
-                        ))
-                    })
-                })
-                .transpose()
-        };
-
-        let mut builder = Client::builder();
-        if let Some(url) = get(ENV_BASE_URL)? {
-            builder = builder.base_url(url);
-        }
-        let app_key = get(ENV_APP_KEY)?;
-        let app_secret = get(ENV_APP_SECRET)?;
-        let token = get(ENV_TOKEN)?;
-        builder = match (token, app_secret, app_key) {
-            (Some(_), Some(_), _) => {
-                return Err(Error::config(format!(
-                    "both {ENV_TOKEN} and {ENV_APP_SECRET} are set; unset one of them"
-                )));
-            }
-            (Some(token), None, app_key) => {
-                let builder = builder.token(token);
-                match app_key {
-                    Some(key) => builder.app_key(key),
-                    None => builder,
-                }
-            }
-            (None, Some(secret), Some(key)) => builder.credentials(key, secret),
-            (None, Some(_), None) => {
-                return Err(Error::config(format!(
-                    "{ENV_APP_SECRET} is set but {ENV_APP_KEY} is missing; set the app key too"
-                )));
-            }
-            (None, None, _) => {
-                return Err(Error::config(format!(
-                    "no credentials: set {ENV_TOKEN}, or {ENV_APP_KEY} and {ENV_APP_SECRET}"
-                )));
-            }
-        };
-        if let Some(lifetime) = seconds(ENV_TOKEN_LIFETIME)? {
-            check_lifetime(lifetime).map_err(|_| {
-                Error::config(format!("{ENV_TOKEN_LIFETIME} must be 1 to 3600 seconds"))
-            })?;
-            builder = builder.token_lifetime(lifetime);
-        }
-        if let Some(timeout) = seconds(ENV_TIMEOUT)? {
-            if timeout.is_zero() {
-                return Err(Error::config(format!(
-                    "{ENV_TIMEOUT} must be at least 1 second"
-                )));
-            }
-            builder = builder.timeout(timeout);
-        }
-        Ok(builder)
     }
 }

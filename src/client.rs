@@ -1,5 +1,7 @@
-//! The [`Client`]: the generated operations with validation, authentication,
-//! one resend after a 401, tracing, and typed outcomes.
+//! The [`Client`], and the one path every operation's call takes: a token,
+//! connection retries, one resend after a 401, a span, and the mapping of
+//! whatever went wrong into an [`Error`]. The operations themselves, each
+//! with its `Client` method, are in their own modules.
 
 use std::{future::Future, sync::Arc, time::Duration};
 
@@ -37,10 +39,12 @@ use crate::{
 /// ```
 #[derive(Clone, Debug)]
 pub struct Client {
-    /// The generated client; its [`HookContext`] holds the app key and the
-    /// response size limit.
+    /// The generated client; its context holds the token provider, the app
+    /// key and the response size limit, for the hooks.
     raw: generated::Client,
+    /// The token provider (the one in `raw`'s context).
     provider: Arc<dyn TokenProvider>,
+    /// The whole-request timeout `raw`'s HTTP client was built with.
     timeout: Duration,
     connect_retries: u32,
 }
@@ -89,8 +93,12 @@ impl Client {
     }
 
     /// Runs one generated operation: a token for it, connection retries,
-    /// one resend after a 401, the response size limit, a span, and the
-    /// error mapping.
+    /// one resend after a 401, a span, and the error mapping.
+    ///
+    /// `send` is given the generated client for one request (its context
+    /// holds the token that request must carry) and sends the operation
+    /// with it: `|raw| async move { raw.create_called_route(body).await }`,
+    /// with `body` a reference.
     pub(crate) async fn call<T, F, Fut>(
         &self,
         operation: &'static str,
@@ -283,7 +291,7 @@ impl Client {
 struct Sent([Option<AccessToken>; 2]);
 
 /// What a generated operation gives.
-pub(crate) type Generated<T> = Result<ResponseValue<T>, progenitor_client::Error<ByteStream>>;
+type Generated<T> = Result<ResponseValue<T>, progenitor_client::Error<ByteStream>>;
 
 /// Where a call failed: obtaining its token, or in the generated operation.
 enum CallError {

@@ -152,6 +152,22 @@ impl Client {
     /// happened. The create is never resent once it may have reached CEC (CEC
     /// has no idempotency key): only a connection failure, or a 401 answered
     /// by a token refresh, leads to a second attempt.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use cec_routes::{CalledRoute, Client, Device};
+    ///
+    /// # async fn run(client: Client) -> Result<(), cec_routes::Error> {
+    /// let route = CalledRoute::new("9911411", Device::SkillQueue(1))?.with_ext_code("11")?;
+    /// match client.create_called_route(&route).await {
+    ///     Ok(done) => println!("created {route}: {:?}", done.description),
+    ///     Err(e) if e.may_have_reached_server() => println!("unknown: list the routes first ({e})"),
+    ///     Err(e) => return Err(e),
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn create_called_route(&self, route: &CalledRoute) -> Result<Success, Error> {
         let body = &route.to_request();
         let response = self

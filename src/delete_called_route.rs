@@ -179,10 +179,7 @@ struct BatchResult {
 
 /// Parses `content`: `Success:<names>,Failed:<names>` for a partial
 /// deletion; otherwise the names (equal to `name`) of a whole one.
-pub(crate) fn parse_content(
-    content: Option<&str>,
-    name: Option<&str>,
-) -> (Vec<String>, Vec<String>) {
+fn parse_content(content: Option<&str>, name: Option<&str>) -> (Vec<String>, Vec<String>) {
     let content = content.map(str::trim).unwrap_or_default();
     if let Some(rest) = content.strip_prefix("Success:") {
         let (succeeded, failed) = match rest.split_once(",Failed:") {

@@ -21,7 +21,7 @@ use crate::{
 /// somewhere else with the same authentication and limit, take the one of
 /// [`Client::raw`](crate::Client::raw).
 ///
-/// `Debug` shows neither the app key nor any token.
+/// `Debug` shows no token and no app secret.
 ///
 /// # Examples
 ///

@@ -76,6 +76,7 @@ mod listed; //     Listed: documented or kept raw
 mod media_type; // MediaType
 mod paging; //     Page, and the loop over pages
 
+// Public modules: named settings, the generated client, routing as code.
 pub mod config;
 /// The client progenitor generates from `openapi/` at build time: its
 /// [`types`](generated::types) are the wire types.

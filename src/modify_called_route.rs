@@ -89,6 +89,20 @@ impl Client {
     /// Points one route at another skill queue or IVR flow:
     /// `modifyCalledRoute`. Like a create, it is never resent once it may
     /// have reached CEC.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use cec_routes::{Client, Device, RouteChange, RouteFilter};
+    ///
+    /// # async fn run(client: Client) -> Result<(), cec_routes::Error> {
+    /// for route in client.called_routes(&RouteFilter::new().access_code("9911411")?).await? {
+    ///     let change = RouteChange::new(&route, Device::SkillQueue(2))?;
+    ///     client.modify_called_route(&change).await?;
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn modify_called_route(&self, change: &RouteChange) -> Result<Success, Error> {
         let body = &change.to_request();
         let response = self

@@ -108,9 +108,9 @@ impl AccessCode {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[must_use]
 pub struct AccessCodeFilter {
-    pub(crate) access_code: Option<types::QueryAccessCodeListRequestAccessCode>,
-    pub(crate) media_type: Option<MediaType>,
-    pub(crate) description: Option<String>,
+    access_code: Option<types::QueryAccessCodeListRequestAccessCode>,
+    media_type: Option<MediaType>,
+    description: Option<String>,
 }
 
 impl AccessCodeFilter {
@@ -150,7 +150,8 @@ impl AccessCodeFilter {
         self
     }
 
-    pub(crate) fn to_request(&self, offset: i32, limit: i32) -> types::QueryAccessCodeListRequest {
+    /// The request for one page of `limit` items from `offset`.
+    fn to_request(&self, offset: i32, limit: i32) -> types::QueryAccessCodeListRequest {
         types::QueryAccessCodeListRequest {
             access_code: self.access_code.clone(),
             mediatype_id: self
@@ -160,11 +161,6 @@ impl AccessCodeFilter {
             limit: Some(limit.into()),
             offset: Some(offset.into()),
         }
-    }
-
-    pub(crate) fn admits(&self, code: &AccessCode) -> bool {
-        self.media_type
-            .is_none_or(|wanted| code.media_type.as_ref().and_then(Listed::known) == Some(&wanted))
     }
 }
 
@@ -203,7 +199,8 @@ impl Listing for AccessCodeFilter {
     }
 
     fn admits(&self, code: &AccessCode) -> bool {
-        AccessCodeFilter::admits(self, code)
+        self.media_type
+            .is_none_or(|wanted| code.media_type.as_ref().and_then(Listed::known) == Some(&wanted))
     }
 
     fn key(code: &AccessCode) -> String {

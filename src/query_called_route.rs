@@ -227,11 +227,11 @@ fn show(value: Option<i64>) -> String {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[must_use]
 pub struct RouteFilter {
-    pub(crate) access_code: Option<types::AccessCode>,
-    pub(crate) ext_code: Option<types::ExtCode>,
-    pub(crate) device_type: Option<i32>,
-    pub(crate) device_desc: Option<String>,
-    pub(crate) media_type: Option<MediaType>,
+    access_code: Option<types::AccessCode>,
+    ext_code: Option<types::ExtCode>,
+    device_type: Option<i32>,
+    device_desc: Option<String>,
+    media_type: Option<MediaType>,
 }
 
 impl RouteFilter {
@@ -285,7 +285,8 @@ impl RouteFilter {
         self
     }
 
-    pub(crate) fn to_request(&self, offset: i32, limit: i32) -> types::QueryCalledRouteRequest {
+    /// The request for one page of `limit` items from `offset`.
+    fn to_request(&self, offset: i32, limit: i32) -> types::QueryCalledRouteRequest {
         types::QueryCalledRouteRequest {
             access_code: self.access_code.clone(),
             ext_code: self.ext_code.clone(),
@@ -297,22 +298,6 @@ impl RouteFilter {
             limit: Some(limit.into()),
             offset: Some(offset.into()),
         }
-    }
-
-    /// Whether a listed route passes the filters CEC may have ignored.
-    pub(crate) fn admits(&self, route: &Route) -> bool {
-        // A route without a media type cannot be judged: CEC's own documented
-        // example returns one for a media-type filter, so it is kept.
-        let media_ok = self
-            .media_type
-            .is_none_or(|wanted| match &route.media_type {
-                None => true,
-                Some(listed) => listed.known() == Some(&wanted),
-            });
-        let device_ok = self
-            .device_type
-            .is_none_or(|wanted| route.device.known().map(|d| d.device_type()) == Some(wanted));
-        media_ok && device_ok
     }
 }
 
@@ -350,8 +335,20 @@ impl Listing for RouteFilter {
         })
     }
 
+    /// Whether a listed route passes the filters CEC may have ignored.
     fn admits(&self, route: &Route) -> bool {
-        RouteFilter::admits(self, route)
+        // A route without a media type cannot be judged: CEC's own documented
+        // example returns one for a media-type filter, so it is kept.
+        let media_ok = self
+            .media_type
+            .is_none_or(|wanted| match &route.media_type {
+                None => true,
+                Some(listed) => listed.known() == Some(&wanted),
+            });
+        let device_ok = self
+            .device_type
+            .is_none_or(|wanted| route.device.known().map(|d| d.device_type()) == Some(wanted));
+        media_ok && device_ok
     }
 
     fn key(route: &Route) -> String {

@@ -3,7 +3,10 @@
 
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
 
-use crate::{CalledRoute, Client, Device, RouteFilter, transport::too_large};
+use crate::{
+    AccessCodeFilter, CalledRoute, Client, Device, RouteChange, RouteFilter, plan::PlanOptions,
+    plan::RoutesFile, transport::too_large,
+};
 
 fn assert_send<T: Send>(_: &T) {}
 
@@ -14,9 +17,17 @@ fn every_operation_is_a_future_that_can_move_between_threads() {
         .build()
         .expect("a valid client");
     let route = CalledRoute::new("9911411", Device::SkillQueue(1)).expect("a valid route");
+    let change = RouteChange::by_id("1".parse().expect("an id"), Device::SkillQueue(2))
+        .expect("a valid change");
+    let file = RoutesFile::parse("routes: []\n").expect("an empty routes file");
     assert_send(&client.create_called_route(&route));
     assert_send(&client.called_routes(&RouteFilter::new()));
+    assert_send(&client.called_routes_page(&RouteFilter::new(), 0, 100));
+    assert_send(&client.modify_called_route(&change));
     assert_send(&client.delete_called_routes(&[1]));
+    assert_send(&client.access_codes(&AccessCodeFilter::new()));
+    assert_send(&client.access_codes_page(&AccessCodeFilter::new(), 0, 100));
+    assert_send(&client.plan_routes(&file, PlanOptions::new()));
     assert_send(&client.access_token());
 }
 

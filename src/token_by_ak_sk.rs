@@ -8,10 +8,7 @@ use std::{
     time::Duration,
 };
 
-use futures::{
-    FutureExt,
-    future::{BoxFuture, Shared},
-};
+use futures::{FutureExt, future::Shared};
 use progenitor_client::ClientInfo;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
@@ -33,7 +30,8 @@ use crate::{
 /// The endpoint named in token errors.
 const ENDPOINT: &str = "tokenByAkSk";
 
-type SharedFetch = Shared<BoxFuture<'static, Result<AccessToken, Error>>>;
+/// One token request, awaited by every caller that found no valid token.
+type SharedFetch = Shared<TokenFuture<'static>>;
 
 /// A [`TokenProvider`] that exchanges an app key and app secret for tokens
 /// through `tokenByAkSk`.
@@ -114,6 +112,8 @@ impl AkSkProvider {
         )
     }
 
+    /// A provider from checked parts: the client builder's HTTP client and
+    /// limit, or [`new`](AkSkProvider::new)'s defaults.
     pub(crate) fn with_parts(
         base_url: String,
         app_key: String,
@@ -385,7 +385,7 @@ fn quote(body: &str) -> String {
 
 /// How long before its end a token is replaced: the larger of 30 s and 10 %
 /// of the lifetime, but never more than half of it.
-pub(crate) fn refresh_margin(lifetime: Duration) -> Duration {
+fn refresh_margin(lifetime: Duration) -> Duration {
     Duration::from_secs(30).max(lifetime / 10).min(lifetime / 2)
 }
 

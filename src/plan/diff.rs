@@ -241,11 +241,11 @@ fn live_media(live: &Route) -> Option<Listed<MediaType>> {
 }
 
 /// Whether `live` already is what `route` says.
-pub(crate) fn same_media(live: &Route, route: &CalledRoute) -> bool {
+pub(super) fn same_media(live: &Route, route: &CalledRoute) -> bool {
     live_media(live) == Some(Listed::Known(effective(route.media_type())))
 }
 
-pub(crate) fn same_device(live: &Route, device: Device) -> bool {
+pub(super) fn same_device(live: &Route, device: Device) -> bool {
     live.device == Listed::Known(device)
 }
 
@@ -435,10 +435,7 @@ fn cannot_delete(live: &Route) -> Option<String> {
 
 /// The order of keys: access code, then no extension code, then extension
 /// codes shortest first.
-pub(crate) fn order<'a>(
-    access_code: &'a str,
-    ext_code: Option<&'a str>,
-) -> (&'a str, usize, &'a str) {
+fn order<'a>(access_code: &'a str, ext_code: Option<&'a str>) -> (&'a str, usize, &'a str) {
     let ext = ext_code.unwrap_or_default();
     (access_code, ext.chars().count(), ext)
 }

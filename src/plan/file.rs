@@ -249,12 +249,12 @@ fn key_order(route: &CalledRoute) -> (String, usize, String) {
     )
 }
 
-/// A live route as the file would write it.
 /// Whether a routes file can describe this live route.
 pub(super) fn describable(route: &Route) -> bool {
     to_called_route(route).is_ok()
 }
 
+/// A live route as the file would write it.
 fn to_called_route(route: &Route) -> Result<CalledRoute, String> {
     let device = match &route.device {
         Listed::Known(device) => *device,
