@@ -75,3 +75,17 @@ impl ClientHooks<HookContext> for Client {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::APP_KEY_HEADER;
+
+    #[test]
+    fn the_app_key_header_is_the_documented_one() {
+        assert_eq!(
+            APP_KEY,
+            HeaderName::from_bytes(APP_KEY_HEADER.as_bytes()).expect("a header name")
+        );
+    }
+}
