@@ -17,7 +17,7 @@ fn main() {
     let mut settings = progenitor::GenerationSettings::default();
     settings
         .with_interface(progenitor::InterfaceStyle::Positional)
-        .with_inner_type(quote::quote!(crate::auth::Auth))
+        .with_inner_type(quote::quote!(crate::hook_context::HookContext))
         .with_hooks(progenitor::HooksMode::Expected)
         .with_derive("PartialEq");
 

@@ -1,26 +1,21 @@
-//! The [`Client`]: the generated operations with validation, authentication,
-//! one resend after a 401, tracing, and typed outcomes.
+//! The [`Client`], and the one path every operation's call takes: a token,
+//! connection retries, one resend after a 401, a span, and the mapping of
+//! whatever went wrong into an [`Error`]. The operations themselves, each
+//! with its `Client` method, are in their own modules.
 
 use std::{future::Future, sync::Arc, time::Duration};
 
-use futures::StreamExt;
-use progenitor_client::ClientInfo;
-use progenitor_client::{ByteStream, ResponseValue};
+use progenitor_client::{ByteStream, ClientInfo, ResponseValue};
 use secrecy::ExposeSecret;
 use tokio::time::Instant;
 use tracing::{Instrument, field::Empty};
 
 use crate::{
-    AccessToken, CalledRoute, Error,
-    auth::CALL_TOKEN,
-    config::Timeouts,
-    error::{body_snippet, with_causes},
-    generated::{self, types},
-    hooks::{RESPONSE_LIMIT, too_large},
+    error::{Error, body_snippet, with_causes},
+    generated,
+    token::{AccessToken, TokenProvider},
+    transport::{read_error_body, too_large},
 };
-
-/// How much of an error response body is read, at most.
-const ERROR_BODY_CAP: usize = 64 * 1024;
 
 /// A client for CEC number management.
 ///
@@ -44,40 +39,38 @@ const ERROR_BODY_CAP: usize = 64 * 1024;
 /// ```
 #[derive(Clone, Debug)]
 pub struct Client {
+    /// The generated client; its context holds the token provider, the app
+    /// key and the response size limit, for the hooks.
     raw: generated::Client,
-    timeouts: Timeouts,
+    /// The token provider (the one in `raw`'s context).
+    provider: Arc<dyn TokenProvider>,
+    /// The whole-request timeout `raw`'s HTTP client was built with.
+    timeout: Duration,
     connect_retries: u32,
-    max_response_bytes: usize,
-}
-
-/// CEC's confirmation of a request: a 200 with `returnCode` `"0"`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Success {
-    /// CEC's `description` (e.g. `data create success`), when it sent one.
-    pub description: Option<String>,
 }
 
 impl Client {
+    /// A client over `raw`, whose context must hold `provider`; `timeout`
+    /// is the whole-request timeout `raw`'s HTTP client was built with.
     pub(crate) fn from_parts(
         raw: generated::Client,
-        timeouts: Timeouts,
+        provider: Arc<dyn TokenProvider>,
+        timeout: Duration,
         connect_retries: u32,
-        max_response_bytes: usize,
     ) -> Self {
         Client {
             raw,
-            timeouts,
+            provider,
+            timeout,
             connect_retries,
-            max_response_bytes,
         }
     }
 
     /// The generated client, for anything the wrapper does not cover. Its
     /// requests are authenticated by the same hooks, and their response
-    /// bodies are capped at [`DEFAULT_MAX_RESPONSE_BYTES`](crate::DEFAULT_MAX_RESPONSE_BYTES)
-    /// (not the configured limit), but they get none of the wrapper's
-    /// validation, resend or error mapping.
+    /// bodies are capped at this client's
+    /// [`max_response_bytes`](Client::max_response_bytes), but they get
+    /// none of the wrapper's validation, resend or error mapping.
     pub fn raw(&self) -> &generated::Client {
         &self.raw
     }
@@ -85,7 +78,7 @@ impl Client {
     /// The most bytes of a response body this client reads
     /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)).
     pub fn max_response_bytes(&self) -> usize {
-        self.max_response_bytes
+        self.raw.inner().max_response_bytes
     }
 
     /// The base URL requests go to.
@@ -96,39 +89,24 @@ impl Client {
     /// A valid access token from the client's provider (cached when the
     /// provider caches): what the next call will send.
     pub async fn access_token(&self) -> Result<AccessToken, Error> {
-        match &self.raw.inner().provider {
-            Some(provider) => provider.token().await,
-            None => Err(Error::config("the client has no token provider")),
-        }
-    }
-
-    /// Binds an access code (and extension code) to a skill queue or IVR
-    /// flow: `createCalledRoute`.
-    ///
-    /// The route was checked when it was built. A 200 with `returnCode`
-    /// `"0"` is [`Success`]; anything else is an [`Error`] that says what
-    /// happened. The create is never resent once it may have reached CEC (CEC
-    /// has no idempotency key): only a connection failure, or a 401 answered
-    /// by a token refresh, leads to a second attempt.
-    pub async fn create_called_route(&self, route: &CalledRoute) -> Result<Success, Error> {
-        let body = route.to_request();
-        let response = self
-            .call("createCalledRoute", || self.raw.create_called_route(&body))
-            .await?;
-        confirm("createCalledRoute", response.into_inner())
+        self.provider.token().await
     }
 
     /// Runs one generated operation: a token for it, connection retries,
-    /// one resend after a 401, the response size limit, a span, and the
-    /// error mapping.
+    /// one resend after a 401, a span, and the error mapping.
+    ///
+    /// `send` is given the generated client for one request (its context
+    /// holds the token that request must carry) and sends the operation
+    /// with it: `|raw| async move { raw.create_called_route(body).await }`,
+    /// with `body` a reference.
     pub(crate) async fn call<T, F, Fut>(
         &self,
         operation: &'static str,
         send: F,
     ) -> Result<ResponseValue<T>, Error>
     where
-        F: Fn() -> Fut,
-        Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<ByteStream>>>,
+        F: Fn(generated::Client) -> Fut,
+        Fut: Future<Output = Generated<T>>,
     {
         let span = tracing::info_span!(
             "cec.call",
@@ -139,7 +117,7 @@ impl Client {
         );
         // No clock reads for a span no subscriber records.
         let timed = !span.is_disabled();
-        let call = async {
+        async {
             let started = timed.then(Instant::now);
             let mut sent = Sent::default();
             let result = self.call_with_refresh(&send, &mut sent).await;
@@ -168,8 +146,8 @@ impl Client {
                 }
             }
         }
-        .instrument(span);
-        RESPONSE_LIMIT.scope(self.max_response_bytes, call).await
+        .instrument(span)
+        .await
     }
 
     async fn call_with_refresh<T, F, Fut>(
@@ -178,19 +156,12 @@ impl Client {
         sent: &mut Sent,
     ) -> Result<ResponseValue<T>, CallError>
     where
-        F: Fn() -> Fut,
-        Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<ByteStream>>>,
+        F: Fn(generated::Client) -> Fut,
+        Fut: Future<Output = Generated<T>>,
     {
-        let provider = self.raw.inner().provider.clone();
-        let Some(provider) = provider else {
-            return self
-                .send_with_retries(send)
-                .await
-                .map_err(CallError::Generated);
-        };
-        let token = provider.token().await.map_err(CallError::Ready)?;
+        let token = self.provider.token().await.map_err(CallError::Ready)?;
         sent.0[0] = Some(token.clone());
-        let first = self.send_with_token(send, &token).await;
+        let first = self.send_with_retries(send, &token).await;
         let Err(progenitor_client::Error::ErrorResponse(response)) = first else {
             return first.map_err(CallError::Generated);
         };
@@ -202,41 +173,32 @@ impl Client {
         // CEC refused the token before acting: refresh it and resend once.
         tracing::Span::current().record("token_refreshed", true);
         tracing::info!("401 unauthorized: refreshing the access token and resending once");
-        provider.invalidate(&token);
-        let fresh = provider.token().await.map_err(CallError::Ready)?;
+        self.provider.invalidate(&token);
+        let fresh = self.provider.token().await.map_err(CallError::Ready)?;
         sent.0[1] = Some(fresh.clone());
-        self.send_with_token(send, &fresh)
+        self.send_with_retries(send, &fresh)
             .await
             .map_err(CallError::Generated)
     }
 
-    async fn send_with_token<T, F, Fut>(
-        &self,
-        send: &F,
-        token: &AccessToken,
-    ) -> Result<ResponseValue<T>, progenitor_client::Error<ByteStream>>
-    where
-        F: Fn() -> Fut,
-        Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<ByteStream>>>,
-    {
-        CALL_TOKEN
-            .scope(token.clone(), self.send_with_retries(send))
-            .await
+    /// The generated client for one request that sends `token`: the hooks
+    /// read it from the client's context.
+    fn for_call(&self, token: &AccessToken) -> generated::Client {
+        let mut raw = self.raw.clone();
+        raw.inner.token = Some(token.clone());
+        raw
     }
 
-    /// Sends, and sends again only when no connection could be made (the
-    /// request was certainly not sent).
-    async fn send_with_retries<T, F, Fut>(
-        &self,
-        send: &F,
-    ) -> Result<ResponseValue<T>, progenitor_client::Error<ByteStream>>
+    /// Sends with `token`, and sends again only when no connection could be
+    /// made (the request was certainly not sent).
+    async fn send_with_retries<T, F, Fut>(&self, send: &F, token: &AccessToken) -> Generated<T>
     where
-        F: Fn() -> Fut,
-        Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<ByteStream>>>,
+        F: Fn(generated::Client) -> Fut,
+        Fut: Future<Output = Generated<T>>,
     {
         let mut attempt = 0;
         loop {
-            match send().await {
+            match send(self.for_call(token)).await {
                 Err(progenitor_client::Error::CommunicationError(e))
                     if e.is_connect() && attempt < self.connect_retries =>
                 {
@@ -261,14 +223,13 @@ impl Client {
         match error {
             E::ErrorResponse(response) => {
                 let status = response.status();
-                Error::from_status(status, read_error_body(response.into_inner(), tokens).await)
+                let body = read_error_body(response.into_inner_stream()).await;
+                Error::from_status(status, body_snippet(&body, tokens))
             }
             E::UnexpectedResponse(response) => {
                 let status = response.status();
-                let body =
-                    read_error_body(ByteStream::new(Box::pin(response.bytes_stream())), tokens)
-                        .await;
-                Error::from_status(status, body)
+                let body = read_error_body(response.bytes_stream()).await;
+                Error::from_status(status, body_snippet(&body, tokens))
             }
             E::InvalidResponsePayload(bytes, e) => Error::Decode {
                 operation,
@@ -311,7 +272,7 @@ impl Client {
             }
         } else if error.is_timeout() {
             Error::Timeout {
-                timeout: self.timeouts.request,
+                timeout: self.timeout,
             }
         } else {
             let error = error.without_url();
@@ -329,63 +290,11 @@ impl Client {
 #[derive(Default)]
 struct Sent([Option<AccessToken>; 2]);
 
+/// What a generated operation gives.
+type Generated<T> = Result<ResponseValue<T>, progenitor_client::Error<ByteStream>>;
+
 /// Where a call failed: obtaining its token, or in the generated operation.
 enum CallError {
     Ready(Error),
     Generated(progenitor_client::Error<ByteStream>),
-}
-
-/// Reads at most [`ERROR_BODY_CAP`] bytes of an error body, as a snippet
-/// with `secrets` redacted.
-pub(crate) async fn read_error_body(mut stream: ByteStream, secrets: &[&str]) -> String {
-    let mut bytes = Vec::new();
-    while let Some(Ok(chunk)) = stream.next().await {
-        let room = ERROR_BODY_CAP - bytes.len();
-        bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        if bytes.len() >= ERROR_BODY_CAP {
-            break;
-        }
-    }
-    body_snippet(&bytes, secrets)
-}
-
-/// Turns the 200 envelope into success or a business failure. A body with no
-/// `returnCode` confirms nothing, so it is not success.
-pub(crate) fn confirm(
-    operation: &'static str,
-    result: types::ReturnResult,
-) -> Result<Success, Error> {
-    check_return_code(
-        operation,
-        result.return_code.as_deref(),
-        result.description.as_deref(),
-    )
-}
-
-/// Success for `returnCode` `"0"`; a business failure for any other code;
-/// an unconfirmed outcome (a decode error) when there is none.
-pub(crate) fn check_return_code(
-    operation: &'static str,
-    return_code: Option<&str>,
-    description: Option<&str>,
-) -> Result<Success, Error> {
-    let description = description.map(str::to_owned);
-    match return_code {
-        Some("0") => Ok(Success { description }),
-        Some(code) => Err(Error::Business {
-            code: code.to_owned(),
-            description,
-        }),
-        None => Err(Error::Decode {
-            operation,
-            reason: if operation.starts_with("query") {
-                "the response has no returnCode, so it cannot be trusted".to_owned()
-            } else {
-                "the response has no returnCode, so success cannot be confirmed; \
-                 query the routes before trying again"
-                    .to_owned()
-            },
-            body: description.unwrap_or_default(),
-        }),
-    }
 }

@@ -4,8 +4,7 @@ use std::{fmt, sync::Arc, time::Duration};
 
 use reqwest::StatusCode;
 
-/// How many characters of a response body an error keeps for its message.
-pub const BODY_SNIPPET_CHARS: usize = 200;
+use crate::limits::BODY_SNIPPET_CHARS;
 
 /// Everything that can go wrong, by cause.
 ///
@@ -21,7 +20,7 @@ pub const BODY_SNIPPET_CHARS: usize = 200;
 ///
 /// Memory is bounded too: a response body is read only up to the client's
 /// limit ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes),
-/// default [`DEFAULT_MAX_RESPONSE_BYTES`](crate::DEFAULT_MAX_RESPONSE_BYTES), 1 MiB); a
+/// default [`DEFAULT_MAX_RESPONSE_BYTES`](crate::config::DEFAULT_MAX_RESPONSE_BYTES), 1 MiB); a
 /// larger success is [`Error::ResponseTooLarge`], and an error status is
 /// reported with the start of its body (at most 64 KiB are read).
 ///

@@ -1,7 +1,6 @@
-//! Typed client for Huawei Cloud CEC
-//! call-center number management: binding access codes (the numbers
-//! customers dial, plus optional extension codes) to skill queues and IVR
-//! flows.
+//! Typed client for Huawei Cloud CEC call-center number management: binding
+//! access codes (the numbers customers dial, plus optional extension codes)
+//! to skill queues and IVR flows.
 //!
 //! The wire contract lives in `openapi/cec-number-management.yaml`; the
 //! client in [`generated`] is generated from it at build time, and this crate
@@ -10,7 +9,7 @@
 //! # Example
 //!
 //! ```no_run
-//! use cec_routes::{CalledRoute, Client, Device, MediaType};
+//! use cec_routes::{CalledRoute, Client, Device, MediaType, RouteFilter};
 //!
 //! # async fn run() -> Result<(), cec_routes::Error> {
 //! // CEC_APP_KEY and CEC_APP_SECRET (or CEC_TOKEN), and CEC_BASE_URL.
@@ -19,71 +18,92 @@
 //!     .with_ext_code("11")?
 //!     .with_media_type(MediaType::Video)?;
 //! client.create_called_route(&route).await?;
+//!
+//! for route in client.called_routes(&RouteFilter::new().access_code("9911411")?).await? {
+//!     println!("{} → {}", route.access_code, route.device);
+//! }
 //! # Ok(())
 //! # }
 //! ```
 //!
 //! # Map
 //!
-//! - [`Client`], [`ClientBuilder`]: configuration and the operations.
-//! - [`CalledRoute`], [`Device`], [`MediaType`]: what a route binds,
-//!   checked before anything is sent.
-//! - [`TokenProvider`], [`StaticToken`], [`AkSkProvider`], [`AccessToken`]:
-//!   where tokens come from; AK/SK tokens are cached and refreshed.
-//! - [`Route`], [`RouteId`], [`Editable`], [`RouteFilter`], [`RouteChange`],
-//!   [`Deletion`]: routes as CEC holds them, listed, re-pointed, deleted.
-//! - [`AccessCode`], [`AccessCodeFilter`], [`CallDirection`]: the tenant's
-//!   access codes.
-//! - [`Error`]: every failure, by cause.
-//! - [`generated`]: the client progenitor generates from the spec.
-//! - [`RoutesFile`], [`Plan`], [`PlanOptions`], [`ApplyOptions`], [`ApplyReport`]:
-//!   routing as code — a routes file, the plan from the live routes, its application.
+//! One module per operation, each with its request and answer types and
+//! its [`Client`] method:
+//!
+//! | operation | method | types |
+//! |---|---|---|
+//! | `createCalledRoute` | [`Client::create_called_route`] | [`CalledRoute`] |
+//! | `queryCalledRoute` | [`Client::called_routes`] | [`Route`], [`RouteId`], [`Editable`], [`RouteFilter`] |
+//! | `modifyCalledRoute` | [`Client::modify_called_route`] | [`RouteChange`] |
+//! | `deleteCalledRoute` | [`Client::delete_called_routes`] | [`Deletion`] |
+//! | `queryAccessCodeList` | [`Client::access_codes`] | [`AccessCode`], [`AccessCodeFilter`], [`CallDirection`] |
+//! | `tokenByAkSk` | (before every call) | [`AkSkProvider`] |
+//!
+//! Around them: [`Client`] and [`ClientBuilder`]; the shared vocabulary
+//! [`Device`], [`MediaType`], [`Listed`], [`Page`] and [`Success`]; tokens
+//! ([`TokenProvider`], [`AccessToken`], [`StaticToken`]); one [`Error`].
+//! Named settings are in [`config`] and [`limits`], routing as code is
+//! [`plan`], and the generated client is [`generated`].
 //!
 //! A local CEC for tests is the `cec-routes-sandbox` crate; the command-line
 //! tool is the `cec-routes-cli` crate (binary `cec-routes`).
 #![deny(missing_docs)]
 
-mod aksk;
-mod auth;
-mod client;
-mod config;
-mod delete;
-mod error;
-mod hooks;
-mod listing;
-mod modify;
-mod paging;
-mod plan;
-mod route;
+// The client and how it is built.
+mod builder; //        ClientBuilder: settings, from the environment or any source
+mod client; //         Client: one call = token, retries, one resend after a 401, errors
+mod envelope; //       returnCode/description → Success or a business failure
+mod error; //          Error: every failure, by cause
+mod hook_context; //   what the generated client carries into its hooks
+mod hooks; //          the hooks: auth headers and the response size cap
+mod transport; //      leaf: reqwest client, timeouts, base URL, body cap, error bodies
 
+// Tokens.
+mod token; //          AccessToken, TokenProvider, StaticToken
+mod token_by_ak_sk; // tokenByAkSk: AkSkProvider, cached and refreshed
+
+// The operations, one module each.
+mod create_called_route; //    CalledRoute
+mod delete_called_route; //    Deletion
+mod modify_called_route; //    RouteChange
+mod query_access_code_list; // AccessCode, AccessCodeFilter, CallDirection
+mod query_called_route; //     Route, RouteId, Editable, RouteFilter
+
+// Vocabulary the operations share.
+mod device; //     Device (skill queue or IVR flow)
+mod listed; //     Listed: documented or kept raw
+mod media_type; // MediaType
+mod paging; //     Page, and the loop over pages
+
+// Public modules: named settings, the generated client, routing as code.
+pub mod config;
 /// The client progenitor generates from `openapi/` at build time: its
 /// [`types`](generated::types) are the wire types.
 #[allow(clippy::all, clippy::pedantic, missing_docs, unused, unreachable_pub)]
 pub mod generated;
+pub mod limits;
+pub mod plan;
 
-pub use aksk::{AkSkProvider, DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME};
-pub use auth::{AccessToken, StaticToken, TokenProvider};
-pub use client::{Client, Success};
-pub use config::{
-    ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_RETRIES, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, ENV_APP_KEY, ENV_APP_SECRET, ENV_BASE_URL,
-    ENV_TIMEOUT, ENV_TOKEN, ENV_TOKEN_LIFETIME, builder_from_lookup,
-};
-pub use delete::{Deletion, MAX_DELETE_BATCH};
-pub use error::{BODY_SNIPPET_CHARS, Error};
-pub use hooks::APP_KEY_HEADER;
-pub use listing::{
-    AccessCode, AccessCodeFilter, CallDirection, Editable, Listed, Page, Route, RouteFilter,
-    RouteId,
-};
-pub use modify::RouteChange;
-pub use paging::MAX_PAGE_SIZE;
-pub use plan::{
-    ApplyOptions, ApplyReport, Change, ChangeKind, ChangeResult, DEFAULT_PARALLEL, FileRoute, Held,
-    Outcome, Plan, PlanOptions, Problem, RoutesFile, RoutesFileError,
-};
-pub use route::{CalledRoute, Device, MediaType};
+pub use builder::ClientBuilder;
+pub use client::Client;
+pub use create_called_route::CalledRoute;
+pub use delete_called_route::Deletion;
+pub use device::Device;
+pub use envelope::Success;
+pub use error::Error;
+pub use listed::Listed;
+pub use media_type::MediaType;
+pub use modify_called_route::RouteChange;
+pub use paging::Page;
+pub use query_access_code_list::{AccessCode, AccessCodeFilter, CallDirection};
+pub use query_called_route::{Editable, Route, RouteFilter, RouteId};
 pub use secrecy::SecretString;
+pub use token::{AccessToken, StaticToken, TokenFuture, TokenProvider};
+pub use token_by_ak_sk::AkSkProvider;
+
+#[cfg(test)]
+mod tests;
 
 /// The README's examples, compiled and run as doctests (the sandbox's come
 /// from the `cec-routes-sandbox` dev-dependency).

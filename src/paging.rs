@@ -1,26 +1,35 @@
-//! Listing every page: queryCalledRoute and queryAccessCodeList, fetched a
-//! page of at most 100 at a time until the total, an empty page, or a page
-//! that brings nothing new.
+//! Paging through a listing: [`Page`], and the loop that fetches pages of
+//! at most 100 until the total, an empty page, or a page that brings
+//! nothing new. Each paged query implements [`Listing`] for its filter.
 
 use std::{collections::HashSet, future::Future};
 
-use crate::{
-    AccessCode, AccessCodeFilter, Client, Error, Route, RouteFilter, client::check_return_code,
-    listing::Page,
-};
+use crate::{client::Client, error::Error, limits::MAX_PAGE_SIZE};
 
-/// The largest page the documentation allows (and the client asks for).
-pub const MAX_PAGE_SIZE: u32 = 100;
+/// One page of a listing, as CEC returned it
+/// ([`Client::called_routes_page`](crate::Client::called_routes_page),
+/// [`Client::access_codes_page`](crate::Client::access_codes_page)).
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Page<T> {
+    /// CEC's total of matching items, when it sent one.
+    pub total: Option<u64>,
+    /// The items of this page that pass the filter.
+    pub items: Vec<T>,
+    /// How many items CEC sent on this page (before the client's own check
+    /// of the filter).
+    pub received: usize,
+}
 
 /// A page as CEC sent it, before the client's own filter check.
-struct RawPage<T> {
-    total: Option<u64>,
-    items: Vec<T>,
+pub(crate) struct RawPage<T> {
+    pub(crate) total: Option<u64>,
+    pub(crate) items: Vec<T>,
 }
 
 /// A filter of one of the two paged queries: how to fetch one page, how to
 /// tell items apart, and which items it admits.
-trait Listing {
+pub(crate) trait Listing {
     type Item;
     const OPERATION: &'static str;
 
@@ -37,172 +46,33 @@ trait Listing {
     fn key(item: &Self::Item) -> String;
 }
 
-impl Client {
-    /// Every route that matches `filter`: queryCalledRoute, page after page.
-    ///
-    /// Pages of 100 are fetched with `offset` = 100 × (page − 1) until the
-    /// total CEC reports is reached or a page comes back empty; a server
-    /// that repeats a page is an error, not an endless loop. Routes that do
-    /// not match the media-type or device-type filter are dropped even when
-    /// CEC returns them (the documentation spells the media-type filter two
-    /// ways, so a server may ignore it).
-    ///
-    /// # Examples
-    ///
-    /// ```no_run
-    /// use cec_routes::{Client, RouteFilter};
-    ///
-    /// # async fn run(client: Client) -> Result<(), cec_routes::Error> {
-    /// for route in client.called_routes(&RouteFilter::new().access_code("9911411")?).await? {
-    ///     println!("{:?} {} → {}", route.id, route.access_code, route.device);
-    /// }
-    /// # Ok(())
-    /// # }
-    /// ```
-    pub async fn called_routes(&self, filter: &RouteFilter) -> Result<Vec<Route>, Error> {
-        self.list_all(filter).await
-    }
-
-    /// One page of routes: `limit` (1 to 100) routes from `offset`.
-    pub async fn called_routes_page(
-        &self,
-        filter: &RouteFilter,
-        offset: u32,
-        limit: u32,
-    ) -> Result<Page<Route>, Error> {
-        self.list_page(filter, offset, limit).await
-    }
-
-    /// Every access code that matches `filter`: queryAccessCodeList, page
-    /// after page, as [`called_routes`](Client::called_routes) does.
-    pub async fn access_codes(&self, filter: &AccessCodeFilter) -> Result<Vec<AccessCode>, Error> {
-        self.list_all(filter).await
-    }
-
-    /// One page of access codes: `limit` (1 to 100) from `offset`.
-    pub async fn access_codes_page(
-        &self,
-        filter: &AccessCodeFilter,
-        offset: u32,
-        limit: u32,
-    ) -> Result<Page<AccessCode>, Error> {
-        self.list_page(filter, offset, limit).await
-    }
-
-    async fn list_all<L: Listing>(&self, filter: &L) -> Result<Vec<L::Item>, Error> {
-        let items = collect(L::OPERATION, L::key, |offset| {
-            filter.fetch(self, offset, MAX_PAGE_SIZE)
-        })
-        .await?;
-        Ok(keep_admitted(items, |item| filter.admits(item)))
-    }
-
-    async fn list_page<L: Listing>(
-        &self,
-        filter: &L,
-        offset: u32,
-        limit: u32,
-    ) -> Result<Page<L::Item>, Error> {
-        check_page(offset, limit)?;
-        let page = filter.fetch(self, offset, limit).await?;
-        let received = page.items.len();
-        Ok(Page {
-            total: page.total,
-            items: keep_admitted(page.items, |item| filter.admits(item)),
-            received,
-        })
-    }
+/// Every item `filter` admits, page after page.
+pub(crate) async fn list_all<L: Listing>(
+    client: &Client,
+    filter: &L,
+) -> Result<Vec<L::Item>, Error> {
+    let items = collect(L::OPERATION, L::key, |offset| {
+        filter.fetch(client, offset, MAX_PAGE_SIZE)
+    })
+    .await?;
+    Ok(keep_admitted(items, |item| filter.admits(item)))
 }
 
-impl Listing for RouteFilter {
-    type Item = Route;
-    const OPERATION: &'static str = "queryCalledRoute";
-
-    async fn fetch(
-        &self,
-        client: &Client,
-        offset: u32,
-        limit: u32,
-    ) -> Result<RawPage<Route>, Error> {
-        let body = self.to_request(wire_int(offset)?, wire_int(limit)?);
-        let response = client
-            .call(Self::OPERATION, || client.raw().query_called_route(&body))
-            .await?
-            .into_inner();
-        check_return_code(
-            Self::OPERATION,
-            response.return_code.as_deref(),
-            response.description.as_deref(),
-        )?;
-        let page = response.data.and_then(|d| d.0).unwrap_or_default();
-        Ok(RawPage {
-            total: page.total.and_then(|t| u64::try_from(t).ok()),
-            items: page
-                .called_route_list
-                .unwrap_or_default()
-                .iter()
-                .map(Route::from_wire)
-                .collect(),
-        })
-    }
-
-    fn admits(&self, route: &Route) -> bool {
-        RouteFilter::admits(self, route)
-    }
-
-    fn key(route: &Route) -> String {
-        match (&route.id, route.dnid) {
-            (Some(id), _) => format!("id:{id}"),
-            (None, Some(dnid)) => format!("dnid:{dnid}"),
-            (None, None) => format!("{route:?}"),
-        }
-    }
-}
-
-impl Listing for AccessCodeFilter {
-    type Item = AccessCode;
-    const OPERATION: &'static str = "queryAccessCodeList";
-
-    async fn fetch(
-        &self,
-        client: &Client,
-        offset: u32,
-        limit: u32,
-    ) -> Result<RawPage<AccessCode>, Error> {
-        let body = self.to_request(wire_int(offset)?, wire_int(limit)?);
-        let response = client
-            .call(Self::OPERATION, || {
-                client.raw().query_access_code_list(&body)
-            })
-            .await?
-            .into_inner();
-        check_return_code(
-            Self::OPERATION,
-            response.return_code.as_deref(),
-            response.description.as_deref(),
-        )?;
-        let page = response.data.and_then(|d| d.0).unwrap_or_default();
-        Ok(RawPage {
-            total: page.total.and_then(|t| u64::try_from(t).ok()),
-            items: page
-                .called_route_list
-                .unwrap_or_default()
-                .iter()
-                .map(AccessCode::from_wire)
-                .collect(),
-        })
-    }
-
-    fn admits(&self, code: &AccessCode) -> bool {
-        AccessCodeFilter::admits(self, code)
-    }
-
-    fn key(code: &AccessCode) -> String {
-        match &code.id {
-            Some(id) => format!("id:{id}"),
-            None => format!("{code:?}"),
-        }
-    }
+/// One page: `limit` (1 to 100) items from `offset`, those `filter` admits.
+pub(crate) async fn list_page<L: Listing>(
+    client: &Client,
+    filter: &L,
+    offset: u32,
+    limit: u32,
+) -> Result<Page<L::Item>, Error> {
+    check_page(offset, limit)?;
+    let page = filter.fetch(client, offset, limit).await?;
+    let received = page.items.len();
+    Ok(Page {
+        total: page.total,
+        items: keep_admitted(page.items, |item| filter.admits(item)),
+        received,
+    })
 }
 
 /// Fetches pages from offset 0 until the total, an empty page, or a page
@@ -280,7 +150,7 @@ fn check_page(offset: u32, limit: u32) -> Result<(), Error> {
     wire_int(offset).map(|_| ())
 }
 
-fn wire_int(value: u32) -> Result<i32, Error> {
+pub(crate) fn wire_int(value: u32) -> Result<i32, Error> {
     i32::try_from(value).map_err(|_| Error::InvalidInput {
         field: "offset",
         reason: format!("{value} is larger than {}", i32::MAX),

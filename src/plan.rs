@@ -22,7 +22,10 @@
 //! # Examples
 //!
 //! ```no_run
-//! use cec_routes::{ApplyOptions, Client, PlanOptions, RoutesFile};
+//! use cec_routes::{
+//!     Client,
+//!     plan::{ApplyOptions, PlanOptions, RoutesFile},
+//! };
 //!
 //! # async fn run(client: Client) -> Result<(), cec_routes::Error> {
 //! let file = RoutesFile::load("routes.yaml")?;

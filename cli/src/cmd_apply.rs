@@ -3,7 +3,10 @@
 use std::{io::IsTerminal, process::ExitCode};
 
 use crate::error::Error;
-use cec_routes::{ApplyOptions, ApplyReport, ClientBuilder, DEFAULT_PARALLEL};
+use cec_routes::{
+    ClientBuilder,
+    plan::{ApplyOptions, ApplyReport, DEFAULT_PARALLEL},
+};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::{

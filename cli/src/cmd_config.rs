@@ -89,10 +89,10 @@ fn list(resolved: &Resolved, out: &Output) {
 
 fn show(resolved: &Resolved, out: &Output) {
     let env = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
-    let secret = if env(cec_routes::ENV_TOKEN) {
-        Some(("a fixed token", cec_routes::ENV_TOKEN.to_owned()))
-    } else if env(cec_routes::ENV_APP_SECRET) {
-        Some(("[redacted]", cec_routes::ENV_APP_SECRET.to_owned()))
+    let secret = if env(cec_routes::config::ENV_TOKEN) {
+        Some(("a fixed token", cec_routes::config::ENV_TOKEN.to_owned()))
+    } else if env(cec_routes::config::ENV_APP_SECRET) {
+        Some(("[redacted]", cec_routes::config::ENV_APP_SECRET.to_owned()))
     } else {
         resolved.app_secret_command.as_ref().map(|command| {
             (
@@ -108,7 +108,10 @@ fn show(resolved: &Resolved, out: &Output) {
             (None, None) => ("-".to_owned(), "not set".to_owned()),
         }
     };
-    let base_url = setting(&resolved.base_url, Some(cec_routes::DEFAULT_BASE_URL));
+    let base_url = setting(
+        &resolved.base_url,
+        Some(cec_routes::config::DEFAULT_BASE_URL),
+    );
     let token_url = setting(&resolved.token_url, Some("the base URL"));
     let app_key = setting(&resolved.app_key, None);
     let timeout = setting(&resolved.timeout, Some("30s"));

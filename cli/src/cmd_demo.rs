@@ -34,8 +34,8 @@ struct RouteArgs {
 }
 
 pub async fn run(args: &Args, out: &Output) -> Result<(), Error> {
-    if std::env::var_os(cec_routes::ENV_APP_SECRET).is_some()
-        || std::env::var_os(cec_routes::ENV_TOKEN).is_some()
+    if std::env::var_os(cec_routes::config::ENV_APP_SECRET).is_some()
+        || std::env::var_os(cec_routes::config::ENV_TOKEN).is_some()
     {
         out.step(
             "note: CEC credentials are set in the environment; the demo still uses the embedded \

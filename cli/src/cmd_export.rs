@@ -1,7 +1,7 @@
 //! `cec-routes export`: the live routes as a routes file.
 
 use crate::error::Error;
-use cec_routes::{ClientBuilder, RouteFilter, RoutesFile};
+use cec_routes::{ClientBuilder, RouteFilter, plan::RoutesFile};
 use clap::builder::NonEmptyStringValueParser;
 use serde_json::json;
 

@@ -1,7 +1,7 @@
 //! `cec-routes modify`: modifyCalledRoute, after finding the route.
 
 use crate::error::Error;
-use cec_routes::{ClientBuilder, Device, Listed, Route, RouteChange, RouteFilter, RouteId};
+use cec_routes::{ClientBuilder, Device, Listed, RouteChange, RouteFilter, RouteId};
 use serde_json::json;
 
 use crate::{
@@ -83,10 +83,11 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
             "operation": "modifyCalledRoute",
             "id": id.as_str(),
             "from": listed_route_json(&route),
-            "to": listed_route_json(&Route {
-                device: Listed::Known(device),
-                device_desc: None,
-                ..route.clone()
+            "to": listed_route_json(&{
+                let mut to = route.clone();
+                to.device = Listed::Known(device);
+                to.device_desc = None;
+                to
             }),
             "returnCode": "0",
             "description": done.description,

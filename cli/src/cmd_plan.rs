@@ -4,7 +4,10 @@
 use std::{path::PathBuf, process::ExitCode};
 
 use crate::error::Error;
-use cec_routes::{ClientBuilder, Plan, PlanOptions, RoutesFile};
+use cec_routes::{
+    ClientBuilder,
+    plan::{Plan, PlanOptions, RoutesFile},
+};
 
 use crate::{
     exit,

@@ -54,7 +54,8 @@ pub async fn run(args: &Args, out: &Output) -> Result<(), Error> {
         (None, false) => Seed::default(),
     };
     let env = |name: &str| std::env::var(name).is_ok_and(|v| !v.trim().is_empty());
-    let secret_is_yours = env(cec_routes::ENV_APP_KEY) && env(cec_routes::ENV_APP_SECRET);
+    let secret_is_yours =
+        env(cec_routes::config::ENV_APP_KEY) && env(cec_routes::config::ENV_APP_SECRET);
     let sandbox = Sandbox::builder()
         .seed(seed)
         .latency(std::time::Duration::from_millis(args.latency_ms))

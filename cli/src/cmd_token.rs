@@ -16,7 +16,7 @@ pub struct Args {
     #[arg(
         long,
         value_name = "SECONDS",
-        env = cec_routes::ENV_TOKEN_LIFETIME,
+        env = cec_routes::config::ENV_TOKEN_LIFETIME,
         hide_env_values = true
     )]
     pub lifetime: Option<String>,
@@ -70,7 +70,7 @@ fn lifetime(text: &str, origin: &str) -> Result<Duration, Error> {
     text.trim()
         .parse::<u64>()
         .ok()
-        .filter(|seconds| (1..=cec_routes::MAX_TOKEN_LIFETIME.as_secs()).contains(seconds))
+        .filter(|seconds| (1..=cec_routes::limits::MAX_TOKEN_LIFETIME.as_secs()).contains(seconds))
         .map(Duration::from_secs)
         .ok_or_else(|| Error::Config {
             reason: format!("{origin} is `{text}`; it must be 1 to 3600 whole seconds"),

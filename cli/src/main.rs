@@ -28,7 +28,10 @@ mod settings;
 use std::{process::ExitCode, time::Duration};
 
 use crate::error::Error;
-use cec_routes::{ClientBuilder, ENV_APP_KEY, ENV_BASE_URL, ENV_TIMEOUT};
+use cec_routes::{
+    ClientBuilder,
+    config::{ENV_APP_KEY, ENV_BASE_URL, ENV_TIMEOUT},
+};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::output::{Format, Output};
@@ -285,7 +288,7 @@ impl Origins {
                 token,
                 "lifetime",
                 "--lifetime",
-                cec_routes::ENV_TOKEN_LIFETIME,
+                cec_routes::config::ENV_TOKEN_LIFETIME,
             );
         }
         Origins { found }
@@ -459,8 +462,8 @@ fn client_config(cli: &Cli, resolved: &Resolved) -> Result<ClientBuilder, Error>
     } else {
         match &resolved.app_secret_command {
             Some(command)
-                if env(cec_routes::ENV_APP_SECRET).is_none()
-                    && env(cec_routes::ENV_TOKEN).is_none() =>
+                if env(cec_routes::config::ENV_APP_SECRET).is_none()
+                    && env(cec_routes::config::ENV_TOKEN).is_none() =>
             {
                 let profile = resolved.profile.as_ref().map_or("", |(name, _)| name);
                 Some(settings::run_secret_command(&command.value, profile)?)
@@ -475,15 +478,15 @@ fn client_config(cli: &Cli, resolved: &Resolved) -> Result<ClientBuilder, Error>
             ENV_APP_KEY => value(&resolved.app_key),
             // Read and checked by the CLI, naming where they came from.
             ENV_TIMEOUT => return None,
-            cec_routes::ENV_TOKEN_LIFETIME if matches!(cli.command, Command::Token(_)) => {
+            cec_routes::config::ENV_TOKEN_LIFETIME if matches!(cli.command, Command::Token(_)) => {
                 return None;
             }
-            cec_routes::ENV_APP_SECRET => secret.clone(),
+            cec_routes::config::ENV_APP_SECRET => secret.clone(),
             _ => None,
         };
         value.or_else(|| env(name))
     };
-    let mut builder = cec_routes::builder_from_lookup(lookup)?;
+    let mut builder = ClientBuilder::from_lookup(lookup)?;
     if let Some(timeout) = timeout {
         builder = builder.timeout(timeout);
     }
@@ -494,7 +497,7 @@ fn client_config(cli: &Cli, resolved: &Resolved) -> Result<ClientBuilder, Error>
         let base_url = resolved
             .base_url
             .as_ref()
-            .map_or(cec_routes::DEFAULT_BASE_URL, |s| s.value.as_str());
+            .map_or(cec_routes::config::DEFAULT_BASE_URL, |s| s.value.as_str());
         let token_url = resolved.token_url.as_ref().map(|s| s.value.as_str());
         for url in std::iter::once(base_url).chain(token_url) {
             if is_clear_text(url) {

@@ -498,7 +498,7 @@ impl Output {
 }
 
 /// A routes file as scripts see it: one object per route, the wire's names.
-pub fn routes_file_json(file: &cec_routes::RoutesFile) -> Value {
+pub fn routes_file_json(file: &cec_routes::plan::RoutesFile) -> Value {
     Value::Array(file.routes().iter().map(|r| route_json(&r.route)).collect())
 }
 
@@ -507,8 +507,12 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 /// A plan for people: one line per change, like a diff, then a summary.
-pub fn plan_text(plan: &cec_routes::Plan, source: &str, file: &cec_routes::RoutesFile) -> String {
-    use cec_routes::ChangeKind;
+pub fn plan_text(
+    plan: &cec_routes::plan::Plan,
+    source: &str,
+    file: &cec_routes::plan::RoutesFile,
+) -> String {
+    use cec_routes::plan::ChangeKind;
     let codes = file.access_codes().len();
     let mut out = format!(
         "Plan for {source}: {} under {}.\n",
@@ -586,7 +590,7 @@ pub fn plan_text(plan: &cec_routes::Plan, source: &str, file: &cec_routes::Route
     out
 }
 
-fn change_json(change: &cec_routes::Change) -> Value {
+fn change_json(change: &cec_routes::plan::Change) -> Value {
     json!({
         "kind": change.kind(),
         "accessCode": change.access_code(),
@@ -597,15 +601,15 @@ fn change_json(change: &cec_routes::Change) -> Value {
     })
 }
 
-fn held_json(held: &cec_routes::Held) -> Value {
+fn held_json(held: &cec_routes::plan::Held) -> Value {
     let mut json = change_json(&held.change);
     json["reason"] = json!(held.reason);
     json
 }
 
 /// A plan for scripts.
-pub fn plan_json(plan: &cec_routes::Plan, source: &str) -> Value {
-    use cec_routes::ChangeKind;
+pub fn plan_json(plan: &cec_routes::plan::Plan, source: &str) -> Value {
+    use cec_routes::plan::ChangeKind;
     json!({
         "file": source,
         "converged": plan.is_converged(),
@@ -626,8 +630,8 @@ pub fn plan_json(plan: &cec_routes::Plan, source: &str) -> Value {
     })
 }
 
-fn outcome_word(outcome: &cec_routes::Outcome) -> &'static str {
-    use cec_routes::Outcome;
+fn outcome_word(outcome: &cec_routes::plan::Outcome) -> &'static str {
+    use cec_routes::plan::Outcome;
     match outcome {
         Outcome::Applied { .. } => "applied",
         Outcome::Failed { .. } => "failed",
@@ -637,15 +641,15 @@ fn outcome_word(outcome: &cec_routes::Outcome) -> &'static str {
 }
 
 /// One line for one change as it ends (`applied: create …`), escaped.
-pub fn change_line(result: &cec_routes::ChangeResult) -> String {
+pub fn change_line(result: &cec_routes::plan::ChangeResult) -> String {
     escape(&raw_change_line(result))
 }
 
-fn raw_change_line(result: &cec_routes::ChangeResult) -> String {
+fn raw_change_line(result: &cec_routes::plan::ChangeResult) -> String {
     let mut line = format!("{}: {}", outcome_word(&result.outcome), result.change);
     if let Some(error) = result.outcome.error() {
         line.push_str(&format!(" — {error}"));
-        if matches!(result.outcome, cec_routes::Outcome::Unknown { .. }) {
+        if matches!(result.outcome, cec_routes::plan::Outcome::Unknown { .. }) {
             line.push_str(" (it may have reached CEC: checked after the run)");
         }
     }
@@ -657,8 +661,8 @@ fn raw_change_line(result: &cec_routes::ChangeResult) -> String {
 
 /// The end of an apply for people: what was settled by reading back, what
 /// was not applied, and the counts.
-pub fn apply_summary_text(report: &cec_routes::ApplyReport) -> String {
-    use cec_routes::Outcome;
+pub fn apply_summary_text(report: &cec_routes::plan::ApplyReport) -> String {
+    use cec_routes::plan::Outcome;
     let mut out = String::new();
     let settled: Vec<_> = report
         .results
@@ -714,8 +718,8 @@ pub fn apply_summary_text(report: &cec_routes::ApplyReport) -> String {
 /// not when CEC refused it for good (a returnCode, a 400) or the SDK
 /// refused it before sending; yes after a lost answer, a transient
 /// failure, or a skip.
-pub fn may_succeed_again(result: &cec_routes::ChangeResult) -> bool {
-    use cec_routes::Outcome;
+pub fn may_succeed_again(result: &cec_routes::plan::ChangeResult) -> bool {
+    use cec_routes::plan::Outcome;
     match &result.outcome {
         Outcome::Failed { error, .. } => !matches!(
             error,
@@ -729,7 +733,7 @@ pub fn may_succeed_again(result: &cec_routes::ChangeResult) -> bool {
 }
 
 /// What to do after an apply that did not apply everything.
-pub fn what_next(report: &cec_routes::ApplyReport) -> String {
+pub fn what_next(report: &cec_routes::plan::ApplyReport) -> String {
     let missing = report.results.iter().filter(|r| !r.outcome.is_applied());
     let (again, refused): (Vec<_>, Vec<_>) = missing.partition(|r| may_succeed_again(r));
     match (again.is_empty(), refused.is_empty()) {
@@ -756,11 +760,11 @@ pub fn what_next(report: &cec_routes::ApplyReport) -> String {
 
 /// An apply for scripts: the plan and every change's outcome.
 pub fn apply_json(
-    plan: &cec_routes::Plan,
-    report: &cec_routes::ApplyReport,
+    plan: &cec_routes::plan::Plan,
+    report: &cec_routes::plan::ApplyReport,
     source: &str,
 ) -> Value {
-    use cec_routes::Outcome;
+    use cec_routes::plan::Outcome;
     let results: Vec<Value> = report
         .results
         .iter()

@@ -10,7 +10,7 @@
 
 use std::{collections::BTreeMap, io::Read, path::Path};
 
-use cec_routes::RoutesFile;
+use cec_routes::plan::RoutesFile;
 use serde_json::value::RawValue;
 
 use crate::error::Error;

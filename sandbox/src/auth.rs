@@ -16,7 +16,7 @@ use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq;
 use tokio::time::Instant;
 
-use cec_routes::{DEFAULT_TOKEN_LIFETIME, MAX_TOKEN_LIFETIME};
+use cec_routes::{config::DEFAULT_TOKEN_LIFETIME, limits::MAX_TOKEN_LIFETIME};
 
 use crate::Error;
 

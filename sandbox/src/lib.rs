@@ -214,7 +214,7 @@
 //! | access-code query | `accessCode` and `description` match when they contain the text, ignoring case ("fuzzy"); an access code without a description matches every description filter (the documented example returns one with `description: null` for the filter `接入码`); `mediatypeId` is exact, and only 2, 5 or 53 (the spec's enum; another value: 400); `mediaTypeId` is an unknown field there (400). Order: the seed's |
 //! | paging | `limit` default 100, `offset` default 0; `total` counts every match; the page is `limit` items from `offset` (past the end: empty). As both queries' pages say, a `limit` above 100 is treated as 100; as the route query's page says, a negative `offset` is treated as 0, on the access-code query too (its page is silent; the spec reads it so). `limit` 0 answers only the `total` with an empty list; a negative `limit` is refused with 400 (the spec's `PageLimit` has minimum 0). The access-code query's documented "offset at most 100" is not applied (the spec does not cap it) |
 //! | listing fields | every field of a listed route or access code is present; a field without a value is `null` (as the documented examples show `mediatypeId`, `n400Number`, `description`); `editable` is always a string `"0"` to `"3"`; the route's `deviceDesc` is its device's name |
-//! | `X-Token-Expire` missing | the token lives 600 s ([`DEFAULT_TOKEN_LIFETIME`](cec_routes::DEFAULT_TOKEN_LIFETIME), the documented example) |
+//! | `X-Token-Expire` missing | the token lives 600 s ([`DEFAULT_TOKEN_LIFETIME`](cec_routes::config::DEFAULT_TOKEN_LIFETIME), the documented example) |
 //! | `X-Token-Expire` invalid | not a whole number, 0, above 3600 or sent twice: 400 |
 //! | token | 256 random bits as 64 lower-case hex characters, valid for exactly the lifetime granted, measured on tokio's clock (so paused time in tests moves it); `Scope` is [`TOKEN_SCOPE`], `UserID` `Anonymous`, `CreateTime` the wall clock in epoch seconds |
 //! | tokens kept | at most 1024 unexpired tokens; issuing one more forgets the oldest. Expired tokens are dropped when a new one is issued |
@@ -264,7 +264,10 @@ use tokio::{
     task::JoinHandle,
 };
 
-use cec_routes::{AccessCode, Client, ClientBuilder, ENV_APP_KEY, ENV_APP_SECRET};
+use cec_routes::{
+    AccessCode, Client, ClientBuilder,
+    config::{ENV_APP_KEY, ENV_APP_SECRET},
+};
 
 pub use error::Error;
 

@@ -12,7 +12,9 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::state::{AccessCodeQuery, Paging, Refused, RouteQuery, ivr_on_multimedia};
-use cec_routes::{CalledRoute, Device, Error, MAX_PAGE_SIZE, MediaType, RouteId, generated::types};
+use cec_routes::{
+    CalledRoute, Device, Error, MediaType, RouteId, generated::types, limits::MAX_PAGE_SIZE,
+};
 
 /// Why a body is refused: the 400's description, naming the field.
 #[derive(Debug, PartialEq, Eq)]

@@ -8,8 +8,10 @@ use std::{
 
 use futures::StreamExt;
 
-use super::diff::{same_device, same_media};
-use crate::{Change, Client, Error, Plan, Route, RouteChange};
+use super::diff::{Change, Plan, same_device, same_media};
+use crate::{
+    client::Client, error::Error, modify_called_route::RouteChange, query_called_route::Route,
+};
 
 /// How many changes [`Client::apply_plan`] runs at once unless told.
 pub const DEFAULT_PARALLEL: usize = 4;
@@ -19,7 +21,7 @@ pub const DEFAULT_PARALLEL: usize = 4;
 /// # Examples
 ///
 /// ```
-/// use cec_routes::ApplyOptions;
+/// use cec_routes::plan::ApplyOptions;
 ///
 /// let options = ApplyOptions::new().parallel(8).fail_fast(true);
 /// assert_eq!(options.parallelism(), 8);
@@ -211,7 +213,10 @@ impl Client {
     /// # Examples
     ///
     /// ```no_run
-    /// use cec_routes::{ApplyOptions, Client, PlanOptions, RoutesFile};
+    /// use cec_routes::{
+    ///     Client,
+    ///     plan::{ApplyOptions, PlanOptions, RoutesFile},
+    /// };
     ///
     /// # async fn run(client: Client) -> Result<(), cec_routes::Error> {
     /// let file = RoutesFile::load("routes.yaml")?;

@@ -5,8 +5,16 @@ use std::{
     fmt,
 };
 
+use super::file::{RoutesFile, describable};
 use crate::{
-    CalledRoute, Client, Device, Error, Listed, MediaType, Route, RouteFilter, RoutesFile,
+    client::Client,
+    create_called_route::CalledRoute,
+    device::Device,
+    error::Error,
+    listed::Listed,
+    media_type::MediaType,
+    modify_called_route::RouteChange,
+    query_called_route::{Route, RouteFilter},
 };
 
 /// What [`Plan::new`] may propose beyond creates and modifies.
@@ -14,7 +22,7 @@ use crate::{
 /// # Examples
 ///
 /// ```
-/// use cec_routes::PlanOptions;
+/// use cec_routes::plan::PlanOptions;
 ///
 /// let options = PlanOptions::new().prune(true).allow_replace(true);
 /// assert!(options.prunes() && options.replaces());
@@ -233,11 +241,11 @@ fn live_media(live: &Route) -> Option<Listed<MediaType>> {
 }
 
 /// Whether `live` already is what `route` says.
-pub(crate) fn same_media(live: &Route, route: &CalledRoute) -> bool {
+pub(super) fn same_media(live: &Route, route: &CalledRoute) -> bool {
     live_media(live) == Some(Listed::Known(effective(route.media_type())))
 }
 
-pub(crate) fn same_device(live: &Route, device: Device) -> bool {
+pub(super) fn same_device(live: &Route, device: Device) -> bool {
     live.device == Listed::Known(device)
 }
 
@@ -261,13 +269,13 @@ pub struct Held {
 /// # Examples
 ///
 /// ```
-/// use cec_routes::{Change, Plan, PlanOptions, RoutesFile};
+/// use cec_routes::plan::{Change, Plan, PlanOptions, RoutesFile};
 ///
 /// let file = RoutesFile::parse("routes:\n  - accessCode: \"9911411\"\n    ivr: 7\n")?;
 /// let plan = Plan::new(&file, &[], PlanOptions::new());
 /// assert!(matches!(plan.changes[0], Change::Create { .. }));
 /// assert_eq!(plan.changes[0].to_string(), "create 9911411 → IVR flow 7");
-/// # Ok::<(), cec_routes::RoutesFileError>(())
+/// # Ok::<(), cec_routes::plan::RoutesFileError>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
@@ -346,7 +354,7 @@ impl Plan {
                     live: live.clone(),
                     route: route.clone(),
                 };
-                match crate::RouteChange::new(live, route.device()) {
+                match RouteChange::new(live, route.device()) {
                     Ok(_) => plan.changes.push(change),
                     Err(e) => plan.locked.push(Held {
                         change,
@@ -374,7 +382,7 @@ impl Plan {
             // A route a routes file cannot describe (an undocumented device
             // or media type) could never have been listed in one: pruning
             // it would delete what export had to leave out.
-            if !options.prune || !super::file::describable(live) {
+            if !options.prune || !describable(live) {
                 plan.unmanaged.push(live.clone());
                 continue;
             }
@@ -427,10 +435,7 @@ fn cannot_delete(live: &Route) -> Option<String> {
 
 /// The order of keys: access code, then no extension code, then extension
 /// codes shortest first.
-pub(crate) fn order<'a>(
-    access_code: &'a str,
-    ext_code: Option<&'a str>,
-) -> (&'a str, usize, &'a str) {
+fn order<'a>(access_code: &'a str, ext_code: Option<&'a str>) -> (&'a str, usize, &'a str) {
     let ext = ext_code.unwrap_or_default();
     (access_code, ext.chars().count(), ext)
 }
@@ -458,7 +463,10 @@ impl Client {
     /// # Examples
     ///
     /// ```no_run
-    /// use cec_routes::{Client, PlanOptions, RoutesFile};
+    /// use cec_routes::{
+    ///     Client,
+    ///     plan::{PlanOptions, RoutesFile},
+    /// };
     ///
     /// # async fn run(client: Client) -> Result<(), cec_routes::Error> {
     /// let file = RoutesFile::load("routes.yaml")?;

@@ -6,7 +6,10 @@ use std::{collections::BTreeMap, fmt, path::Path};
 use saphyr::{MarkedYaml, Scalar, YamlData};
 use saphyr_parser::{Parser, ScalarStyle};
 
-use crate::{CalledRoute, Device, Error, Listed, MediaType, Route};
+use crate::{
+    create_called_route::CalledRoute, device::Device, error::Error, listed::Listed,
+    media_type::MediaType, query_called_route::Route,
+};
 
 /// The keys a route entry may have.
 const ENTRY_KEYS: [&str; 5] = ["accessCode", "extCode", "skillQueue", "ivr", "mediaType"];
@@ -41,7 +44,7 @@ pub struct FileRoute {
 /// # Examples
 ///
 /// ```
-/// use cec_routes::{Device, RoutesFile};
+/// use cec_routes::{Device, plan::RoutesFile};
 ///
 /// let file = RoutesFile::parse("routes:\n  - accessCode: \"9911411\"\n    ivr: 7\n")?;
 /// assert_eq!(file.routes()[0].route.device(), Device::Ivr(7));
@@ -50,7 +53,7 @@ pub struct FileRoute {
 /// let problems = RoutesFile::parse(text).unwrap_err();
 /// assert_eq!(problems.to_string(), "the routes file has 1 problem; nothing was sent\n  \
 ///     4:5: unknown key `queue`; a route takes `accessCode`, `extCode`, `skillQueue`, `ivr`, `mediaType`");
-/// # Ok::<(), cec_routes::RoutesFileError>(())
+/// # Ok::<(), cec_routes::plan::RoutesFileError>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RoutesFile {
@@ -246,12 +249,12 @@ fn key_order(route: &CalledRoute) -> (String, usize, String) {
     )
 }
 
-/// A live route as the file would write it.
 /// Whether a routes file can describe this live route.
 pub(super) fn describable(route: &Route) -> bool {
     to_called_route(route).is_ok()
 }
 
+/// A live route as the file would write it.
 fn to_called_route(route: &Route) -> Result<CalledRoute, String> {
     let device = match &route.device {
         Listed::Known(device) => *device,

@@ -1,5 +1,5 @@
 //! Configuration: the environment variables (read through
-//! `builder_from_lookup`, so no test touches the process environment) and
+//! `ClientBuilder::from_lookup`, so no test touches the process environment) and
 //! the base URL rules.
 
 use crate::common;
@@ -7,7 +7,7 @@ use crate::common;
 use common::paths::CREATE_CALLED_ROUTE;
 use std::collections::HashMap;
 
-use cec_routes::{CalledRoute, Client, Device, Error, builder_from_lookup};
+use cec_routes::{CalledRoute, Client, ClientBuilder, Device, Error};
 use serde_json::json;
 use wiremock::{
     Mock, MockServer, ResponseTemplate,
@@ -20,7 +20,7 @@ fn client_from(vars: &[(&str, &str)]) -> Result<Client, Error> {
         .iter()
         .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
         .collect();
-    builder_from_lookup(|name| vars.get(name).cloned())?.build()
+    ClientBuilder::from_lookup(|name| vars.get(name).cloned())?.build()
 }
 
 /// The reason of the `Error::Config` these variables give.
@@ -122,7 +122,7 @@ fn complete_variables_build_a_client_for_the_base_url() {
     let with_token = client_from(&[("CEC_TOKEN", "t0k")]).expect("a token makes a client");
 
     assert_eq!(with_aksk.base_url(), "https://cec.example.com");
-    assert_eq!(with_token.base_url(), cec_routes::DEFAULT_BASE_URL);
+    assert_eq!(with_token.base_url(), cec_routes::config::DEFAULT_BASE_URL);
 }
 
 // ---------------------------------------------------------------------------

@@ -8,7 +8,7 @@
 
 use crate::common;
 
-use cec_routes::{Deletion, Error, MAX_DELETE_BATCH};
+use cec_routes::{Deletion, Error, limits::MAX_DELETE_BATCH};
 use common::contract::{client, the_request};
 use common::paths::DELETE_CALLED_ROUTE;
 use common::statuses;

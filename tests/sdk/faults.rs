@@ -15,8 +15,8 @@ use crate::common;
 use std::{future::Future, time::Duration};
 
 use cec_routes::{
-    AccessCodeFilter, CalledRoute, Client, DEFAULT_MAX_RESPONSE_BYTES, Device, Error, RouteChange,
-    RouteFilter,
+    AccessCodeFilter, CalledRoute, Client, Device, Error, RouteChange, RouteFilter,
+    config::DEFAULT_MAX_RESPONSE_BYTES,
 };
 use common::fault_server::{Fault, FaultServer, Framing};
 use futures::future::join_all;

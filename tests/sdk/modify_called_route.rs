@@ -51,16 +51,14 @@ fn documented_id() -> RouteId {
 
 /// The documented first route, as listed, in the given state and media type.
 fn listed_route(editable: Editable, media_type: Option<MediaType>) -> Route {
-    Route {
-        id: Some(documented_id()),
-        dnid: Some(3),
-        access_code: "9911411".into(),
-        ext_code: Some("11".into()),
-        device: Listed::Known(Device::SkillQueue(1)),
-        device_desc: Some("defaultVideoSkill".into()),
-        media_type: media_type.map(Listed::Known),
-        editable,
-    }
+    let mut route = Route::new("9911411", Device::SkillQueue(1));
+    route.id = Some(documented_id());
+    route.dnid = Some(3);
+    route.ext_code = Some("11".into());
+    route.device_desc = Some("defaultVideoSkill".into());
+    route.media_type = media_type.map(Listed::Known);
+    route.editable = editable;
+    route
 }
 
 /// Mounts `modifyCalledRoute` answering `response`, expected `times` times.

@@ -179,7 +179,7 @@ fn static_token_and_access_token_debug_hide_the_token() {
 async fn token_endpoint_answers_echoing_the_secret_or_holding_the_token_never_show_them() {
     // The body snippet is cut at BODY_SNIPPET_CHARS characters: this padding
     // puts the cut in the middle of the echoed secret.
-    let padding = "x".repeat(cec_routes::BODY_SNIPPET_CHARS - 12);
+    let padding = "x".repeat(cec_routes::limits::BODY_SNIPPET_CHARS - 12);
     // Each row: the answer, and what of it the message still says.
     let table = [
         (

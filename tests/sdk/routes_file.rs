@@ -2,7 +2,8 @@
 //! with its line and column.
 
 use cec_routes::{
-    CalledRoute, Device, Editable, Listed, MediaType, Route, RoutesFile, RoutesFileError,
+    CalledRoute, Device, Listed, MediaType, Route,
+    plan::{RoutesFile, RoutesFileError},
 };
 
 fn problems(yaml: &str) -> RoutesFileError {
@@ -183,16 +184,11 @@ fn the_example_routes_file_loads() {
 }
 
 fn live(code: &str, ext: Option<&str>, device: Device, media: Option<MediaType>) -> Route {
-    Route {
-        id: None,
-        dnid: Some(1),
-        access_code: code.into(),
-        ext_code: ext.map(Into::into),
-        device: Listed::Known(device),
-        device_desc: None,
-        media_type: media.map(Listed::Known),
-        editable: Editable::Yes,
-    }
+    let mut route = Route::new(code, device);
+    route.dnid = Some(1);
+    route.ext_code = ext.map(Into::into);
+    route.media_type = media.map(Listed::Known);
+    route
 }
 
 #[test]
@@ -271,21 +267,16 @@ fn prune_keeps_routes_a_file_cannot_describe() {
 "#,
     )
     .expect("the file loads");
-    let live = Route {
-        id: Some("1127986019188238339".parse().expect("an id")),
-        dnid: Some(2),
-        access_code: "9911411".into(),
-        ext_code: Some("2".into()),
-        device: Listed::Known(Device::SkillQueue(1)),
-        device_desc: None,
-        media_type: Some(Listed::Unknown("77".into())),
-        editable: Editable::Yes,
-    };
+    let mut live = Route::new("9911411", Device::SkillQueue(1));
+    live.id = Some("1127986019188238339".parse().expect("an id"));
+    live.dnid = Some(2);
+    live.ext_code = Some("2".into());
+    live.media_type = Some(Listed::Unknown("77".into()));
 
-    let plan = cec_routes::Plan::new(
+    let plan = cec_routes::plan::Plan::new(
         &file,
         std::slice::from_ref(&live),
-        cec_routes::PlanOptions::new().prune(true),
+        cec_routes::plan::PlanOptions::new().prune(true),
     );
 
     assert!(
@@ -465,15 +456,13 @@ mod round_trip {
 
     fn live_route() -> impl Strategy<Value = Route> {
         (text(), ext_code(), device(), media_type()).prop_map(
-            |(access_code, ext_code, device, media_type)| Route {
-                id: None,
-                dnid: Some(1),
-                access_code,
-                ext_code,
-                device,
-                device_desc: None,
-                media_type,
-                editable: Editable::Yes,
+            |(access_code, ext_code, device, media_type)| {
+                let mut route = Route::new(access_code, Device::SkillQueue(1));
+                route.dnid = Some(1);
+                route.ext_code = ext_code;
+                route.device = device;
+                route.media_type = media_type;
+                route
             },
         )
     }

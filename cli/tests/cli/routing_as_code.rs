@@ -4,8 +4,8 @@
 use std::{collections::HashSet, time::Duration};
 
 use cec_routes::{
-    ApplyOptions, ApplyReport, CalledRoute, Change, ChangeKind, Client, Device, MediaType, Outcome,
-    Plan, PlanOptions, RouteFilter, RoutesFile,
+    CalledRoute, Client, Device, MediaType, RouteFilter,
+    plan::{ApplyOptions, ApplyReport, Change, ChangeKind, Outcome, Plan, PlanOptions, RoutesFile},
 };
 use cec_routes_sandbox::{Fault, Operation, Sandbox, Seed};
 

@@ -6,7 +6,9 @@
 
 use std::time::Duration;
 
-use cec_routes::{CalledRoute, Client, DEFAULT_MAX_RESPONSE_BYTES, Device, Error, RouteFilter};
+use cec_routes::{
+    CalledRoute, Client, Device, Error, RouteFilter, config::DEFAULT_MAX_RESPONSE_BYTES,
+};
 use cec_routes_sandbox::{Fault, FaultServer, Framing, Operation, Sandbox};
 use secrecy::ExposeSecret;
 

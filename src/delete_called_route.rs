@@ -1,10 +1,11 @@
-//! Deleting routes: deleteCalledRoute, in batches of at most 1000, with the
-//! documented `Success:…,Failed:…` result parsed.
+//! Deleting routes: `deleteCalledRoute`, in batches of at most
+//! [`MAX_DELETE_BATCH`], with the documented `Success:…,Failed:…` result
+//! parsed into a [`Deletion`].
 
-use crate::{Client, Error, client::check_return_code};
-
-/// The most dnids one deleteCalledRoute request takes.
-pub const MAX_DELETE_BATCH: usize = 1000;
+use crate::{
+    client::Client, envelope::check_return_code, error::Error, generated::types,
+    limits::MAX_DELETE_BATCH,
+};
 
 /// The routes a deletion removed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,15 +96,15 @@ impl Client {
 
     async fn delete_batch(&self, dnids: &[i64]) -> Result<BatchResult, Error> {
         let joined = join(dnids);
-        let body = crate::generated::types::DeleteCalledRouteRequest {
+        let body = &types::DeleteCalledRouteRequest {
             dnids: joined
                 .as_str()
                 .try_into()
                 .map_err(|e| Error::invalid("dnids", format!("{e}")))?,
         };
         let response = self
-            .call("deleteCalledRoute", || {
-                self.raw().delete_called_route(&body)
+            .call("deleteCalledRoute", |raw| async move {
+                raw.delete_called_route(body).await
             })
             .await?
             .into_inner();
@@ -178,10 +179,7 @@ struct BatchResult {
 
 /// Parses `content`: `Success:<names>,Failed:<names>` for a partial
 /// deletion; otherwise the names (equal to `name`) of a whole one.
-pub(crate) fn parse_content(
-    content: Option<&str>,
-    name: Option<&str>,
-) -> (Vec<String>, Vec<String>) {
+fn parse_content(content: Option<&str>, name: Option<&str>) -> (Vec<String>, Vec<String>) {
     let content = content.map(str::trim).unwrap_or_default();
     if let Some(rest) = content.strip_prefix("Success:") {
         let (succeeded, failed) = match rest.split_once(",Failed:") {

@@ -1,8 +1,14 @@
-//! Re-pointing a route: modifyCalledRoute.
+//! Re-pointing a route: `modifyCalledRoute`, and the [`RouteChange`] it
+//! sends, checked before it is sent.
 
 use crate::{
-    Client, Device, Error, Listed, Route, RouteId, Success, client::confirm, generated::types,
-    route::check_device_media,
+    client::Client,
+    device::{Device, check_device_media},
+    envelope::{Success, confirm},
+    error::Error,
+    generated::types,
+    listed::Listed,
+    query_called_route::{Route, RouteId},
 };
 
 /// A change of one route's target device, checked before it is sent.
@@ -83,11 +89,25 @@ impl Client {
     /// Points one route at another skill queue or IVR flow:
     /// `modifyCalledRoute`. Like a create, it is never resent once it may
     /// have reached CEC.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use cec_routes::{Client, Device, RouteChange, RouteFilter};
+    ///
+    /// # async fn run(client: Client) -> Result<(), cec_routes::Error> {
+    /// for route in client.called_routes(&RouteFilter::new().access_code("9911411")?).await? {
+    ///     let change = RouteChange::new(&route, Device::SkillQueue(2))?;
+    ///     client.modify_called_route(&change).await?;
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
     pub async fn modify_called_route(&self, change: &RouteChange) -> Result<Success, Error> {
-        let body = change.to_request();
+        let body = &change.to_request();
         let response = self
-            .call("modifyCalledRoute", || {
-                self.raw().modify_called_route(&body)
+            .call("modifyCalledRoute", |raw| async move {
+                raw.modify_called_route(body).await
             })
             .await?;
         confirm("modifyCalledRoute", response.into_inner())

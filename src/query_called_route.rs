@@ -1,52 +1,21 @@
-//! What the queries return, as domain values: routes as CEC holds them,
-//! access codes, their states, and the filters that select them.
+//! Listing routes: `queryCalledRoute`, the [`Route`]s it returns (with
+//! their [`RouteId`] and [`Editable`] state), and the [`RouteFilter`] that
+//! selects them.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Device, Error, MediaType, generated::types};
-
-/// A value as CEC listed it: one the documentation names, or one it does not
-/// (kept raw, so a new value never fails a whole page).
-///
-/// # Examples
-///
-/// ```
-/// use cec_routes::{Listed, MediaType};
-///
-/// let known: Listed<MediaType> = Listed::Known(MediaType::Video);
-/// assert_eq!(known.known(), Some(&MediaType::Video));
-/// let unknown: Listed<MediaType> = Listed::Unknown("77".into());
-/// assert_eq!(unknown.to_string(), "unknown (77)");
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum Listed<T> {
-    /// A documented value.
-    Known(T),
-    /// A value the documentation does not list, as CEC sent it.
-    Unknown(String),
-}
-
-impl<T> Listed<T> {
-    /// The documented value, if it is one.
-    pub fn known(&self) -> Option<&T> {
-        match self {
-            Listed::Known(value) => Some(value),
-            Listed::Unknown(_) => None,
-        }
-    }
-}
-
-impl<T: fmt::Display> fmt::Display for Listed<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Listed::Known(value) => value.fmt(f),
-            Listed::Unknown(raw) => write!(f, "unknown ({raw})"),
-        }
-    }
-}
+use crate::{
+    client::Client,
+    device::Device,
+    envelope::check_return_code,
+    error::Error,
+    generated::types,
+    listed::Listed,
+    media_type::MediaType,
+    paging::{self, Listing, Page, RawPage, wire_int},
+};
 
 /// A called route's ID: the primary key that modifyCalledRoute takes.
 ///
@@ -159,9 +128,25 @@ impl Editable {
     }
 }
 
-/// A called route as CEC holds it.
+/// A called route as CEC holds it, as [`Client::called_routes`] lists it.
+///
+/// Its fields are public to read and to change; new ones may come, so
+/// outside this crate a `Route` is made with [`Route::new`] (for tests and
+/// fixtures) or decoded with [`Route::from_wire`].
+///
+/// # Examples
+///
+/// ```
+/// use cec_routes::{Device, Editable, Listed, MediaType, Route};
+///
+/// let mut route = Route::new("9911411", Device::SkillQueue(1));
+/// route.ext_code = Some("11".into());
+/// route.media_type = Some(Listed::Known(MediaType::Video));
+/// assert_eq!(route.editable, Editable::Yes);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Route {
     /// The route's ID (what modify takes); absent if CEC left it out.
     pub id: Option<RouteId>,
@@ -182,6 +167,22 @@ pub struct Route {
 }
 
 impl Route {
+    /// A route of `access_code` to `device` with nothing else known: no id
+    /// or dnid, no extension code, device description or media type, and
+    /// editable. Set the fields for the rest.
+    pub fn new(access_code: impl Into<String>, device: Device) -> Self {
+        Route {
+            id: None,
+            dnid: None,
+            access_code: access_code.into(),
+            ext_code: None,
+            device: Listed::Known(device),
+            device_desc: None,
+            media_type: None,
+            editable: Editable::Yes,
+        }
+    }
+
     /// Decodes one listed route. Never fails: undocumented values are kept
     /// as [`Listed::Unknown`].
     pub fn from_wire(info: &types::CalledRouteInfo) -> Self {
@@ -203,76 +204,10 @@ impl Route {
             ext_code: info.ext_code.clone().filter(|ext| !ext.is_empty()),
             device,
             device_desc: info.device_desc.clone(),
-            media_type: info.mediatype_id.map(media_type),
+            media_type: info.mediatype_id.map(MediaType::listed),
             editable: Editable::from_wire(info.editable.as_deref()),
         }
     }
-}
-
-/// Which way an access code's calls go (the wire's `numCallAttr`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum CallDirection {
-    /// `1`: inbound only.
-    Inbound,
-    /// `2`: outbound only.
-    Outbound,
-    /// `3`: inbound and outbound.
-    Both,
-}
-
-impl fmt::Display for CallDirection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            CallDirection::Inbound => "inbound",
-            CallDirection::Outbound => "outbound",
-            CallDirection::Both => "inbound and outbound",
-        })
-    }
-}
-
-/// An access code of the tenant (a customer hotline).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AccessCode {
-    /// The access code's ID.
-    pub id: Option<String>,
-    /// The access code.
-    pub code: String,
-    /// Its media type, which limits the media types of its routes.
-    pub media_type: Option<Listed<MediaType>>,
-    /// The service number mapped to it (usually a 400 number).
-    pub service_number: Option<String>,
-    /// Its description.
-    pub description: Option<String>,
-    /// Which way its calls go.
-    pub direction: Option<Listed<CallDirection>>,
-}
-
-impl AccessCode {
-    /// Decodes one listed access code. Never fails.
-    pub fn from_wire(info: &types::AccessCodeInfo) -> Self {
-        AccessCode {
-            id: info.id.clone(),
-            code: info.access_code.clone().unwrap_or_default(),
-            media_type: info.mediatype_id.map(media_type),
-            service_number: info.n400_number.clone(),
-            description: info.description.clone(),
-            direction: info.num_call_attr.map(|raw| match raw {
-                1 => Listed::Known(CallDirection::Inbound),
-                2 => Listed::Known(CallDirection::Outbound),
-                3 => Listed::Known(CallDirection::Both),
-                other => Listed::Unknown(other.to_string()),
-            }),
-        }
-    }
-}
-
-fn media_type(raw: i64) -> Listed<MediaType> {
-    i32::try_from(raw)
-        .ok()
-        .and_then(|code| MediaType::try_from(code).ok())
-        .map_or_else(|| Listed::Unknown(raw.to_string()), Listed::Known)
 }
 
 fn show(value: Option<i64>) -> String {
@@ -292,11 +227,11 @@ fn show(value: Option<i64>) -> String {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[must_use]
 pub struct RouteFilter {
-    pub(crate) access_code: Option<types::AccessCode>,
-    pub(crate) ext_code: Option<types::ExtCode>,
-    pub(crate) device_type: Option<i32>,
-    pub(crate) device_desc: Option<String>,
-    pub(crate) media_type: Option<MediaType>,
+    access_code: Option<types::AccessCode>,
+    ext_code: Option<types::ExtCode>,
+    device_type: Option<i32>,
+    device_desc: Option<String>,
+    media_type: Option<MediaType>,
 }
 
 impl RouteFilter {
@@ -350,7 +285,8 @@ impl RouteFilter {
         self
     }
 
-    pub(crate) fn to_request(&self, offset: i32, limit: i32) -> types::QueryCalledRouteRequest {
+    /// The request for one page of `limit` items from `offset`.
+    fn to_request(&self, offset: i32, limit: i32) -> types::QueryCalledRouteRequest {
         types::QueryCalledRouteRequest {
             access_code: self.access_code.clone(),
             ext_code: self.ext_code.clone(),
@@ -365,9 +301,44 @@ impl RouteFilter {
             offset: Some(offset.into()),
         }
     }
+}
+
+impl Listing for RouteFilter {
+    type Item = Route;
+    const OPERATION: &'static str = "queryCalledRoute";
+
+    async fn fetch(
+        &self,
+        client: &Client,
+        offset: u32,
+        limit: u32,
+    ) -> Result<RawPage<Route>, Error> {
+        let body = &self.to_request(wire_int(offset)?, wire_int(limit)?);
+        let response = client
+            .call(Self::OPERATION, |raw| async move {
+                raw.query_called_route(body).await
+            })
+            .await?
+            .into_inner();
+        check_return_code(
+            Self::OPERATION,
+            response.return_code.as_deref(),
+            response.description.as_deref(),
+        )?;
+        let page = response.data.and_then(|d| d.0).unwrap_or_default();
+        Ok(RawPage {
+            total: page.total.and_then(|t| u64::try_from(t).ok()),
+            items: page
+                .called_route_list
+                .unwrap_or_default()
+                .iter()
+                .map(Route::from_wire)
+                .collect(),
+        })
+    }
 
     /// Whether a listed route passes the filters CEC may have ignored.
-    pub(crate) fn admits(&self, route: &Route) -> bool {
+    fn admits(&self, route: &Route) -> bool {
         // A route without a media type cannot be judged: CEC's own documented
         // example returns one for a media-type filter, so it is kept.
         let media_ok = self
@@ -381,80 +352,49 @@ impl RouteFilter {
             .is_none_or(|wanted| route.device.known().map(|d| d.device_type()) == Some(wanted));
         media_ok && device_ok
     }
-}
 
-/// Which access codes to list; every filter is optional.
-#[derive(Clone, Debug, Default, PartialEq)]
-#[must_use]
-pub struct AccessCodeFilter {
-    pub(crate) access_code: Option<types::QueryAccessCodeListRequestAccessCode>,
-    pub(crate) media_type: Option<MediaType>,
-    pub(crate) description: Option<String>,
-}
-
-impl AccessCodeFilter {
-    /// Every access code.
-    pub fn new() -> Self {
-        AccessCodeFilter::default()
-    }
-
-    /// Access codes that contain this text (at most 32 characters).
-    pub fn access_code(mut self, code: &str) -> Result<Self, Error> {
-        self.access_code = Some(
-            types::QueryAccessCodeListRequestAccessCode::try_from(code)
-                .map_err(|e| Error::invalid("accessCode", format!("`{code}` is {e}")))?,
-        );
-        Ok(self)
-    }
-
-    /// Access codes of this media type: only voice click-to-dial (2), voice
-    /// and video (5) and multimedia (53) can be asked for.
-    pub fn media_type(mut self, media_type: MediaType) -> Result<Self, Error> {
-        types::AccessCodeMediaTypeId::try_from(media_type.code()).map_err(|_| {
-            Error::invalid(
-                "mediatypeId",
-                format!(
-                    "access codes can be filtered by voice-click-to-dial (2), voice-and-video (5) \
-                     or multimedia (53), not {media_type}"
-                ),
-            )
-        })?;
-        self.media_type = Some(media_type);
-        Ok(self)
-    }
-
-    /// Access codes whose description contains this text.
-    pub fn description(mut self, text: impl Into<String>) -> Self {
-        self.description = Some(text.into());
-        self
-    }
-
-    pub(crate) fn to_request(&self, offset: i32, limit: i32) -> types::QueryAccessCodeListRequest {
-        types::QueryAccessCodeListRequest {
-            access_code: self.access_code.clone(),
-            mediatype_id: self
-                .media_type
-                .and_then(|m| types::AccessCodeMediaTypeId::try_from(m.code()).ok()),
-            description: self.description.clone(),
-            limit: Some(limit.into()),
-            offset: Some(offset.into()),
+    fn key(route: &Route) -> String {
+        match (&route.id, route.dnid) {
+            (Some(id), _) => format!("id:{id}"),
+            (None, Some(dnid)) => format!("dnid:{dnid}"),
+            (None, None) => format!("{route:?}"),
         }
     }
-
-    pub(crate) fn admits(&self, code: &AccessCode) -> bool {
-        self.media_type
-            .is_none_or(|wanted| code.media_type.as_ref().and_then(Listed::known) == Some(&wanted))
-    }
 }
 
-/// One page of a listing, as CEC returned it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Page<T> {
-    /// CEC's total of matching items, when it sent one.
-    pub total: Option<u64>,
-    /// The items of this page that pass the filter.
-    pub items: Vec<T>,
-    /// How many items CEC sent on this page (before the client's own check
-    /// of the filter).
-    pub received: usize,
+impl Client {
+    /// Every route that matches `filter`: queryCalledRoute, page after page.
+    ///
+    /// Pages of 100 are fetched with `offset` = 100 × (page − 1) until the
+    /// total CEC reports is reached or a page comes back empty; a server
+    /// that repeats a page is an error, not an endless loop. Routes that do
+    /// not match the media-type or device-type filter are dropped even when
+    /// CEC returns them (the documentation spells the media-type filter two
+    /// ways, so a server may ignore it).
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use cec_routes::{Client, RouteFilter};
+    ///
+    /// # async fn run(client: Client) -> Result<(), cec_routes::Error> {
+    /// for route in client.called_routes(&RouteFilter::new().access_code("9911411")?).await? {
+    ///     println!("{:?} {} → {}", route.id, route.access_code, route.device);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn called_routes(&self, filter: &RouteFilter) -> Result<Vec<Route>, Error> {
+        paging::list_all(self, filter).await
+    }
+
+    /// One page of routes: `limit` (1 to 100) routes from `offset`.
+    pub async fn called_routes_page(
+        &self,
+        filter: &RouteFilter,
+        offset: u32,
+        limit: u32,
+    ) -> Result<Page<Route>, Error> {
+        paging::list_page(self, filter, offset, limit).await
+    }
 }

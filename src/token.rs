@@ -1,14 +1,20 @@
 //! Access tokens: the [`TokenProvider`] trait, the [`AccessToken`] it gives,
-//! and the authentication state the generated client carries.
+//! and the [`StaticToken`] provider. Tokens from `tokenByAkSk` are the
+//! `token_by_ak_sk` module's.
 
-use std::{fmt, sync::Arc};
+use std::{fmt, future::Future, pin::Pin, sync::Arc};
 
-use futures::future::BoxFuture;
 use reqwest::header::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 
-use crate::Error;
+use crate::error::Error;
+
+/// What [`TokenProvider::token`] returns: a boxed future of a token, which
+/// `Box::pin(async { … })` makes. The same type as the `futures` crate's
+/// `BoxFuture<'a, Result<AccessToken, Error>>`, so either spelling
+/// implements the trait.
+pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<AccessToken, Error>> + Send + 'a>>;
 
 /// An access token for `Authorization: Bearer <token>`, and when it stops
 /// being usable.
@@ -118,14 +124,13 @@ impl fmt::Debug for AccessToken {
 /// A token kept in a vault:
 ///
 /// ```
-/// use cec_routes::{AccessToken, Error, TokenProvider};
-/// use futures::future::BoxFuture;
+/// use cec_routes::{AccessToken, Error, TokenFuture, TokenProvider};
 ///
 /// #[derive(Debug)]
 /// struct Vault;
 ///
 /// impl TokenProvider for Vault {
-///     fn token(&self) -> BoxFuture<'_, Result<AccessToken, Error>> {
+///     fn token(&self) -> TokenFuture<'_> {
 ///         Box::pin(async { Ok(AccessToken::new("token-from-the-vault")) })
 ///     }
 /// }
@@ -135,7 +140,7 @@ impl fmt::Debug for AccessToken {
 /// ```
 pub trait TokenProvider: Send + Sync + fmt::Debug {
     /// A token that is valid now.
-    fn token(&self) -> BoxFuture<'_, Result<AccessToken, Error>>;
+    fn token(&self) -> TokenFuture<'_>;
 
     /// CEC refused `rejected` (401): forget it, so the next
     /// [`token`](TokenProvider::token) gives a fresh one. The default does
@@ -146,7 +151,7 @@ pub trait TokenProvider: Send + Sync + fmt::Debug {
 }
 
 impl<P: TokenProvider + ?Sized> TokenProvider for Arc<P> {
-    fn token(&self) -> BoxFuture<'_, Result<AccessToken, Error>> {
+    fn token(&self) -> TokenFuture<'_> {
         (**self).token()
     }
 
@@ -176,52 +181,8 @@ impl StaticToken {
 }
 
 impl TokenProvider for StaticToken {
-    fn token(&self) -> BoxFuture<'_, Result<AccessToken, Error>> {
+    fn token(&self) -> TokenFuture<'_> {
         let token = self.0.clone();
         Box::pin(async move { Ok(token) })
     }
-}
-
-/// What the generated client carries to authenticate each request: the
-/// token source and the optional app key. Read by the hooks in `hooks.rs`.
-#[derive(Clone, Debug, Default)]
-pub struct Auth {
-    pub(crate) provider: Option<Arc<dyn TokenProvider>>,
-    /// The app key as a sensitive `X-APP-Key` value, made once.
-    pub(crate) app_key: Option<HeaderValue>,
-}
-
-impl Auth {
-    /// Authentication with a token provider and an optional app key; an
-    /// app key a header cannot carry is a configuration error.
-    pub(crate) fn new(
-        provider: Arc<dyn TokenProvider>,
-        app_key: Option<&str>,
-    ) -> Result<Self, Error> {
-        let app_key = app_key
-            .map(|key| {
-                let mut value = HeaderValue::try_from(key).map_err(|_| {
-                    Error::config("the app key contains characters a header cannot carry")
-                })?;
-                value.set_sensitive(true);
-                Ok::<_, Error>(value)
-            })
-            .transpose()?;
-        Ok(Auth {
-            provider: Some(provider),
-            app_key,
-        })
-    }
-
-    /// No authentication: for `tokenByAkSk`, which is called with the app's
-    /// credentials in its body.
-    pub(crate) fn none() -> Self {
-        Auth::default()
-    }
-}
-
-tokio::task_local! {
-    /// The token the wrapper chose for the call under way, so that the
-    /// request carries exactly the token a 401 will invalidate.
-    pub(crate) static CALL_TOKEN: AccessToken;
 }

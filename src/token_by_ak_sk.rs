@@ -1,5 +1,6 @@
-//! Tokens from `tokenByAkSk`: fetched once, shared, cached and refreshed
-//! ahead of expiry.
+//! The token operation, `tokenByAkSk`: the [`AkSkProvider`] that exchanges
+//! an app key and secret for tokens, fetched once, shared, cached and
+//! refreshed ahead of expiry.
 
 use std::{
     fmt,
@@ -7,36 +8,30 @@ use std::{
     time::Duration,
 };
 
-use futures::{
-    FutureExt,
-    future::{BoxFuture, Shared},
-};
+use futures::{FutureExt, future::Shared};
 use progenitor_client::ClientInfo;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::{
-    AccessToken, Error, TokenProvider,
-    auth::Auth,
-    client::read_error_body,
-    config::DEFAULT_MAX_RESPONSE_BYTES,
-    error::with_causes,
+    config::{
+        DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
+        DEFAULT_TOKEN_LIFETIME,
+    },
+    error::{Error, body_snippet, with_causes},
     generated::{self, types},
-    hooks::{RESPONSE_LIMIT, too_large},
+    hook_context::HookContext,
+    limits::MAX_TOKEN_LIFETIME,
+    token::{AccessToken, TokenFuture, TokenProvider},
+    transport::{Timeouts, check_base_url, http_client, read_error_body, too_large},
 };
-
-/// The token lifetime asked for when none is configured (the documented
-/// example's 600 s).
-pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(600);
-
-/// The longest token lifetime `tokenByAkSk` issues (3600 s).
-pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
 
 /// The endpoint named in token errors.
 const ENDPOINT: &str = "tokenByAkSk";
 
-type SharedFetch = Shared<BoxFuture<'static, Result<AccessToken, Error>>>;
+/// One token request, awaited by every caller that found no valid token.
+type SharedFetch = Shared<TokenFuture<'static>>;
 
 /// A [`TokenProvider`] that exchanges an app key and app secret for tokens
 /// through `tokenByAkSk`.
@@ -55,7 +50,7 @@ type SharedFetch = Shared<BoxFuture<'static, Result<AccessToken, Error>>>;
 ///   and from every error (a response body that echoes it is redacted).
 /// - **Bounded**: the response is read only up to the client's
 ///   [`max_response_bytes`](crate::ClientBuilder::max_response_bytes)
-///   ([`DEFAULT_MAX_RESPONSE_BYTES`](crate::DEFAULT_MAX_RESPONSE_BYTES) for a provider made with
+///   ([`DEFAULT_MAX_RESPONSE_BYTES`] for a provider made with
 ///   [`new`](AkSkProvider::new)); a larger one is an [`Error::Auth`].
 ///
 /// # Examples
@@ -80,7 +75,6 @@ struct Inner {
     app_key: String,
     app_secret: SecretString,
     lifetime: Duration,
-    max_response_bytes: usize,
     state: Mutex<State>,
 }
 
@@ -102,8 +96,12 @@ impl AkSkProvider {
         app_key: impl Into<String>,
         app_secret: SecretString,
     ) -> Result<Self, Error> {
-        let base_url = crate::config::check_base_url(base_url, false)?;
-        let http = crate::config::http_client(&crate::config::Timeouts::default())?;
+        let base_url = check_base_url(base_url, false).map_err(Error::config)?;
+        let http = http_client(Timeouts {
+            request: DEFAULT_TIMEOUT,
+            connect: DEFAULT_CONNECT_TIMEOUT,
+        })
+        .map_err(Error::config)?;
         Self::with_parts(
             base_url,
             app_key.into(),
@@ -114,6 +112,8 @@ impl AkSkProvider {
         )
     }
 
+    /// A provider from checked parts: the client builder's HTTP client and
+    /// limit, or [`new`](AkSkProvider::new)'s defaults.
     pub(crate) fn with_parts(
         base_url: String,
         app_key: String,
@@ -131,12 +131,15 @@ impl AkSkProvider {
         check_lifetime(lifetime)?;
         Ok(AkSkProvider {
             inner: Arc::new(Inner {
-                client: generated::Client::new_with_client(&base_url, http, Auth::none()),
+                client: generated::Client::new_with_client(
+                    &base_url,
+                    http,
+                    HookContext::unauthenticated(max_response_bytes),
+                ),
                 base_url,
                 app_key,
                 app_secret,
                 lifetime,
-                max_response_bytes,
                 state: Mutex::new(State::Empty),
             }),
         })
@@ -152,7 +155,7 @@ impl AkSkProvider {
             inner.app_secret.clone(),
             lifetime,
             inner.client.client().clone(),
-            inner.max_response_bytes,
+            inner.client.inner().max_response_bytes,
         )
     }
 
@@ -224,12 +227,7 @@ impl Inner {
         );
         async {
             let sent_at = Instant::now();
-            let result = RESPONSE_LIMIT
-                .scope(
-                    self.max_response_bytes,
-                    self.client.token_by_ak_sk(lifetime_s, &body),
-                )
-                .await;
+            let result = self.client.token_by_ak_sk(lifetime_s, &body).await;
             let span = tracing::Span::current();
             span.record("elapsed_ms", sent_at.elapsed().as_millis() as u64);
             let token = match result {
@@ -284,13 +282,14 @@ impl Inner {
         match error {
             E::ErrorResponse(response) => {
                 let status = response.status().as_u16();
-                let body = read_error_body(response.into_inner(), &[self.secret()]).await;
+                let body = read_error_body(response.into_inner_stream()).await;
+                let body = body_snippet(&body, &[self.secret()]);
                 self.auth_error(format!("status {status}{}", quote(&body)), Some(status))
             }
             E::UnexpectedResponse(response) => {
                 let status = response.status().as_u16();
-                let stream = progenitor_client::ByteStream::new(Box::pin(response.bytes_stream()));
-                let body = read_error_body(stream, &[self.secret()]).await;
+                let body = read_error_body(response.bytes_stream()).await;
+                let body = body_snippet(&body, &[self.secret()]);
                 self.auth_error(
                     format!("unexpected status {status}{}", quote(&body)),
                     Some(status),
@@ -336,7 +335,7 @@ impl Inner {
 }
 
 impl TokenProvider for AkSkProvider {
-    fn token(&self) -> BoxFuture<'_, Result<AccessToken, Error>> {
+    fn token(&self) -> TokenFuture<'_> {
         let fetch = {
             let mut state = self.inner.lock();
             match &*state {
@@ -386,7 +385,7 @@ fn quote(body: &str) -> String {
 
 /// How long before its end a token is replaced: the larger of 30 s and 10 %
 /// of the lifetime, but never more than half of it.
-pub(crate) fn refresh_margin(lifetime: Duration) -> Duration {
+fn refresh_margin(lifetime: Duration) -> Duration {
     Duration::from_secs(30).max(lifetime / 10).min(lifetime / 2)
 }
 
