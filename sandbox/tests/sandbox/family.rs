@@ -20,6 +20,8 @@ const CREATE_PATH: &str = "/apiaccess/rest/cc-management/v1/calledRoute/createCa
 const QUERY_PATH: &str = "/apiaccess/rest/cc-management/v1/calledRoute/queryCalledRoute";
 const MODIFY_PATH: &str = "/apiaccess/rest/cc-management/v1/calledRoute/modifyCalledRoute";
 const DELETE_PATH: &str = "/apiaccess/rest/cc-management/v1/calledRoute/deleteCalledRoute";
+const QUERY_SKILLS_PATH: &str = "/apiaccess/rest/cc-management/v1/skill/querySkills";
+const QUERY_IVR_FLOW_LIST_PATH: &str = "/apiaccess/rest/cc-management/v1/ivrFlow/queryIVRFlowList";
 
 /// The seed file shipped in `examples/`: routes in every `editable` state.
 fn example_seed() -> Seed {
@@ -806,6 +808,8 @@ async fn every_business_path_requires_a_bearer_token() {
         QUERY_PATH,
         MODIFY_PATH,
         DELETE_PATH,
+        QUERY_SKILLS_PATH,
+        QUERY_IVR_FLOW_LIST_PATH,
     ] {
         let response = reqwest::Client::new()
             .post(format!("{}{path}", sandbox.base_url()))
