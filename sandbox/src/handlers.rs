@@ -1,4 +1,4 @@
-//! The HTTP side: the router, the six endpoints, the refusals and the
+//! The HTTP side: the router, the eight endpoints, the refusals and the
 //! request log.
 
 use std::{net::SocketAddr, sync::Arc};
@@ -7,7 +7,7 @@ use axum::{
     Json, Router,
     body::Bytes,
     extract::{DefaultBodyLimit, Request, State, rejection::BytesRejection},
-    http::{HeaderMap, HeaderValue, StatusCode, header::WWW_AUTHENTICATE},
+    http::{HeaderMap, HeaderValue, StatusCode, Uri, header::WWW_AUTHENTICATE},
     middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::post,
@@ -42,6 +42,12 @@ pub(crate) const DELETE_CALLED_ROUTE_PATH: &str =
 /// The documented path of `queryAccessCodeList`.
 pub(crate) const QUERY_ACCESS_CODE_LIST_PATH: &str =
     "/apiaccess/rest/cc-management/v1/accessCodeInfo/queryAccessCodeList";
+
+/// The documented path of `querySkills`.
+pub(crate) const QUERY_SKILLS_PATH: &str = "/apiaccess/rest/cc-management/v1/skill/querySkills";
+/// The documented path of `queryIVRFlowList`.
+pub(crate) const QUERY_IVR_FLOW_LIST_PATH: &str =
+    "/apiaccess/rest/cc-management/v1/ivrFlow/queryIVRFlowList";
 
 /// The documented success of `createCalledRoute`.
 const CREATED: &str = "data create success";
@@ -102,6 +108,14 @@ pub(crate) fn router(shared: Arc<Shared>, addr: SocketAddr) -> Router {
             QUERY_ACCESS_CODE_LIST_PATH,
             post(query_access_code_list).fallback(method_not_allowed),
         )
+        .route(
+            QUERY_SKILLS_PATH,
+            post(query_skills).fallback(method_not_allowed),
+        )
+        .route(
+            QUERY_IVR_FLOW_LIST_PATH,
+            post(query_ivr_flow_list).fallback(method_not_allowed),
+        )
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(shared.clone(), latency));
@@ -126,12 +140,54 @@ async fn latency(State(shared): State<Arc<Shared>>, request: Request, next: Next
     next.run(request).await
 }
 
-/// A refusal: a status and the `{returnCode, description}` body.
+/// The shape of every body the sandbox makes up itself (a refusal, an
+/// injected fault's answer): the 200 envelope of the operation asked for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Envelope {
+    /// `{"returnCode", "description"}`: every operation but
+    /// `queryIVRFlowList`, and any other path.
+    #[default]
+    ReturnCode,
+    /// `{"retCode", "message"}`: `queryIVRFlowList`.
+    RetCode,
+}
+
+impl Envelope {
+    /// The envelope of the operation at `path`.
+    pub(crate) fn of_path(path: &str) -> Self {
+        if path == QUERY_IVR_FLOW_LIST_PATH {
+            Envelope::RetCode
+        } else {
+            Envelope::ReturnCode
+        }
+    }
+
+    /// A body with this `code` and text, in this envelope.
+    pub(crate) fn body(self, code: impl Into<String>, text: impl Into<String>) -> Value {
+        let (code, text) = (Some(code.into()), Some(text.into()));
+        let body = match self {
+            Envelope::ReturnCode => serde_json::to_value(types::ReturnResult {
+                return_code: code,
+                description: text,
+            }),
+            Envelope::RetCode => serde_json::to_value(types::QueryIvrFlowListResponse {
+                ret_code: code,
+                message: text,
+                result: None,
+            }),
+        };
+        body.expect("a generated type always serializes")
+    }
+}
+
+/// A refusal: a status and the `{returnCode, description}` body (or
+/// `{retCode, message}`, the envelope of `queryIVRFlowList`).
 #[derive(Debug)]
 pub(crate) struct Refusal {
     status: StatusCode,
     code: &'static str,
     description: String,
+    envelope: Envelope,
 }
 
 impl Refusal {
@@ -140,6 +196,7 @@ impl Refusal {
             status: StatusCode::BAD_REQUEST,
             code: return_code::BAD_REQUEST,
             description: description.into(),
+            envelope: Envelope::ReturnCode,
         }
     }
 
@@ -148,7 +205,13 @@ impl Refusal {
             status: StatusCode::UNAUTHORIZED,
             code: return_code::UNAUTHORIZED,
             description: description.into(),
+            envelope: Envelope::ReturnCode,
         }
+    }
+
+    /// The same refusal in another operation's envelope.
+    fn in_envelope(self, envelope: Envelope) -> Self {
+        Refusal { envelope, ..self }
     }
 }
 
@@ -167,6 +230,7 @@ impl From<Denied> for Refusal {
                 code: return_code::FORBIDDEN,
                 description: "X-APP-Key is not the app key the access token was issued to"
                     .to_owned(),
+                envelope: Envelope::ReturnCode,
             },
         }
     }
@@ -189,10 +253,7 @@ impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         tracing::debug!(status = self.status.as_u16(), reason = %self.description, "refused");
         let unauthorized = self.status == StatusCode::UNAUTHORIZED;
-        let body = types::ReturnResult {
-            return_code: Some(self.code.to_owned()),
-            description: Some(self.description),
-        };
+        let body = self.envelope.body(self.code, self.description);
         let mut response = (self.status, Json(body)).into_response();
         if unauthorized {
             response
@@ -391,6 +452,42 @@ async fn query_access_code_list(
     Ok(Json(with_nulls(response, &ACCESS_CODE_NULLS)))
 }
 
+/// `POST /apiaccess/rest/cc-management/v1/skill/querySkills`.
+async fn query_skills(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<types::QuerySkillsResponse>, Refusal> {
+    shared.tokens.authorize(&headers)?;
+    let query = validate::skills_query(&body?)?;
+    let (total, queues) = shared.state.query_skills(&query);
+    Ok(Json(types::QuerySkillsResponse {
+        return_code: Some("0".to_owned()),
+        description: Some(QUERIED.to_owned()),
+        total: Some(total as i64),
+        data: Some(queues),
+    }))
+}
+
+/// `POST /apiaccess/rest/cc-management/v1/ivrFlow/queryIVRFlowList`: every
+/// refusal in this operation's own envelope, `{retCode, message}`.
+async fn query_ivr_flow_list(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<types::QueryIvrFlowListResponse>, Refusal> {
+    let answer = || -> Result<_, Refusal> {
+        shared.tokens.authorize(&headers)?;
+        validate::ivr_flow_query(&body?)?;
+        Ok(Json(types::QueryIvrFlowListResponse {
+            ret_code: Some("0".to_owned()),
+            message: Some(QUERIED.to_owned()),
+            result: Some(shared.state.ivr_flows()),
+        }))
+    };
+    answer().map_err(|refusal| refusal.in_envelope(Envelope::RetCode))
+}
+
 /// A listing response as JSON, with `null` for each of `fields` an item of
 /// `data.calledRouteList` leaves out: the documented examples send `null`
 /// (`"mediatypeId": null`, `"n400Number": null`), while the generated types
@@ -410,12 +507,14 @@ fn with_nulls(response: impl serde::Serialize, fields: &[&str]) -> Value {
     json
 }
 
-/// Any method but `POST` on a documented path.
-async fn method_not_allowed() -> Refusal {
+/// Any method but `POST` on a documented path, in that operation's
+/// envelope.
+async fn method_not_allowed(uri: Uri) -> Refusal {
     Refusal {
         status: StatusCode::METHOD_NOT_ALLOWED,
         code: return_code::METHOD_NOT_ALLOWED,
         description: "this path takes only POST".to_owned(),
+        envelope: Envelope::of_path(uri.path()),
     }
 }
 
@@ -426,9 +525,10 @@ async fn not_found() -> Refusal {
         code: return_code::NOT_FOUND,
         description: format!(
             "no such path; the sandbox serves POST {TOKEN_PATH}, {QUERY_ACCESS_CODE_LIST_PATH}, \
-             {CREATE_CALLED_ROUTE_PATH}, {QUERY_CALLED_ROUTE_PATH}, {MODIFY_CALLED_ROUTE_PATH} \
-             and {DELETE_CALLED_ROUTE_PATH}"
+             {CREATE_CALLED_ROUTE_PATH}, {QUERY_CALLED_ROUTE_PATH}, {MODIFY_CALLED_ROUTE_PATH}, \
+             {DELETE_CALLED_ROUTE_PATH}, {QUERY_SKILLS_PATH} and {QUERY_IVR_FLOW_LIST_PATH}"
         ),
+        envelope: Envelope::ReturnCode,
     }
 }
 

@@ -1,9 +1,11 @@
-//! A local CEC for tests and demos: `tokenByAkSk` and the whole number
+//! A local CEC for tests and demos: `tokenByAkSk`, the whole number
 //! management family (`queryAccessCodeList`, `createCalledRoute`,
-//! `queryCalledRoute`, `modifyCalledRoute`, `deleteCalledRoute`) at their
-//! documented paths, with CEC's authentication, the spec's validation, the
-//! documented rules between access codes, media types, skill queues, IVR
-//! flows and `editable` states, and state in memory.
+//! `queryCalledRoute`, `modifyCalledRoute`, `deleteCalledRoute`) and the
+//! two lookups of what a route can point at (`querySkills`,
+//! `queryIVRFlowList`) at their documented paths, with CEC's
+//! authentication, the spec's validation, the documented rules between
+//! access codes, media types, skill queues, IVR flows and `editable`
+//! states, and state in memory.
 //!
 //! Add it to `[dev-dependencies]` as `cec-routes-sandbox`; the test-only
 //! knobs (injected faults, request counts) are behind its feature `faults`.
@@ -105,8 +107,9 @@
 //! # Seeds
 //!
 //! A sandbox starts with a [`Seed`]: the tenant's access codes (each with
-//! its media type), skill queues (each with its media type), IVR flows, and
-//! routes (each with its `editable` state).
+//! its media type), skill queues (each with its media type and what
+//! `querySkills` lists), IVR flows (with what `queryIVRFlowList` lists),
+//! and routes (each with its `editable` state).
 //!
 //! - [`Seed::default`] (what [`Sandbox::start`] uses), no routes:
 //!
@@ -115,13 +118,18 @@
 //!   | access code | `1124167935465633793` | `9911411` (the documented one: `numCallAttr` 3, `n400Number` and `description` null) | 5 voice and video |
 //!   | access code | `1124167935465633794` | `9911412` (`numCallAttr` 1) | 53 multimedia |
 //!   | access code | `1124167935465633795` | `9911413` (`numCallAttr` 2, `n400Number` `4008009911`) | 2 click-to-dial |
-//!   | skill queue | 1 | `defaultVideoSkill` (the documented create example binds it with 19) | 19 video |
-//!   | skill queue | 2 | `defaultVoiceSkill` | 5 voice and video |
-//!   | skill queue | 3 | `onlineChatSkill` | 53 multimedia |
+//!   | skill queue | 1 | `defaultVideoSkill`: the documented querySkills example's queue, every field verbatim (description `2021ok`, wrap-up 5 s, wait 60 s, 100 waiting, every `skillParam` policy `Release`, answer `"0"`, wait voice `Voice`); the documented create example binds it with 19 | 19 video |
+//!   | skill queue | 2 | `defaultVoiceSkill` (`voice hotline`; no agents or time-out: transfer to IVR flow 8) | 5 voice and video |
+//!   | skill queue | 3 | `onlineChatSkill` (`online chat`) | 53 multimedia |
 //!   | skill queue | 4 | `clickToDialSkill` | 2 click-to-dial |
 //!   | skill queue | 5 | `videoClickToDialSkill` | 18 video click-to-dial |
-//!   | IVR flow | 7 | `welcomeIvr` | — |
-//!   | IVR flow | 8 | `afterHoursIvr` | — |
+//!   | IVR flow | 7 | `welcomeIvr` (flow access code `1001`, `welcome.vxml`, `flowType` 4, loaded, 100 calls) | — |
+//!   | IVR flow | 8 | `afterHoursIvr` (flow access code `1002`, `afterHours.vxml`, `flowType` 4, **not loaded**, 50 calls) | — |
+//!
+//!   Every queue has a description, wrap-up and waiting limits and a
+//!   `skillParam` (queues 3 to 5 only `noAgents`, `busy` and `timeOut`, as
+//!   createSkill says for their media types); [`Seed::to_json`] shows them
+//!   all.
 //!
 //! - [`Seed::documented_examples`] is the default seed plus the three routes
 //!   of the documented queryCalledRoute example (dnids 1, 2, 3; `9911411`
@@ -129,16 +137,25 @@
 //!   editable `"0"`; dnid 1 without a media type). The documented create
 //!   example is then a duplicate, and the documented modify example (id
 //!   `1125397061153369092` → skill queue 1) and delete example (dnids
-//!   `"1,2"`) succeed as documented.
+//!   `"1,2"`) succeed as documented. The documented querySkills request
+//!   (`{"limit": "10", "offset": 0}`) lists all five queues (`total` 5),
+//!   the first being the documented response's item verbatim; the
+//!   documented response itself (`total` 1) is what a tenant with only that
+//!   queue answers, e.g. a seed file holding the default seed's first
+//!   queue. (The other queues stay: the other documented examples and many
+//!   tests route to them.)
 //! - [`Seed::empty`] holds nothing.
 //!
 //! ## Seed files
 //!
 //! [`Seed::from_json_file`] (`cec-routes sandbox --seed FILE`) and
 //! [`Seed::from_json_str`] read a JSON object with four optional lists; each
-//! item has the shape the matching query returns, so items copied from a
-//! real tenant's responses load as they are. `mediaTypeId` may also be
-//! spelled `mediatypeId` everywhere. Unknown fields are refused, as are
+//! item has the shape the matching query returns (`queryAccessCodeList`,
+//! `querySkills`, `queryIVRFlowList`, `queryCalledRoute`), so items copied
+//! from a real tenant's responses load as they are. `mediaTypeId` may also
+//! be spelled `mediatypeId` everywhere. Seed files written before the
+//! lookups existed load as they did: a skill queue's `id` is its `skillId`,
+//! and an IVR flow's `name` its `description`. Unknown fields are refused, as are
 //! routes naming an access code or device the seed does not have, and
 //! repeated access codes, device ids, route keys (access code + extension
 //! code), dnids or ids. `examples/sandbox-seed.json` is a complete example;
@@ -150,8 +167,17 @@
 //!     {"id": "1124167935465633793", "accessCode": "9911411", "mediaTypeId": 5,
 //!      "n400Number": null, "description": null, "numCallAttr": 3}
 //!   ],
-//!   "skillQueues": [{"id": 1, "name": "defaultVideoSkill", "mediaTypeId": 19}],
-//!   "ivrFlows": [{"id": 7, "name": "welcomeIvr"}],
+//!   "skillQueues": [
+//!     {"skillId": 1, "name": "defaultVideoSkill", "mediaTypeId": 19, "description": "2021ok",
+//!      "maxAgentWrapupTime": 5, "maxWaitTime": 60, "maxWaitNum": 100,
+//!      "skillParam": {"noAgents": {"transferType": "Release"}, "answerFunction": "0"}},
+//!     {"id": 2, "name": "defaultVoiceSkill", "mediaTypeId": 5}
+//!   ],
+//!   "ivrFlows": [
+//!     {"id": 7, "description": "welcomeIvr", "accessCode": "1001", "flowFileName": "welcome.vxml",
+//!      "flowType": 4, "isLoad": 1, "maxCallNum": 100},
+//!     {"id": 8, "name": "afterHoursIvr"}
+//!   ],
 //!   "routes": [
 //!     {"id": "1125397061153369092", "dnid": 3, "accessCode": "9911411", "extCode": "11",
 //!      "devicetype": 1, "deviceId": 1, "mediaTypeId": 19, "editable": "0"},
@@ -167,9 +193,17 @@
 //! | `accessCodes[].id` | no | default `1124167935465633792` + position (1 for the first), skipping ids in use |
 //! | `accessCodes[].n400Number`, `.description` | no | strings or `null` |
 //! | `accessCodes[].numCallAttr` | no | 1, 2, 3 or `null` |
-//! | `skillQueues[].id`, `ivrFlows[].id` | yes | 0 to 2147483647, unique per kind |
-//! | `skillQueues[].name`, `ivrFlows[].name` | yes | listed as the route's `deviceDesc` |
-//! | `skillQueues[].mediaTypeId` | no | default 5 (the documented default for a queue without one) |
+//! | `skillQueues[].skillId` (or `id`), `ivrFlows[].id` | yes | 0 to 2147483647, unique per kind |
+//! | `skillQueues[].name` | yes | listed by querySkills, and as the `deviceDesc` of a route to the queue |
+//! | `skillQueues[].mediaTypeId` | no | 2, 5, 18, 19 or 53; default 5 (the documented default for a queue without one), listed as 5 |
+//! | `skillQueues[].description` | no | a string |
+//! | `skillQueues[].maxAgentWrapupTime`, `.maxWaitTime`, `.maxWaitNum` | no | 0 to 3600, 0 to 60000, 0 to 10000 (createSkill's limits) |
+//! | `skillQueues[].skillParam` | no | the spec's `SkillParam`: `noAgents`, `busy`, `timeOut` (each `{transferType, deviceType, value}`), `answerFunction`, `waitVoice` (`{parameterType}`); any other field is refused. Listed as given; not checked against the tenant's devices |
+//! | `ivrFlows[].description` (or `name`) | no | listed by queryIVRFlowList, and as the `deviceDesc` of a route to the flow (`null` when the flow has none) |
+//! | `ivrFlows[].accessCode`, `.flowFileName` | no | strings; the flow's own access code is not one of `accessCodes` |
+//! | `ivrFlows[].flowType` | no | 0 to 6, the documented flow types |
+//! | `ivrFlows[].isLoad` | no | 0 (not loaded) or 1 (loaded); a route may point at a flow that is not loaded |
+//! | `ivrFlows[].maxCallNum` | no | 0 or more |
 //! | `routes[].accessCode` | yes | one of `accessCodes` |
 //! | `routes[].devicetype`, `.deviceId` | yes | 1 + a skill queue's id, or 3 + an IVR flow's id |
 //! | `routes[].extCode` | no | 1 to 12 digits, `*`, `#`; `""` or absent: none |
@@ -177,7 +211,7 @@
 //! | `routes[].editable` | no | `"0"` (default, also for `null`), `"1"`, `"2"` or `"3"` |
 //! | `routes[].dnid` | no | 1 to 2^53; default: one above the highest so far, in the file's order |
 //! | `routes[].id` | no | 1 to 32 digits; default `1127983948544239616` + dnid, or the next free number |
-//! | `routes[].deviceDesc` | no | ignored, but when present must be the device's name |
+//! | `routes[].deviceDesc` | no | ignored, but when present must be the device's name (a skill queue's `name`, an IVR flow's `description`) |
 //!
 //! A seed's routes are not held to the media-type rules (the documented
 //! example itself binds a route without a media type, i.e. 5, to the video
@@ -194,13 +228,13 @@
 //!
 //! | topic | the sandbox's choice |
 //! |---|---|
-//! | error body | every refusal with a 4xx status has the 200 envelope's shape, `{"returnCode": "<code>", "description": "<which field and what is wrong>"}` (the generated `ReturnResult`), with a `SANDBOX-…` code from the table below |
+//! | error body | every refusal with a 4xx status has the 200 envelope's shape, `{"returnCode": "<code>", "description": "<which field and what is wrong>"}` (the generated `ReturnResult`), with a `SANDBOX-…` code from the table below. At `queryIVRFlowList`, whose envelope differs, it is `{"retCode": "<code>", "message": "<…>"}`, and so is an injected fault's body there |
 //! | return codes, 4xx | [`return_code::BAD_REQUEST`] 400; [`return_code::UNAUTHORIZED`] 401; [`return_code::FORBIDDEN`] 403; [`return_code::NOT_FOUND`] 404; [`return_code::METHOD_NOT_ALLOWED`] 405. The `SANDBOX-` prefix marks every code as the sandbox's own: CEC documents none |
 //! | rule refusals | a documented rule broken by the tenant's state is a business failure: **HTTP 200**, `returnCode` from the next rows, `description` naming the rule and the values (never HTTP 500, which the pages also mention) |
 //! | create refusals, in the order checked | [`return_code::ACCESS_CODE_NOT_FOUND`]: the access code is not the tenant's; [`return_code::MEDIA_TYPE_NOT_ALLOWED`]: the access code's media type does not allow the route's (5 → 5 or 19; 53 → 53; 2 → 2 or 18; also 19 → 5 or 19 and 18 → 2 or 18); [`return_code::SKILL_QUEUE_NOT_FOUND`] / [`return_code::IVR_FLOW_NOT_FOUND`]: no such device; [`return_code::SKILL_QUEUE_MEDIA_MISMATCH`]: the queue's media type is not the route's (the pages' "must equal"; the sandbox refuses rather than overriding `mediaTypeId`); [`return_code::DUPLICATE`]: the access code and extension code are already bound (the first route is kept) |
 //! | media type not sent | a route created without `mediaTypeId` gets 5, the documented server default: it is stored with 5, listed with `"mediatypeId": 5`, and matches only the media-type filter 5. Only a seed's route can have none (the documented example's dnid 1, listed `null`) |
 //! | IVR on multimedia | a business refusal, [`return_code::IVR_ON_MULTIMEDIA`] (HTTP 200), at create (`mediaTypeId` 53 with `devicetype` 3: the schema allows the pair, the documented rule forbids it, so the body is well formed) and at modify (pointing a route of media type 53 at an IVR flow) |
-//! | modify | applies the create page's device rules (the pages do not say whether they apply): device exists, skill queue media type equals the route's, no IVR flow on 53; the media type, access code and extension code never change. Refusals, in order: [`return_code::ROUTE_NOT_FOUND`] (no route has that `id`), [`return_code::NOT_EDITABLE`] (`editable` `"1"` or `"3"`), then the device rules. Re-pointing a route at its own device succeeds |
+//! | modify | applies the create page's device rules (the pages do not say whether they apply): device exists, skill queue media type equals the route's, no IVR flow on 53; the media type, access code and extension code never change, so a modify cannot meet an access code that does not exist or a media type the access code does not allow. Refusals, in order: [`return_code::ROUTE_NOT_FOUND`] (no route has that `id`), [`return_code::NOT_EDITABLE`] (`editable` `"1"` or `"3"`), then the device rules. Re-pointing a route at its own device succeeds |
 //! | delete | each dnid in turn (a repeated one counts once): unknown → failed, named `dnid <n>`; `editable` `"2"` or `"3"` → failed, named access code + extension code; otherwise deleted. `data.id` and `data.name` list the deleted routes (ids; access code + extension code, e.g. `99114111`), joined with `,`; `data.content` is `name` when all were deleted, `Success:<deleted>,Failed:<failed>` when some were |
 //! | delete outcome | at least one deleted: `returnCode` `"0"`; all deleted: description `data delete success`; some: `data delete success for 1 of 2 routes; not deleted: <name> (<reason>), …`. None deleted: [`return_code::NOT_DELETED`], `data.id`, `data.name` and `data.content` all `""`, and the description lists each dnid with its reason |
 //! | `""` vs no `extCode` | a route's key is its access code plus its extension code, where a missing extension code and `""` are the same key; listings show `""` for none. A create or a route query with `"extCode": ""` is refused with 400 anyway, by the spec's `minLength: 1` |
@@ -212,6 +246,10 @@
 //! | route query: order | by `id`, numerically: the documented example's order (dnids 3, 1, 2), and creation order for created routes |
 //! | costs | routes are indexed by id (in listing order), dnid, access code and access code + extension code: a create finds a duplicate and a free id, a modify and a delete their route, by lookup; a listing walks the routes already in order (those of the access code asked for, when it is one) and builds only its page, and without another filter counts none. Only the other filters look at every route of the listing |
 //! | access-code query | `accessCode` and `description` match when they contain the text, ignoring case ("fuzzy"); an access code without a description matches every description filter (the documented example returns one with `description: null` for the filter `接入码`); `mediatypeId` is exact, and only 2, 5 or 53 (the spec's enum; another value: 400); `mediaTypeId` is an unknown field there (400). Order: the seed's |
+//! | querySkills: filters | `name` matches a queue whose name contains the text, ignoring case ("fuzzy", like the other listings' name filters; the page does not say; a caller wanting one queue compares names); `mediaTypeId` is exact (a string, `"19"`; a number is refused with 400, as the spec types it); `skillIds` lists the queues asked for (strings of digits; an id no queue has matches nothing; `[]` or absent: every queue). The filters combine; paging applies to every query, `skillIds` included (the page does not say) |
+//! | querySkills: numbers and paging | `limit` and `offset` are taken as strings of digits (the request table) or numbers (the documented example's `offset`), as the spec takes both. `limit`: default 100; above 100 treated as 100; `"0"`, `0`, a negative or a non-integer value refused with 400 (the page says a positive integer). `offset`: default 0; negative treated as 0. `total` counts every match; order: by `skillId` |
+//! | querySkills: answer | each queue lists every field the seed gives it (`mediaTypeId` always, 5 when the seed gives none) and leaves out those it does not: never `null`, like the documented example |
+//! | queryIVRFlowList | the body must be a JSON object without fields, `{}` (the page documents none; any field, `pageNum` included, is refused with 400, and so is an empty body). The answer is `{"retCode": "0", "message": "success", "result": [...]}` with every flow, by `id`, each with the fields the seed gives it; no `total`, no paging. A flow that is not loaded (`isLoad` 0) is listed and may be routed to |
 //! | paging | `limit` default 100, `offset` default 0; `total` counts every match; the page is `limit` items from `offset` (past the end: empty). As both queries' pages say, a `limit` above 100 is treated as 100; as the route query's page says, a negative `offset` is treated as 0, on the access-code query too (its page is silent; the spec reads it so). `limit` 0 answers only the `total` with an empty list; a negative `limit` is refused with 400 (the spec's `PageLimit` has minimum 0). The access-code query's documented "offset at most 100" is not applied (the spec does not cap it) |
 //! | listing fields | every field of a listed route or access code is present; a field without a value is `null` (as the documented examples show `mediatypeId`, `n400Number`, `description`); `editable` is always a string `"0"` to `"3"`; the route's `deviceDesc` is its device's name |
 //! | `X-Token-Expire` missing | the token lives 600 s ([`DEFAULT_TOKEN_LIFETIME`](cec_routes::config::DEFAULT_TOKEN_LIFETIME), the documented example) |
@@ -220,8 +258,8 @@
 //! | tokens kept | at most 1024 unexpired tokens; issuing one more forgets the oldest. Expired tokens are dropped when a new one is issued |
 //! | token request body | a JSON object with exactly `app_key` and `app_secret`, both non-empty strings, else 400 |
 //! | wrong app key or secret | 401, with the same description for both (the key is not revealed as valid) |
-//! | `Authorization` | the same on the five business paths: exactly one header, `Bearer <token>` as HTTP (RFC 7235) allows it: the scheme in any case, one or more spaces, one token (the pages write `Bearer ` with one space; they do not refuse the rest). Otherwise, or an unknown or expired token: 401 with `WWW-Authenticate: Bearer` |
-//! | `X-APP-Key` | optional; when sent it must equal the app key the token was issued to, else **403** |
+//! | `Authorization` | the same on the seven business paths (the two lookups included): exactly one header, `Bearer <token>` as HTTP (RFC 7235) allows it: the scheme in any case, one or more spaces, one token (the pages write `Bearer ` with one space; they do not refuse the rest). Otherwise, or an unknown or expired token: 401 with `WWW-Authenticate: Bearer` |
+//! | `X-APP-Key` | optional; when sent it must equal the app key the token was issued to, else **403**. Header names are case-insensitive, so querySkills' documented `X-APP-KEY` is the same header |
 //! | order of checks | unknown path (404), wrong method (405, with `Allow: POST`), then authentication (401, 403), then the body (400), then the tenant's state (200 with a `SANDBOX-…` code) |
 //! | body size | at most [`BODY_LIMIT`] (64 KiB) on every endpoint; a larger body is refused with **400** (not 413: CEC documents 400 for a bad request) |
 //! | `Content-Type` | not checked: the body must be JSON whatever the header says |
@@ -230,9 +268,9 @@
 //! | credentials | one generated pair unless [`SandboxBuilder::credentials`] or [`SandboxBuilder::credentials_from_env`] gives some; several pairs may be configured |
 //! | address | `127.0.0.1`, port 0 (a free one) unless set; a non-loopback address only through [`SandboxBuilder::bind`], with a warning |
 //! | shutdown | graceful: the listener closes at once, requests under way finish (a request held by an injected timeout is answered 503 at once) |
-//! | injected faults | with the feature `faults`, and only when a test asks, with `Sandbox::fail_request`: the `n`th request of one `Operation` from then on (counted per operation as requests arrive, before authentication) gets a `Fault`. Before anything is done: an HTTP status (body `{"returnCode": "SANDBOX-FAULT-<status>", …}`), a 200 with a given `returnCode`, any status, content type and body (also chunked, a redirect, or a huge body produced as it is read), no answer until the client times out (held at most `FAULT_HOLD`), the head and then no body, the connection closed without an answer, reset mid-body or cut short of its `Content-Length`. After the request was carried out: a status, no answer, or the head followed by a dropped connection. `FaultServer` answers every request with the same vocabulary, without a tenant behind it |
+//! | injected faults | with the feature `faults`, and only when a test asks, with `Sandbox::fail_request`: the `n`th request of one `Operation` from then on (counted per operation as requests arrive, before authentication) gets a `Fault`. Before anything is done: an HTTP status (body `{"returnCode": "SANDBOX-FAULT-<status>", …}`, or `{"retCode": …, "message": …}` at queryIVRFlowList), a 200 with a given `returnCode` (`retCode` at queryIVRFlowList), any status, content type and body (also chunked, a redirect, or a huge body produced as it is read), no answer until the client times out (held at most `FAULT_HOLD`), the head and then no body, the connection closed without an answer, reset mid-body or cut short of its `Content-Length`. After the request was carried out: a status, no answer, or the head followed by a dropped connection. `FaultServer` answers every request with the same vocabulary, without a tenant behind it |
 //! | in flight | with the feature `faults`, every request, of any endpoint, counts from arrival to answer; `Sandbox::max_in_flight` is the most at once |
-//! | latency | none unless [`SandboxBuilder::latency`]: then each business request waits that long before it is carried out (not `tokenByAkSk`) |
+//! | latency | none unless [`SandboxBuilder::latency`]: then each business request (the seven operations but `tokenByAkSk`) waits that long before it is carried out |
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
@@ -405,7 +443,7 @@ impl SandboxBuilder {
         self
     }
 
-    /// Waits this long before carrying out each request of the five
+    /// Waits this long before carrying out each request of the seven
     /// business operations (not `tokenByAkSk`), as a remote CEC would take:
     /// concurrency then shows, in tests and measurements. Default: none.
     pub fn latency(mut self, latency: Duration) -> Self {

@@ -8,8 +8,9 @@ use std::{
 };
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use super::state::{AccessCodeRecord, SandboxRoute, SkillQueue, free_route_id};
+use super::state::{AccessCodeRecord, IvrFlow, SandboxRoute, SkillQueue, free_route_id};
 use cec_routes::{Device, Editable, MediaType, RouteId, generated::types};
 
 use crate::Error;
@@ -22,7 +23,8 @@ const ACCESS_CODE_ID_BASE: u64 = 1_124_167_935_465_633_792;
 /// reader keeps exactly (`dnid` is a JSON number on the wire).
 pub(crate) const MAX_SEED_DNID: u64 = 1 << 53;
 
-/// The access codes, skill queues and IVR flows of the default seed.
+/// The access codes, skill queues and IVR flows of the default seed. Skill
+/// queue 1 is the one of the documented querySkills example, verbatim.
 const DEFAULT_SEED: &str = r#"{
   "accessCodes": [
     {"id": "1124167935465633793", "accessCode": "9911411", "mediaTypeId": 5,
@@ -33,15 +35,35 @@ const DEFAULT_SEED: &str = r#"{
      "n400Number": "4008009911", "description": "click-to-dial callback", "numCallAttr": 2}
   ],
   "skillQueues": [
-    {"id": 1, "name": "defaultVideoSkill", "mediaTypeId": 19},
-    {"id": 2, "name": "defaultVoiceSkill", "mediaTypeId": 5},
-    {"id": 3, "name": "onlineChatSkill", "mediaTypeId": 53},
-    {"id": 4, "name": "clickToDialSkill", "mediaTypeId": 2},
-    {"id": 5, "name": "videoClickToDialSkill", "mediaTypeId": 18}
+    {"id": 1, "maxAgentWrapupTime": 5, "maxWaitTime": 60, "name": "defaultVideoSkill",
+     "mediaTypeId": 19, "description": "2021ok", "maxWaitNum": 100,
+     "skillParam": {"noAgents": {"transferType": "Release"}, "busy": {"transferType": "Release"},
+                    "answerFunction": "0", "timeOut": {"transferType": "Release"},
+                    "waitVoice": {"parameterType": "Voice"}}},
+    {"id": 2, "name": "defaultVoiceSkill", "mediaTypeId": 5, "description": "voice hotline",
+     "maxAgentWrapupTime": 10, "maxWaitTime": 120, "maxWaitNum": 200,
+     "skillParam": {"noAgents": {"transferType": "Transfer", "deviceType": "3", "value": 8},
+                    "busy": {"transferType": "Release"}, "answerFunction": "2",
+                    "timeOut": {"transferType": "Transfer", "deviceType": "3", "value": 8},
+                    "waitVoice": {"parameterType": "Voice"}}},
+    {"id": 3, "name": "onlineChatSkill", "mediaTypeId": 53, "description": "online chat",
+     "maxAgentWrapupTime": 30, "maxWaitTime": 300, "maxWaitNum": 500,
+     "skillParam": {"noAgents": {"transferType": "Release"}, "busy": {"transferType": "Release"},
+                    "timeOut": {"transferType": "Release"}}},
+    {"id": 4, "name": "clickToDialSkill", "mediaTypeId": 2, "description": "click-to-dial",
+     "maxAgentWrapupTime": 10, "maxWaitTime": 60, "maxWaitNum": 50,
+     "skillParam": {"noAgents": {"transferType": "Release"}, "busy": {"transferType": "Release"},
+                    "timeOut": {"transferType": "Release"}}},
+    {"id": 5, "name": "videoClickToDialSkill", "mediaTypeId": 18, "description": "video click-to-dial",
+     "maxAgentWrapupTime": 10, "maxWaitTime": 60, "maxWaitNum": 50,
+     "skillParam": {"noAgents": {"transferType": "Release"}, "busy": {"transferType": "Release"},
+                    "timeOut": {"transferType": "Release"}}}
   ],
   "ivrFlows": [
-    {"id": 7, "name": "welcomeIvr"},
-    {"id": 8, "name": "afterHoursIvr"}
+    {"id": 7, "accessCode": "1001", "description": "welcomeIvr", "flowFileName": "welcome.vxml",
+     "flowType": 4, "isLoad": 1, "maxCallNum": 100},
+    {"id": 8, "accessCode": "1002", "description": "afterHoursIvr", "flowFileName": "afterHours.vxml",
+     "flowType": 4, "isLoad": 0, "maxCallNum": 50}
   ]
 }"#;
 
@@ -102,8 +124,9 @@ pub struct Seed {
 impl Default for Seed {
     /// The documented access code `9911411` (voice and video) and a
     /// multimedia and a click-to-dial one; skill queue 1
-    /// `defaultVideoSkill` (video, as the documented create example needs)
-    /// and queues of every other media type; IVR flows 7 and 8; no routes.
+    /// `defaultVideoSkill` (video, as the documented create example needs;
+    /// the documented querySkills item, verbatim) and queues of every other
+    /// media type; IVR flows 7 and 8; no routes.
     fn default() -> Self {
         Seed::builtin(DEFAULT_SEED, None)
     }
@@ -219,26 +242,51 @@ struct AccessCodeEntry {
     num_call_attr: Option<i64>,
 }
 
-/// A skill queue.
+/// A skill queue: the shape of a querySkills item (`skillId` may also be
+/// spelled `id`, as older seed files do).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct SkillQueueEntry {
+    #[serde(alias = "skillId")]
     id: i64,
     name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
     #[serde(
         default,
         alias = "mediatypeId",
         skip_serializing_if = "Option::is_none"
     )]
     media_type_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max_agent_wrapup_time: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max_wait_time: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max_wait_num: Option<i64>,
+    /// Checked against the spec's `SkillParam` when the seed is resolved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    skill_param: Option<Value>,
 }
 
-/// An IVR flow.
+/// An IVR flow: the shape of a queryIVRFlowList item (`description` may
+/// also be spelled `name`, as older seed files do).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct IvrFlowEntry {
     id: i64,
-    name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    access_code: Option<String>,
+    #[serde(default, alias = "name", skip_serializing_if = "Option::is_none")]
+    description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    flow_file_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    flow_type: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    is_load: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    max_call_num: Option<i64>,
 }
 
 /// A route: the shape of a queryCalledRoute item.
@@ -267,7 +315,7 @@ struct RouteEntry {
 pub(crate) struct Resolved {
     pub(crate) access_codes: Vec<AccessCodeRecord>,
     pub(crate) skill_queues: BTreeMap<u32, SkillQueue>,
-    pub(crate) ivr_flows: BTreeMap<u32, String>,
+    pub(crate) ivr_flows: BTreeMap<u32, IvrFlow>,
     pub(crate) routes: Vec<SandboxRoute>,
 }
 
@@ -275,26 +323,18 @@ pub(crate) struct Resolved {
 fn resolve(file: &SeedFile) -> Result<Resolved, String> {
     let access_codes = access_codes(&file.access_codes)?;
     let mut skill_queues = BTreeMap::new();
-    for (i, queue) in file.skill_queues.iter().enumerate() {
+    for (i, entry) in file.skill_queues.iter().enumerate() {
         let at = format!("skillQueues[{i}]");
-        let id = device_id(1, queue.id, &at)?;
-        let media = match queue.media_type_id {
-            Some(code) => media_type(code, &at)?,
-            None => MediaType::VoiceAndVideo,
-        };
-        let queue = SkillQueue {
-            name: queue.name.clone(),
-            media,
-        };
-        if skill_queues.insert(id, queue).is_some() {
+        let id = device_id(1, entry.id, &at)?;
+        if skill_queues.insert(id, skill_queue(entry, &at)?).is_some() {
             return Err(format!("{at}: skill queue {id} is listed twice"));
         }
     }
     let mut ivr_flows = BTreeMap::new();
-    for (i, flow) in file.ivr_flows.iter().enumerate() {
+    for (i, entry) in file.ivr_flows.iter().enumerate() {
         let at = format!("ivrFlows[{i}]");
-        let id = device_id(3, flow.id, &at)?;
-        if ivr_flows.insert(id, flow.name.clone()).is_some() {
+        let id = device_id(3, entry.id, &at)?;
+        if ivr_flows.insert(id, ivr_flow(entry, &at)?).is_some() {
             return Err(format!("{at}: IVR flow {id} is listed twice"));
         }
     }
@@ -324,16 +364,19 @@ fn resolve(file: &SeedFile) -> Result<Resolved, String> {
         let device = Device::from_wire(entry.devicetype, entry.device_id)
             .map_err(|e| format!("{at}: {e}"))?;
         let name = match device {
-            Device::SkillQueue(id) => skill_queues.get(&id).map(|q| &q.name),
-            Device::Ivr(id) => ivr_flows.get(&id),
+            Device::SkillQueue(id) => skill_queues.get(&id).map(|q| Some(&q.name)),
+            Device::Ivr(id) => ivr_flows.get(&id).map(|f| f.description.as_ref()),
         }
         .ok_or_else(|| format!("{at}: {device} is not among the seed's devices"))?;
         if let Some(desc) = &entry.device_desc
-            && desc != name
+            && Some(desc) != name
         {
-            return Err(format!(
-                "{at}: deviceDesc `{desc}` is not the name of {device}, `{name}`"
-            ));
+            return Err(match name {
+                Some(name) => {
+                    format!("{at}: deviceDesc `{desc}` is not the name of {device}, `{name}`")
+                }
+                None => format!("{at}: deviceDesc `{desc}` is given, but {device} has no name"),
+            });
         }
         let media_type = entry
             .media_type_id
@@ -450,6 +493,101 @@ fn access_codes(entries: &[AccessCodeEntry]) -> Result<Vec<AccessCodeRecord>, St
     Ok(records)
 }
 
+/// A skill queue of the seed, checked: a media type of the five (default
+/// 5), the limits createSkill documents, and a `skillParam` of the spec's
+/// shape.
+fn skill_queue(entry: &SkillQueueEntry, at: &str) -> Result<SkillQueue, String> {
+    let media = match entry.media_type_id {
+        Some(code) => media_type(code, at)?,
+        None => MediaType::VoiceAndVideo,
+    };
+    let skill_param = entry
+        .skill_param
+        .as_ref()
+        .map(|value| skill_param(value, at))
+        .transpose()?;
+    Ok(SkillQueue {
+        name: entry.name.clone(),
+        media,
+        description: entry.description.clone(),
+        max_agent_wrapup_time: within(entry.max_agent_wrapup_time, 3600, "maxAgentWrapupTime", at)?,
+        max_wait_time: within(entry.max_wait_time, 60_000, "maxWaitTime", at)?,
+        max_wait_num: within(entry.max_wait_num, 10_000, "maxWaitNum", at)?,
+        skill_param,
+    })
+}
+
+/// A `skillParam` as the spec's `SkillParam`; a field the spec does not
+/// declare is refused, as everywhere in a seed file.
+fn skill_param(value: &Value, at: &str) -> Result<types::SkillParam, String> {
+    let param: types::SkillParam = serde_path_to_error::deserialize(value).map_err(|e| {
+        let field = match e.path().to_string().as_str() {
+            "." => "skillParam".to_owned(),
+            path => format!("skillParam.{path}"),
+        };
+        format!("{at}: invalid {field}: {}", e.inner())
+    })?;
+    let known = serde_json::to_value(&param).expect("a generated type always serializes");
+    if let Some(field) = undeclared(value, &known) {
+        return Err(format!(
+            "{at}: skillParam has the field `{field}`, which the spec's SkillParam does not declare"
+        ));
+    }
+    Ok(param)
+}
+
+/// The first field of `given` (a path like `busy.value`) that `known`, the
+/// same value read back through its type, lacks; a `null` counts as absent.
+fn undeclared(given: &Value, known: &Value) -> Option<String> {
+    let (Value::Object(given), Value::Object(known)) = (given, known) else {
+        return None;
+    };
+    given
+        .iter()
+        .find_map(|(name, value)| match known.get(name) {
+            None if !value.is_null() => Some(name.clone()),
+            None => None,
+            Some(inner) => undeclared(value, inner).map(|path| format!("{name}.{path}")),
+        })
+}
+
+/// An IVR flow of the seed, checked: a documented `flowType` and `isLoad`,
+/// a `maxCallNum` of 0 or more.
+fn ivr_flow(entry: &IvrFlowEntry, at: &str) -> Result<IvrFlow, String> {
+    if let Some(flow_type) = entry.flow_type
+        && !(0..=6).contains(&flow_type)
+    {
+        return Err(format!(
+            "{at}: flowType {flow_type} is not one of the documented 0 to 6"
+        ));
+    }
+    if let Some(is_load) = entry.is_load
+        && !(0..=1).contains(&is_load)
+    {
+        return Err(format!(
+            "{at}: isLoad {is_load} is not 0 (not loaded) or 1 (loaded)"
+        ));
+    }
+    Ok(IvrFlow {
+        access_code: entry.access_code.clone(),
+        description: entry.description.clone(),
+        flow_file_name: entry.flow_file_name.clone(),
+        flow_type: entry.flow_type,
+        is_load: entry.is_load,
+        max_call_num: within(entry.max_call_num, i64::MAX, "maxCallNum", at)?,
+    })
+}
+
+/// `value`, if it is from 0 to `max`.
+fn within(value: Option<i64>, max: i64, field: &str, at: &str) -> Result<Option<i64>, String> {
+    match value {
+        Some(n) if !(0..=max).contains(&n) => {
+            Err(format!("{at}: {field} {n} is outside 0..={max}"))
+        }
+        _ => Ok(value),
+    }
+}
+
 fn device_id(device_type: i64, id: i64, at: &str) -> Result<u32, String> {
     Device::from_wire(device_type, id)
         .map(Device::id)
@@ -545,6 +683,121 @@ mod tests {
                 .contains("accessCodes[0]: invalid mediaTypeId")
         );
         assert!(refused("{").starts_with("sandbox seed: "));
+    }
+
+    #[test]
+    fn the_default_seeds_first_queue_is_the_documented_query_skills_item() {
+        let documented: types::SkillQueue = serde_json::from_str(
+            r#"{"skillId": 1, "maxAgentWrapupTime": 5, "maxWaitTime": 60,
+                "name": "defaultVideoSkill", "mediaTypeId": 19, "description": "2021ok",
+                "maxWaitNum": 100,
+                "skillParam": {"noAgents": {"transferType": "Release"},
+                               "busy": {"transferType": "Release"}, "answerFunction": "0",
+                               "timeOut": {"transferType": "Release"},
+                               "waitVoice": {"parameterType": "Voice"}}}"#,
+        )
+        .unwrap();
+        let default = Seed::default().resolved();
+        let queue = &default.skill_queues[&1];
+        assert_eq!(queue.name, "defaultVideoSkill");
+        assert_eq!(queue.media, MediaType::Video);
+        assert_eq!(queue.description.as_deref(), Some("2021ok"));
+        assert_eq!(
+            (
+                queue.max_agent_wrapup_time,
+                queue.max_wait_time,
+                queue.max_wait_num
+            ),
+            (Some(5), Some(60), Some(100))
+        );
+        assert_eq!(queue.skill_param, documented.skill_param);
+    }
+
+    #[test]
+    fn seed_files_of_the_old_shape_still_load() {
+        // `id` for a skill queue, `name` for an IVR flow: the shape before
+        // the queues and flows carried every documented field.
+        let old = Seed::from_json_str(
+            r#"{"skillQueues": [{"id": 1, "name": "q", "mediaTypeId": 19}],
+                "ivrFlows": [{"id": 7, "name": "welcomeIvr"}]}"#,
+        )
+        .unwrap();
+        let resolved = old.resolved();
+        assert_eq!(resolved.skill_queues[&1].name, "q");
+        assert_eq!(
+            resolved.ivr_flows[&7].description.as_deref(),
+            Some("welcomeIvr")
+        );
+        // Written back in the new shape, it reads the same.
+        assert!(old.to_json().contains(r#""description": "welcomeIvr""#));
+        assert_eq!(Seed::from_json_str(&old.to_json()).unwrap(), old);
+    }
+
+    #[test]
+    fn items_copied_from_the_lookups_load_as_they_are() {
+        let seed = Seed::from_json_str(
+            r#"{"skillQueues": [{"skillId": 9, "name": "sales", "mediaTypeId": 5,
+                                 "description": "sales line", "maxAgentWrapupTime": 3600,
+                                 "maxWaitTime": 60000, "maxWaitNum": 10000,
+                                 "skillParam": {"noAgents": {"transferType": "Transfer",
+                                                             "deviceType": "3", "value": 7}}}],
+                "ivrFlows": [{"id": 7, "accessCode": "1001", "description": "welcome",
+                              "flowFileName": "w.vxml", "flowType": 6, "isLoad": 0,
+                              "maxCallNum": 0}]}"#,
+        )
+        .unwrap()
+        .resolved();
+        let transfer = seed.skill_queues[&9]
+            .skill_param
+            .as_ref()
+            .and_then(|p| p.no_agents.as_ref())
+            .and_then(|t| t.value);
+        assert_eq!(transfer, Some(7));
+        assert_eq!(seed.ivr_flows[&7].flow_type, Some(6));
+    }
+
+    #[test]
+    fn queue_and_flow_fields_outside_the_documented_values_are_refused() {
+        let queue = |fields: &str| {
+            refused(&format!(
+                r#"{{"skillQueues": [{{"id": 1, "name": "q", {fields}}}]}}"#
+            ))
+        };
+        assert!(
+            queue(r#""maxAgentWrapupTime": 3601"#)
+                .contains("skillQueues[0]: maxAgentWrapupTime 3601 is outside 0..=3600")
+        );
+        assert!(queue(r#""maxWaitNum": -1"#).contains("maxWaitNum -1 is outside 0..=10000"));
+        assert!(
+            queue(r#""skillParam": {"busy": {"transferType": "Release", "target": 1}}"#)
+                .contains("skillParam has the field `busy.target`")
+        );
+        assert!(
+            queue(r#""skillParam": {"busy": {"value": "7"}}"#)
+                .contains("skillQueues[0]: invalid skillParam.busy.value")
+        );
+        assert!(queue(r#""skillId": 2"#).contains("duplicate field `id`"));
+        let flow = |fields: &str| refused(&format!(r#"{{"ivrFlows": [{{"id": 7, {fields}}}]}}"#));
+        assert!(flow(r#""flowType": 7"#).contains("ivrFlows[0]: flowType 7 is not one of"));
+        assert!(flow(r#""isLoad": 2"#).contains("ivrFlows[0]: isLoad 2 is not 0"));
+        assert!(flow(r#""name": "a", "description": "b""#).contains("duplicate field"));
+    }
+
+    #[test]
+    fn a_route_to_an_ivr_flow_without_a_description_has_no_device_name() {
+        let base = r#""accessCodes": [{"accessCode": "1", "mediaTypeId": 5}],
+                      "ivrFlows": [{"id": 7}]"#;
+        Seed::from_json_str(&format!(
+            r#"{{{base}, "routes": [{{"accessCode": "1", "devicetype": 3, "deviceId": 7}}]}}"#
+        ))
+        .unwrap();
+        assert!(
+            refused(&format!(
+                r#"{{{base}, "routes": [{{"accessCode": "1", "devicetype": 3, "deviceId": 7,
+                                          "deviceDesc": "x"}}]}}"#
+            ))
+            .contains("deviceDesc `x` is given, but IVR flow 7 has no name")
+        );
     }
 
     #[test]

@@ -102,11 +102,58 @@ impl AccessCodeRecord {
     }
 }
 
-/// A skill queue: its name and the media type bound to it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A skill queue: its name, the media type bound to it, and what
+/// querySkills lists besides.
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct SkillQueue {
     pub(crate) name: String,
     pub(crate) media: MediaType,
+    pub(crate) description: Option<String>,
+    pub(crate) max_agent_wrapup_time: Option<i64>,
+    pub(crate) max_wait_time: Option<i64>,
+    pub(crate) max_wait_num: Option<i64>,
+    pub(crate) skill_param: Option<types::SkillParam>,
+}
+
+impl SkillQueue {
+    fn to_wire(&self, id: u32) -> types::SkillQueue {
+        types::SkillQueue {
+            skill_id: Some(id.into()),
+            name: Some(self.name.clone()),
+            description: self.description.clone(),
+            media_type_id: Some(self.media.code().into()),
+            max_agent_wrapup_time: self.max_agent_wrapup_time,
+            max_wait_time: self.max_wait_time,
+            max_wait_num: self.max_wait_num,
+            skill_param: self.skill_param.clone(),
+        }
+    }
+}
+
+/// An IVR flow: what queryIVRFlowList lists. Its `description` is the
+/// name a route to it is listed with (`deviceDesc`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct IvrFlow {
+    pub(crate) access_code: Option<String>,
+    pub(crate) description: Option<String>,
+    pub(crate) flow_file_name: Option<String>,
+    pub(crate) flow_type: Option<i64>,
+    pub(crate) is_load: Option<i64>,
+    pub(crate) max_call_num: Option<i64>,
+}
+
+impl IvrFlow {
+    fn to_wire(&self, id: u32) -> types::IvrFlow {
+        types::IvrFlow {
+            id: Some(id.into()),
+            access_code: self.access_code.clone(),
+            description: self.description.clone(),
+            flow_file_name: self.flow_file_name.clone(),
+            flow_type: self.flow_type,
+            is_load: self.is_load,
+            max_call_num: self.max_call_num,
+        }
+    }
 }
 
 /// The first free route id for `dnid`: [`ID_BASE`] + `dnid`, or the next
@@ -186,6 +233,18 @@ pub(crate) struct AccessCodeQuery {
     pub(crate) paging: Paging,
 }
 
+/// A querySkills request, checked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SkillQuery {
+    /// Part of the name (ignoring case).
+    pub(crate) name: Option<String>,
+    pub(crate) media_type: Option<MediaType>,
+    /// The queues asked for by id; empty: every queue. An id no queue can
+    /// have (above 2^31 − 1) matches nothing.
+    pub(crate) skill_ids: Vec<u64>,
+    pub(crate) paging: Paging,
+}
+
 /// What a deletion did: the routes deleted, and the names of those not
 /// deleted with the reason.
 #[derive(Debug, Default)]
@@ -208,7 +267,7 @@ struct Inner {
     /// Each access code's position in `access_codes`.
     access_code_positions: HashMap<String, usize>,
     skill_queues: BTreeMap<u32, SkillQueue>,
-    ivr_flows: BTreeMap<u32, String>,
+    ivr_flows: BTreeMap<u32, IvrFlow>,
     routes: Routes,
     last_dnid: u64,
 }
@@ -222,7 +281,7 @@ impl Inner {
     fn device_name(&self, device: Device) -> Option<&str> {
         match device {
             Device::SkillQueue(id) => self.skill_queues.get(&id).map(|q| q.name.as_str()),
-            Device::Ivr(id) => self.ivr_flows.get(&id).map(String::as_str),
+            Device::Ivr(id) => self.ivr_flows.get(&id)?.description.as_deref(),
         }
     }
 
@@ -497,6 +556,33 @@ impl State {
         (matching.len(), page)
     }
 
+    /// The skill queues that match `query`, by `skillId`: the total and
+    /// the page.
+    pub(crate) fn query_skills(&self, query: &SkillQuery) -> (usize, Vec<types::SkillQueue>) {
+        let inner = self.lock();
+        let matching: Vec<(&u32, &SkillQueue)> = inner
+            .skill_queues
+            .iter()
+            .filter(|(id, queue)| skill_matches(**id, queue, query))
+            .collect();
+        let page = matching
+            .iter()
+            .skip(query.paging.offset)
+            .take(query.paging.limit)
+            .map(|(id, queue)| queue.to_wire(**id))
+            .collect();
+        (matching.len(), page)
+    }
+
+    /// Every IVR flow, by `id`.
+    pub(crate) fn ivr_flows(&self) -> Vec<types::IvrFlow> {
+        self.lock()
+            .ivr_flows
+            .iter()
+            .map(|(id, flow)| flow.to_wire(*id))
+            .collect()
+    }
+
     /// Every route, by dnid.
     pub(crate) fn all(&self) -> Vec<SandboxRoute> {
         self.lock().routes.by_dnid_order().cloned().collect()
@@ -555,6 +641,18 @@ fn access_code_matches(code: &AccessCodeRecord, query: &AccessCodeQuery) -> bool
             .is_none_or(|own| contains_ignoring_case(own, text))
     });
     code_ok && media_ok && desc_ok
+}
+
+/// The skill-queue query's matching: the name contains the text (ignoring
+/// case); media type exact; the id among those asked for, when any are.
+fn skill_matches(id: u32, queue: &SkillQueue, query: &SkillQuery) -> bool {
+    let name_ok = query
+        .name
+        .as_deref()
+        .is_none_or(|text| contains_ignoring_case(&queue.name, text));
+    let media_ok = query.media_type.is_none_or(|m| queue.media == m);
+    let id_ok = query.skill_ids.is_empty() || query.skill_ids.contains(&u64::from(id));
+    name_ok && media_ok && id_ok
 }
 
 fn contains_ignoring_case(haystack: &str, needle: &str) -> bool {

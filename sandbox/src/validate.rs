@@ -11,7 +11,7 @@ use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use super::state::{AccessCodeQuery, Paging, Refused, RouteQuery, ivr_on_multimedia};
+use super::state::{AccessCodeQuery, Paging, Refused, RouteQuery, SkillQuery, ivr_on_multimedia};
 use cec_routes::{
     CalledRoute, Device, Error, MediaType, RouteId, generated::types, limits::MAX_PAGE_SIZE,
 };
@@ -93,6 +93,45 @@ pub(crate) fn access_code_query(body: &[u8]) -> Result<AccessCodeQuery, Invalid>
     })
 }
 
+/// A `querySkills` body as the query it asks for. `limit` and `offset`
+/// may be strings of digits (the request table) or numbers (the documented
+/// example's `offset`).
+pub(crate) fn skills_query(body: &[u8]) -> Result<SkillQuery, Invalid> {
+    let request: types::QuerySkillsRequest = request(body, Quote::Values)?;
+    let media_type = request
+        .media_type_id
+        .map(|code| {
+            let code: i32 = code
+                .to_string()
+                .parse()
+                .expect("the spec's media type filters are numbers");
+            MediaType::try_from(code)
+        })
+        .transpose()?;
+    // The spec's pattern allows 1 to 10 digits: always a u64.
+    let skill_ids = request
+        .skill_ids
+        .iter()
+        .map(|id| {
+            id.parse::<u64>()
+                .map_err(|e| Invalid(format!("invalid skillIds: `{}` {e}", id.as_str())))
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(SkillQuery {
+        name: request.name.map(String::from),
+        media_type,
+        skill_ids,
+        paging: skill_paging(request.limit, request.offset)?,
+    })
+}
+
+/// A `queryIVRFlowList` body: an empty JSON object, as the client sends it
+/// (the page documents none).
+pub(crate) fn ivr_flow_query(body: &[u8]) -> Result<(), Invalid> {
+    let _: types::QueryIvrFlowListRequest = request(body, Quote::Values)?;
+    Ok(())
+}
+
 /// A `modifyCalledRoute` body as the route's id and the new device.
 pub(crate) fn modify(body: &[u8]) -> Result<(RouteId, Device), Invalid> {
     let request: types::ModifyCalledRouteRequest = request(body, Quote::Values)?;
@@ -157,6 +196,44 @@ fn paging(
     Ok(Paging { limit, offset })
 }
 
+/// The skill-queue query's paging, written as strings or numbers: `limit`
+/// (default [`MAX_PAGE_SIZE`]; a larger one is treated as [`MAX_PAGE_SIZE`],
+/// as on the other listings; above 2^31 − 1, the spec's maximum for a
+/// number, refused) and `offset` (default 0; a negative one is treated as 0).
+fn skill_paging(
+    limit: Option<types::SkillPageLimit>,
+    offset: Option<types::SkillPageOffset>,
+) -> Result<Paging, Invalid> {
+    let max = MAX_PAGE_SIZE as usize;
+    let limit = match limit {
+        None => max,
+        Some(types::SkillPageLimit::Text(text)) => text
+            .parse::<usize>()
+            .map_err(|e| Invalid(format!("invalid limit: `{}` {e}", text.as_str())))?
+            .min(max),
+        Some(types::SkillPageLimit::Number(number)) => {
+            let limit = number.0.get();
+            if i32::try_from(limit).is_err() {
+                return Err(Invalid(format!(
+                    "invalid limit: {limit} is above {}",
+                    i32::MAX
+                )));
+            }
+            (limit as usize).min(max)
+        }
+    };
+    let offset = match offset {
+        None => 0,
+        Some(types::SkillPageOffset::Text(text)) => text
+            .parse::<i64>()
+            .map_err(|e| Invalid(format!("invalid offset: `{}` {e}", text.as_str())))?,
+        Some(types::SkillPageOffset::Number(number)) => i64::from(number.0),
+    };
+    // A negative offset is treated as 0.
+    let offset = usize::try_from(offset).unwrap_or(0);
+    Ok(Paging { limit, offset })
+}
+
 /// The body as the generated request type `T`.
 fn request<T: DeserializeOwned>(body: &[u8], quote: Quote) -> Result<T, Invalid> {
     typed(object(body)?, quote)
@@ -205,6 +282,19 @@ fn refusal(body: &Value, field: &str, reason: &str, quote: Quote) -> Invalid {
         // A missing or an unknown field, which the reason names.
         return Invalid(reason.to_owned());
     }
+    // A field the spec takes in more than one form (a string or a number)
+    // fits none of them: say which forms. A string enum (serde reads it as
+    // an enum, which could also be a map) expects a string.
+    let expected;
+    let reason = if reason.starts_with("data did not match any variant of untagged enum") {
+        expected = format!("expected {}", forms(field));
+        expected.as_str()
+    } else if let Some(kind) = reason.strip_suffix(", expected string or map") {
+        expected = format!("{kind}, expected a string");
+        expected.as_str()
+    } else {
+        reason
+    };
     match quote {
         Quote::Nothing => {
             // serde quotes the value it refuses ("invalid type: integer `1`,
@@ -228,6 +318,21 @@ fn refusal(body: &Value, field: &str, reason: &str, quote: Quote) -> Invalid {
                 _ => Invalid(format!("invalid {field}: {reason}")),
             }
         }
+    }
+}
+
+/// The forms a field with several (an untagged enum of the generated
+/// types) takes, for messages.
+fn forms(field: &str) -> &'static str {
+    match field {
+        "limit" => {
+            "a whole number from 1 to 2147483647, as a string of digits (at most 9) or a number"
+        }
+        "offset" => {
+            "a whole number, as a string of digits (at most 9, optionally after `-`) or a number \
+             from -2147483648 to 2147483647"
+        }
+        _ => "a value the spec allows",
     }
 }
 
@@ -462,6 +567,85 @@ mod tests {
         assert_eq!(refused.0, "invalid mediatypeId: invalid value (got 19)");
         let multimedia = access_code_query(br#"{"mediatypeId": 53}"#).unwrap();
         assert_eq!(multimedia.media_type, Some(MediaType::Multimedia));
+    }
+
+    #[test]
+    fn a_skill_query_takes_its_numbers_as_strings_or_numbers() {
+        let paging = |body: &str| skills_query(body.as_bytes()).unwrap().paging;
+        let documented = paging(r#"{"limit": "10", "offset": 0}"#);
+        assert_eq!(documented, paging(r#"{"limit": "10", "offset": "0"}"#));
+        assert_eq!(documented, paging(r#"{"limit": 10, "offset": 0}"#));
+        assert_eq!(
+            documented,
+            Paging {
+                limit: 10,
+                offset: 0
+            }
+        );
+        assert_eq!(
+            paging("{}"),
+            Paging {
+                limit: 100,
+                offset: 0
+            }
+        );
+        assert_eq!(paging(r#"{"limit": "101"}"#).limit, 100);
+        assert_eq!(paging(r#"{"limit": 2147483647}"#).limit, 100);
+        assert_eq!(paging(r#"{"offset": "-5"}"#).offset, 0);
+        assert_eq!(paging(r#"{"offset": -5}"#).offset, 0);
+        assert_eq!(paging(r#"{"offset": "120"}"#).offset, 120);
+
+        let query = skills_query(br#"{"mediaTypeId": "19", "skillIds": ["1", "02"]}"#).unwrap();
+        assert_eq!(query.media_type, Some(MediaType::Video));
+        assert_eq!(query.skill_ids, [1, 2]);
+        assert!(
+            skills_query(br#"{"skillIds": []}"#)
+                .unwrap()
+                .skill_ids
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_skill_query_refuses_what_its_schema_refuses_saying_what_is_expected() {
+        let refused = |body: &str| skills_query(body.as_bytes()).unwrap_err().0;
+        assert_eq!(
+            refused(r#"{"limit": "0"}"#),
+            "invalid limit: expected a whole number from 1 to 2147483647, as a string of \
+             digits (at most 9) or a number (got \"0\")"
+        );
+        assert!(refused(r#"{"limit": 0}"#).starts_with("invalid limit: expected"));
+        assert_eq!(
+            refused(r#"{"limit": 2147483648}"#),
+            "invalid limit: 2147483648 is above 2147483647"
+        );
+        assert!(refused(r#"{"offset": "1.5"}"#).starts_with("invalid offset: expected"));
+        assert_eq!(
+            refused(r#"{"mediaTypeId": 19}"#),
+            "invalid mediaTypeId: invalid type: integer `19`, expected a string"
+        );
+        assert!(refused(r#"{"skillIds": [1]}"#).starts_with("invalid skillIds[0]"));
+        assert!(refused(r#"{"name": "a b"}"#).starts_with("invalid name: doesn't match pattern"));
+        assert!(refused(r#"{"mediatypeId": "19"}"#).starts_with("unknown field `mediatypeId`"));
+        assert_eq!(
+            refused(r#"{"limit": null}"#),
+            "invalid limit: null is not allowed; leave the field out instead"
+        );
+    }
+
+    #[test]
+    fn an_ivr_flow_query_is_an_empty_object() {
+        assert_eq!(ivr_flow_query(b"{}"), Ok(()));
+        assert_eq!(
+            ivr_flow_query(br#"{"pageNum": 1}"#).unwrap_err().0,
+            "unknown field `pageNum`, there are no fields"
+        );
+        assert!(
+            ivr_flow_query(b"")
+                .unwrap_err()
+                .0
+                .starts_with("the body is not JSON")
+        );
     }
 
     #[test]

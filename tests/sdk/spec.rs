@@ -376,6 +376,67 @@ fn validators_reject_what_the_schemas_forbid() {
         );
     }
 
+    let skills = openapi::validator("QuerySkillsRequest");
+    let valid = [
+        json!({}),
+        json!({ "limit": "10", "offset": 0 }),
+        json!({ "limit": "10", "offset": "0" }),
+        json!({ "limit": 10, "offset": -1 }),
+        json!({ "limit": "101" }),
+        json!({ "mediaTypeId": "19", "skillIds": ["1", "2147483647"] }),
+        json!({ "skillIds": [] }),
+        json!({ "name": "defaultVideoSkill" }),
+        json!({ "name": "九".repeat(100) }),
+        json!({ "name": "" }),
+    ];
+    for instance in valid {
+        assert!(
+            skills.is_valid(&instance),
+            "QuerySkillsRequest refused {instance}: {}",
+            openapi::errors(&skills, &instance)
+        );
+    }
+    let invalid = [
+        json!({ "limit": "0" }),
+        json!({ "limit": 0 }),
+        json!({ "limit": "-1" }),
+        json!({ "limit": "ten" }),
+        json!({ "limit": 2_147_483_648_i64 }),
+        json!({ "offset": "1.5" }),
+        json!({ "offset": 2_147_483_648_i64 }),
+        json!({ "mediaTypeId": 19 }),
+        json!({ "mediaTypeId": "4" }),
+        json!({ "skillIds": [1] }),
+        json!({ "skillIds": ["a"] }),
+        json!({ "skillIds": "1" }),
+        json!({ "name": "九".repeat(101) }),
+        json!({ "name": "default skill" }),
+        json!({ "name": "sales,support" }),
+        json!({ "name": "sales，support" }),
+        json!({ "name": "a\tb" }),
+        json!({ "mediatypeId": "19" }),
+        json!({ "pageSize": "10" }),
+    ];
+    for instance in invalid {
+        assert!(
+            !skills.is_valid(&instance),
+            "QuerySkillsRequest accepted {instance}"
+        );
+    }
+
+    let flows = openapi::validator("QueryIvrFlowListRequest");
+    assert!(flows.is_valid(&json!({})));
+    for instance in [
+        json!({ "pageNum": 1, "pageSize": 10 }),
+        json!([]),
+        json!(null),
+    ] {
+        assert!(
+            !flows.is_valid(&instance),
+            "QueryIvrFlowListRequest accepted {instance}"
+        );
+    }
+
     let expire = openapi::validator_for(&openapi::header_param_schema(
         "tokenByAkSk",
         "x-token-expire",
@@ -465,6 +526,52 @@ fn field_names_are_spelled_as_on_the_wire() {
             ][..],
         ),
         ("ReturnResult", &["returnCode", "description"][..]),
+        (
+            "QuerySkillsRequest",
+            &["name", "mediaTypeId", "limit", "offset", "skillIds"][..],
+        ),
+        (
+            "QuerySkillsResponse",
+            &["returnCode", "description", "total", "data"][..],
+        ),
+        (
+            "SkillQueue",
+            &[
+                "skillId",
+                "name",
+                "description",
+                "mediaTypeId",
+                "maxAgentWrapupTime",
+                "maxWaitTime",
+                "maxWaitNum",
+                "skillParam",
+            ][..],
+        ),
+        (
+            "SkillParam",
+            &["noAgents", "busy", "timeOut", "answerFunction", "waitVoice"][..],
+        ),
+        (
+            "SkillTransferPolicy",
+            &["transferType", "deviceType", "value"][..],
+        ),
+        ("QueryIvrFlowListRequest", &[][..]),
+        (
+            "QueryIvrFlowListResponse",
+            &["retCode", "message", "result"][..],
+        ),
+        (
+            "IvrFlow",
+            &[
+                "id",
+                "accessCode",
+                "description",
+                "flowFileName",
+                "flowType",
+                "isLoad",
+                "maxCallNum",
+            ][..],
+        ),
         ("TokenRequest", &["app_key", "app_secret"][..]),
         (
             "TokenResponse",
@@ -496,4 +603,78 @@ fn field_names_are_spelled_as_on_the_wire() {
         .find(|p| p["in"] == "header")
         .expect("tokenByAkSk has a header parameter");
     assert_eq!(header["name"], "X-Token-Expire");
+}
+
+#[test]
+fn the_generated_lookup_requests_send_only_what_is_set_and_numbers_as_strings() {
+    // progenitor turns a `default:` into a field that is always sent, and a
+    // schema's type into the type the client sends: the two lookups send
+    // nothing unasked for, and the paging and filters as the request table
+    // types them (strings).
+    use cec_routes::generated::types::{
+        QueryIvrFlowListRequest, QuerySkillsRequest, SkillIdText, SkillMediaTypeFilter,
+        SkillPageLimit, SkillPageLimitText, SkillPageOffset, SkillPageOffsetText,
+    };
+
+    let empty = serde_json::to_value(QuerySkillsRequest::default()).expect("serializes");
+    assert_eq!(empty, json!({}));
+    assert_eq!(
+        serde_json::to_value(QueryIvrFlowListRequest::default()).expect("serializes"),
+        json!({})
+    );
+
+    let request = QuerySkillsRequest {
+        limit: Some(SkillPageLimit::Text(
+            SkillPageLimitText::try_from("10").expect("a valid limit"),
+        )),
+        offset: Some(SkillPageOffset::Text(
+            SkillPageOffsetText::try_from("0").expect("a valid offset"),
+        )),
+        media_type_id: Some(SkillMediaTypeFilter::X19),
+        skill_ids: vec![SkillIdText::try_from("1").expect("a valid id")],
+        name: None,
+    };
+    assert_eq!(
+        serde_json::to_value(&request).expect("serializes"),
+        json!({ "limit": "10", "offset": "0", "mediaTypeId": "19", "skillIds": ["1"] })
+    );
+
+    // The documented example, verbatim (`offset` a number), is a value of the type.
+    let documented: QuerySkillsRequest =
+        serde_json::from_value(json!({ "limit": "10", "offset": 0 })).expect("deserializes");
+    assert!(matches!(
+        documented.offset,
+        Some(SkillPageOffset::Number(_))
+    ));
+    assert_eq!(
+        serde_json::to_value(&documented).expect("serializes"),
+        json!({ "limit": "10", "offset": 0 })
+    );
+}
+
+#[test]
+fn the_generated_lookup_responses_read_the_documented_examples() {
+    use cec_routes::generated::types::{QueryIvrFlowListResponse, QuerySkillsResponse};
+
+    for (operation, check) in [
+        (
+            "querySkills",
+            (|value: Value| {
+                let response: QuerySkillsResponse =
+                    serde_json::from_value(value.clone()).expect("the example deserializes");
+                assert_eq!(serde_json::to_value(response).expect("serializes"), value);
+            }) as fn(Value),
+        ),
+        ("queryIVRFlowList", |value: Value| {
+            let response: QueryIvrFlowListResponse =
+                serde_json::from_value(value.clone()).expect("the example deserializes");
+            assert_eq!(serde_json::to_value(response).expect("serializes"), value);
+        }),
+    ] {
+        let examples = response_examples(&openapi::operation(operation), "200");
+        assert!(!examples.is_empty(), "{operation} has a 200 example");
+        for example in examples {
+            check(example.value);
+        }
+    }
 }

@@ -30,7 +30,7 @@ use super::{
     ANNOUNCED, CHUNK_PIECE, FAULT_HOLD, Fault, Framing, Operation, RESET_ANNOUNCED, RESET_SENT,
     SHORT_BODY, huge_piece, return_result_body, status_body,
 };
-use crate::Shared;
+use crate::{Shared, handlers::Envelope};
 
 #[derive(Debug)]
 struct Pending {
@@ -43,7 +43,7 @@ struct Pending {
 /// Request counts, planned faults and the in-flight count.
 #[derive(Debug, Default)]
 pub(crate) struct Faults {
-    counts: [AtomicUsize; 6],
+    counts: [AtomicUsize; Operation::COUNT],
     pending: Mutex<Vec<Pending>>,
     in_flight: AtomicUsize,
     max_in_flight: AtomicUsize,
@@ -236,22 +236,31 @@ pub(crate) async fn inject(
     };
     tracing::debug!(?fault, %path, "injected fault");
     let connection = request.extensions().get::<Connection>().cloned();
+    let envelope = Envelope::of_path(&path);
     if !fault.after_commit() {
-        return answer(fault, &shared, connection.as_ref()).await;
+        return answer(fault, envelope, &shared, connection.as_ref()).await;
     }
     let response = next.run(request).await;
     match fault {
-        Fault::StatusAfterCommit(status) => status_response(status),
-        Fault::TimeoutAfterCommit => hold(&shared).await,
+        Fault::StatusAfterCommit(status) => status_response(envelope, status),
+        Fault::TimeoutAfterCommit => hold(envelope, &shared).await,
         _ => dropped(response),
     }
 }
 
-/// The answer of a fault applied before the request is carried out.
-async fn answer(fault: Fault, shared: &Shared, connection: Option<&Connection>) -> Response {
+/// The answer of a fault applied before the request is carried out, its
+/// body in `envelope`.
+async fn answer(
+    fault: Fault,
+    envelope: Envelope,
+    shared: &Shared,
+    connection: Option<&Connection>,
+) -> Response {
     match fault {
-        Fault::Status(status) | Fault::StatusAfterCommit(status) => status_response(status),
-        Fault::ReturnCode(code) => json(StatusCode::OK, return_result_body(code)),
+        Fault::Status(status) | Fault::StatusAfterCommit(status) => {
+            status_response(envelope, status)
+        }
+        Fault::ReturnCode(code) => json(StatusCode::OK, return_result_body(envelope, code)),
         Fault::Respond {
             status,
             content_type,
@@ -300,7 +309,7 @@ async fn answer(fault: Fault, shared: &Shared, connection: Option<&Connection>) 
             }
             response
         }
-        Fault::Timeout | Fault::TimeoutAfterCommit => hold(shared).await,
+        Fault::Timeout | Fault::TimeoutAfterCommit => hold(envelope, shared).await,
         Fault::TimeoutAfterHeaders => {
             let stopping = shared.stopping.subscribe();
             let stalled = futures::stream::once(async move {
@@ -329,7 +338,7 @@ async fn answer(fault: Fault, shared: &Shared, connection: Option<&Connection>) 
             )])),
             ANNOUNCED,
         ),
-        Fault::DropAfterCommit => dropped(json(StatusCode::OK, status_body(200))),
+        Fault::DropAfterCommit => dropped(json(StatusCode::OK, status_body(envelope, 200))),
     }
 }
 
@@ -339,9 +348,9 @@ fn status_code(status: u16) -> StatusCode {
 }
 
 /// `status` with the sandbox's refusal body.
-fn status_response(status: u16) -> Response {
+fn status_response(envelope: Envelope, status: u16) -> Response {
     let status = status_code(status);
-    json(status, status_body(status.as_u16()))
+    json(status, status_body(envelope, status.as_u16()))
 }
 
 fn json(status: StatusCode, body: Vec<u8>) -> Response {
@@ -387,9 +396,9 @@ async fn until_released(mut stopping: watch::Receiver<bool>) {
 
 /// No answer until the sandbox stops (or [`FAULT_HOLD`]): the client times
 /// out first.
-async fn hold(shared: &Shared) -> Response {
+async fn hold(envelope: Envelope, shared: &Shared) -> Response {
     until_released(shared.stopping.subscribe()).await;
-    status_response(503)
+    status_response(envelope, 503)
 }
 
 /// The response's head, then a body that fails: the connection is dropped

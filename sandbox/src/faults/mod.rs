@@ -10,14 +10,13 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 
-use cec_routes::generated::types;
-
 pub(crate) use inject::{Faults, connection, inject};
 pub use server::{Delivery, FaultServer, Received};
 
 use crate::handlers::{
-    CREATE_CALLED_ROUTE_PATH, DELETE_CALLED_ROUTE_PATH, MODIFY_CALLED_ROUTE_PATH,
-    QUERY_ACCESS_CODE_LIST_PATH, QUERY_CALLED_ROUTE_PATH, TOKEN_PATH,
+    CREATE_CALLED_ROUTE_PATH, DELETE_CALLED_ROUTE_PATH, Envelope, MODIFY_CALLED_ROUTE_PATH,
+    QUERY_ACCESS_CODE_LIST_PATH, QUERY_CALLED_ROUTE_PATH, QUERY_IVR_FLOW_LIST_PATH,
+    QUERY_SKILLS_PATH, TOKEN_PATH,
 };
 
 /// How long a fault that answers nothing ([`Fault::Timeout`],
@@ -175,16 +174,25 @@ pub enum Operation {
     ModifyCalledRoute,
     /// `deleteCalledRoute`.
     DeleteCalledRoute,
+    /// `querySkills`.
+    QuerySkills,
+    /// `queryIVRFlowList`.
+    QueryIvrFlowList,
 }
 
 impl Operation {
-    const ALL: [Operation; 6] = [
+    /// How many operations there are.
+    pub(crate) const COUNT: usize = 8;
+
+    const ALL: [Operation; Operation::COUNT] = [
         Operation::TokenByAkSk,
         Operation::QueryAccessCodeList,
         Operation::CreateCalledRoute,
         Operation::QueryCalledRoute,
         Operation::ModifyCalledRoute,
         Operation::DeleteCalledRoute,
+        Operation::QuerySkills,
+        Operation::QueryIvrFlowList,
     ];
 
     fn path(self) -> &'static str {
@@ -195,6 +203,8 @@ impl Operation {
             Operation::QueryCalledRoute => QUERY_CALLED_ROUTE_PATH,
             Operation::ModifyCalledRoute => MODIFY_CALLED_ROUTE_PATH,
             Operation::DeleteCalledRoute => DELETE_CALLED_ROUTE_PATH,
+            Operation::QuerySkills => QUERY_SKILLS_PATH,
+            Operation::QueryIvrFlowList => QUERY_IVR_FLOW_LIST_PATH,
         }
     }
 
@@ -206,6 +216,8 @@ impl Operation {
             Operation::QueryCalledRoute => 3,
             Operation::ModifyCalledRoute => 4,
             Operation::DeleteCalledRoute => 5,
+            Operation::QuerySkills => 6,
+            Operation::QueryIvrFlowList => 7,
         }
     }
 
@@ -217,19 +229,16 @@ impl Operation {
 /// The description of every injected answer.
 const INJECTED: &str = "a fault the sandbox was told to inject";
 
-/// The body of [`Fault::Status`] and [`Fault::StatusAfterCommit`].
-fn status_body(status: u16) -> Vec<u8> {
-    return_result_body(format!("SANDBOX-FAULT-{status}"))
+/// The body of [`Fault::Status`] and [`Fault::StatusAfterCommit`], in the
+/// envelope of the operation asked for.
+fn status_body(envelope: Envelope, status: u16) -> Vec<u8> {
+    return_result_body(envelope, format!("SANDBOX-FAULT-{status}"))
 }
 
-/// The body of [`Fault::ReturnCode`].
-fn return_result_body(code: String) -> Vec<u8> {
-    let body = types::ReturnResult {
-        return_code: Some(code),
-        description: Some(INJECTED.to_owned()),
-    };
-    // Two optional strings always serialize.
-    serde_json::to_vec(&body).unwrap_or_default()
+/// The body of [`Fault::ReturnCode`], in the envelope of the operation
+/// asked for (`{"retCode", "message"}` for `queryIVRFlowList`).
+fn return_result_body(envelope: Envelope, code: String) -> Vec<u8> {
+    envelope.body(code, INJECTED).to_string().into_bytes()
 }
 
 /// The body of [`Fault::ShortBody`]'s 10 bytes.

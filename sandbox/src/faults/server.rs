@@ -30,7 +30,7 @@ use super::{
     ANNOUNCED, CHUNK_PIECE, FAULT_HOLD, Fault, Framing, RESET_ANNOUNCED, RESET_SENT, SHORT_BODY,
     huge_piece, return_result_body, status_body,
 };
-use crate::Error;
+use crate::{Error, handlers::Envelope};
 
 /// The most connections one server accepts; it stops accepting after that.
 const MAX_CONNECTIONS: usize = 64;
@@ -236,6 +236,7 @@ async fn serve_one(mut stream: TcpStream, fault: Fault, record: Arc<Record>) {
     let Some(request) = read_request(&mut stream).await else {
         return;
     };
+    let envelope = Envelope::of_path(&request.path);
     lock(&record.received).push(request);
     record.requests.fetch_add(1, Ordering::SeqCst);
 
@@ -245,7 +246,7 @@ async fn serve_one(mut stream: TcpStream, fault: Fault, record: Arc<Record>) {
                 &mut stream,
                 status,
                 "application/json",
-                &status_body(status),
+                &status_body(envelope, status),
             )
             .await;
         }
@@ -254,7 +255,7 @@ async fn serve_one(mut stream: TcpStream, fault: Fault, record: Arc<Record>) {
                 &mut stream,
                 200,
                 "application/json",
-                &return_result_body(code),
+                &return_result_body(envelope, code),
             )
             .await;
         }

@@ -20,6 +20,8 @@ const CREATE_PATH: &str = "/apiaccess/rest/cc-management/v1/calledRoute/createCa
 const QUERY_PATH: &str = "/apiaccess/rest/cc-management/v1/calledRoute/queryCalledRoute";
 const MODIFY_PATH: &str = "/apiaccess/rest/cc-management/v1/calledRoute/modifyCalledRoute";
 const DELETE_PATH: &str = "/apiaccess/rest/cc-management/v1/calledRoute/deleteCalledRoute";
+const QUERY_SKILLS_PATH: &str = "/apiaccess/rest/cc-management/v1/skill/querySkills";
+const QUERY_IVR_FLOW_LIST_PATH: &str = "/apiaccess/rest/cc-management/v1/ivrFlow/queryIVRFlowList";
 
 /// The seed file shipped in `examples/`: routes in every `editable` state.
 fn example_seed() -> Seed {
@@ -345,6 +347,97 @@ async fn refuses_a_skill_queue_or_ivr_flow_the_tenant_does_not_have() {
         )
     );
     assert!(sandbox.routes().is_empty());
+}
+
+#[tokio::test]
+async fn refuses_to_point_a_route_at_a_skill_queue_or_ivr_flow_the_tenant_does_not_have() {
+    let (sandbox, client) = start(Seed::documented_examples()).await;
+    let id: RouteId = "1125397061153369092".parse().unwrap();
+
+    let mut refusals = Vec::new();
+    for device in [Device::SkillQueue(99), Device::Ivr(99)] {
+        let change = RouteChange::by_id(id.clone(), device).unwrap();
+        refusals.push(business(
+            client.modify_called_route(&change).await.unwrap_err(),
+        ));
+    }
+
+    assert_eq!(
+        refusals,
+        [
+            (
+                return_code::SKILL_QUEUE_NOT_FOUND.to_owned(),
+                "skill queue 99 does not exist".to_owned()
+            ),
+            (
+                return_code::IVR_FLOW_NOT_FOUND.to_owned(),
+                "IVR flow 99 does not exist".to_owned()
+            )
+        ]
+    );
+    let documented = sandbox.routes().into_iter().find(|r| r.dnid == 3).unwrap();
+    assert_eq!(documented.device, Device::SkillQueue(1), "unchanged");
+}
+
+#[tokio::test]
+async fn every_device_the_lookups_list_is_one_a_create_accepts_and_no_other() {
+    // What querySkills and queryIVRFlowList answer is what createCalledRoute
+    // checks: each listed queue takes a route of its listed media type,
+    // each listed flow a route, and an id neither lists is refused.
+    let (sandbox, client) = start(Seed::default()).await;
+    let (_, skills) = post_json(&sandbox, QUERY_SKILLS_PATH, json!({})).await;
+    let (_, flows) = post_json(&sandbox, QUERY_IVR_FLOW_LIST_PATH, json!({})).await;
+    // An access code whose media type allows each route media type.
+    let access_code_for = |media: MediaType| match media {
+        MediaType::VoiceAndVideo | MediaType::Video => "9911411",
+        MediaType::Multimedia => "9911412",
+        _ => "9911413",
+    };
+
+    let mut ext = 0;
+    let mut listed = Vec::new();
+    for queue in skills["data"].as_array().unwrap() {
+        let id = queue["skillId"].as_u64().unwrap() as u32;
+        let code = i32::try_from(queue["mediaTypeId"].as_i64().unwrap()).unwrap();
+        let media = MediaType::try_from(code).unwrap();
+        ext += 1;
+        let ext = ext.to_string();
+        let to_queue = route(
+            access_code_for(media),
+            Some(&ext),
+            Device::SkillQueue(id),
+            Some(media),
+        );
+        client.create_called_route(&to_queue).await.unwrap();
+        listed.push(Device::SkillQueue(id));
+    }
+    for flow in flows["result"].as_array().unwrap() {
+        let id = flow["id"].as_u64().unwrap() as u32;
+        ext += 1;
+        let to_flow = route("9911411", Some(&ext.to_string()), Device::Ivr(id), None);
+        client.create_called_route(&to_flow).await.unwrap();
+        listed.push(Device::Ivr(id));
+    }
+    let unlisted = [Device::SkillQueue(6), Device::Ivr(6), Device::Ivr(9)];
+    let mut codes = Vec::new();
+    for device in unlisted {
+        let refused = client
+            .create_called_route(&route("9911411", Some("99"), device, None))
+            .await
+            .unwrap_err();
+        codes.push(business(refused).0);
+    }
+
+    assert_eq!(listed.len(), 7);
+    assert_eq!(sandbox.routes().len(), 7);
+    assert_eq!(
+        codes,
+        [
+            return_code::SKILL_QUEUE_NOT_FOUND,
+            return_code::IVR_FLOW_NOT_FOUND,
+            return_code::IVR_FLOW_NOT_FOUND
+        ]
+    );
 }
 
 #[tokio::test]
@@ -806,6 +899,8 @@ async fn every_business_path_requires_a_bearer_token() {
         QUERY_PATH,
         MODIFY_PATH,
         DELETE_PATH,
+        QUERY_SKILLS_PATH,
+        QUERY_IVR_FLOW_LIST_PATH,
     ] {
         let response = reqwest::Client::new()
             .post(format!("{}{path}", sandbox.base_url()))

@@ -329,3 +329,59 @@ async fn the_sandbox_and_the_fault_server_give_the_client_the_same_error_for_eac
     }
     assert!(disagreements.is_empty(), "{disagreements:#?}");
 }
+
+/// A raw POST of `{}` to `path` with `client`'s token: status and JSON body.
+async fn post_empty_object(
+    sandbox: &Sandbox,
+    client: &Client,
+    path: &str,
+) -> (u16, serde_json::Value) {
+    let token = client.access_token().await.expect("a token");
+    let response = reqwest::Client::new()
+        .post(format!("{}{path}", sandbox.base_url()))
+        .header(
+            "Authorization",
+            format!("Bearer {}", token.secret().expose_secret()),
+        )
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .expect("the sandbox answers");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("a JSON body"))
+}
+
+#[tokio::test]
+async fn faults_reach_the_lookups_each_in_its_own_envelope() {
+    let sandbox = Sandbox::start().await.expect("the sandbox starts");
+    let client = client(&sandbox);
+    sandbox.fail_request(Operation::QuerySkills, 1, Fault::Status(500));
+    sandbox.fail_request(
+        Operation::QueryIvrFlowList,
+        1,
+        Fault::ReturnCode("E-42".into()),
+    );
+
+    let skills = post_empty_object(
+        &sandbox,
+        &client,
+        "/apiaccess/rest/cc-management/v1/skill/querySkills",
+    )
+    .await;
+    let flows = post_empty_object(
+        &sandbox,
+        &client,
+        "/apiaccess/rest/cc-management/v1/ivrFlow/queryIVRFlowList",
+    )
+    .await;
+
+    assert_eq!(skills.0, 500);
+    assert_eq!(skills.1["returnCode"], "SANDBOX-FAULT-500");
+    assert_eq!(flows.0, 200);
+    assert_eq!(
+        flows.1,
+        serde_json::json!({"retCode": "E-42", "message": "a fault the sandbox was told to inject"})
+    );
+    assert_eq!(sandbox.requests(Operation::QuerySkills), 1);
+    assert_eq!(sandbox.requests(Operation::QueryIvrFlowList), 1);
+}

@@ -17,13 +17,15 @@ const CASES: u32 = 256;
 /// The statuses the sandbox may answer with.
 const STATUSES: [u16; 6] = [200, 400, 401, 403, 404, 405];
 
-const PATHS: [&str; 6] = [
+const PATHS: [&str; 8] = [
     "/apigovernance/api/oauth/tokenByAkSk",
     "/apiaccess/rest/cc-management/v1/calledRoute/createCalledRoute",
     "/apiaccess/rest/cc-management/v1/calledRoute/queryCalledRoute",
     "/apiaccess/rest/cc-management/v1/calledRoute/modifyCalledRoute",
     "/apiaccess/rest/cc-management/v1/calledRoute/deleteCalledRoute",
     "/apiaccess/rest/cc-management/v1/accessCodeInfo/queryAccessCodeList",
+    "/apiaccess/rest/cc-management/v1/skill/querySkills",
+    "/apiaccess/rest/cc-management/v1/ivrFlow/queryIVRFlowList",
 ];
 
 /// One request built from arbitrary parts.
@@ -68,6 +70,8 @@ fn json_like() -> impl Strategy<Value = Vec<u8>> {
                     Just("id".to_owned()),
                     Just("limit".to_owned()),
                     Just("offset".to_owned()),
+                    Just("name".to_owned()),
+                    Just("skillIds".to_owned()),
                     Just("app_key".to_owned()),
                     Just("app_secret".to_owned()),
                     "[a-zA-Z]{1,12}",

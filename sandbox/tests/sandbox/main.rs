@@ -1,5 +1,6 @@
 //! The sandbox's tests in one test binary: the documented behaviour
-//! through the real client, the whole family, fuzzed requests and load.
+//! through the real client, the whole family, the lookups of routing
+//! targets, fuzzed requests and load.
 //!
 //! The tests of the feature `faults` run only with it:
 //! `cargo test -p cec-routes-sandbox --features faults` (the workspace's
@@ -10,4 +11,5 @@ mod family;
 mod faults;
 mod fuzz;
 mod load;
+mod lookups;
 mod sandbox;

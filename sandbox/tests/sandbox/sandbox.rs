@@ -18,12 +18,15 @@ use serde_json::{Value, json};
 
 const TOKEN_PATH: &str = "/apigovernance/api/oauth/tokenByAkSk";
 const CREATE_PATH: &str = "/apiaccess/rest/cc-management/v1/calledRoute/createCalledRoute";
-const BUSINESS_PATHS: [&str; 5] = [
+const QUERY_IVR_FLOW_LIST_PATH: &str = "/apiaccess/rest/cc-management/v1/ivrFlow/queryIVRFlowList";
+const BUSINESS_PATHS: [&str; 7] = [
     "/apiaccess/rest/cc-management/v1/accessCodeInfo/queryAccessCodeList",
     CREATE_PATH,
     "/apiaccess/rest/cc-management/v1/calledRoute/queryCalledRoute",
     "/apiaccess/rest/cc-management/v1/calledRoute/modifyCalledRoute",
     "/apiaccess/rest/cc-management/v1/calledRoute/deleteCalledRoute",
+    "/apiaccess/rest/cc-management/v1/skill/querySkills",
+    QUERY_IVR_FLOW_LIST_PATH,
 ];
 
 /// The documented example: 9911411 ext 11 → skill queue 1, video.
@@ -754,7 +757,17 @@ async fn answers_405_to_a_method_other_than_post() {
         assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
         assert_eq!(response.headers()["allow"], "POST");
         let body: Value = response.json().await.unwrap();
-        assert_eq!(body["returnCode"], return_code::METHOD_NOT_ALLOWED);
+        // In the envelope of the operation at that path.
+        let code = if path == QUERY_IVR_FLOW_LIST_PATH {
+            "retCode"
+        } else {
+            "returnCode"
+        };
+        assert_eq!(
+            body[code],
+            return_code::METHOD_NOT_ALLOWED,
+            "{path}: {body}"
+        );
     }
 }
 
