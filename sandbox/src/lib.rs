@@ -284,7 +284,9 @@ mod routes;
 mod seed;
 mod serve;
 mod state;
+mod tenant;
 mod validate;
+mod wire;
 
 pub mod return_code;
 
@@ -314,7 +316,7 @@ pub use error::Error;
 pub use faults::{Delivery, FAULT_HOLD, Fault, FaultServer, Framing, Operation, Received};
 pub use seed::Seed;
 pub use serve::HEADER_READ_TIMEOUT;
-pub use state::SandboxRoute;
+pub use tenant::SandboxRoute;
 
 /// The largest request body either endpoint reads (64 KiB); a larger one is
 /// refused with 400.

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, btree_map};
 
 use cec_routes::Device;
 
-use crate::state::SandboxRoute;
+use crate::tenant::SandboxRoute;
 
 /// A route's place in listings: by id, numerically (a shorter decimal
 /// string first, then digit by digit).

@@ -10,7 +10,7 @@ use std::{
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::state::{AccessCodeRecord, IvrFlow, SandboxRoute, SkillQueue, free_route_id};
+use super::tenant::{AccessCodeRecord, IvrFlow, SandboxRoute, SkillQueue, free_route_id};
 use cec_routes::{Device, Editable, MediaType, RouteId, generated::types};
 
 use crate::Error;

@@ -30,7 +30,7 @@ use super::{
     ANNOUNCED, CHUNK_PIECE, FAULT_HOLD, Fault, Framing, Operation, RESET_ANNOUNCED, RESET_SENT,
     SHORT_BODY, huge_piece, return_result_body, status_body,
 };
-use crate::{Shared, handlers::Envelope};
+use crate::{Shared, wire::Envelope};
 
 #[derive(Debug)]
 struct Pending {

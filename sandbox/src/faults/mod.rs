@@ -13,7 +13,7 @@ use axum::body::Bytes;
 pub(crate) use inject::{Faults, connection, inject};
 pub use server::{Delivery, FaultServer, Received};
 
-use crate::handlers::{
+use crate::wire::{
     CREATE_CALLED_ROUTE_PATH, DELETE_CALLED_ROUTE_PATH, Envelope, MODIFY_CALLED_ROUTE_PATH,
     QUERY_ACCESS_CODE_LIST_PATH, QUERY_CALLED_ROUTE_PATH, QUERY_IVR_FLOW_LIST_PATH,
     QUERY_SKILLS_PATH, TOKEN_PATH,

@@ -30,7 +30,7 @@ use super::{
     ANNOUNCED, CHUNK_PIECE, FAULT_HOLD, Fault, Framing, RESET_ANNOUNCED, RESET_SENT, SHORT_BODY,
     huge_piece, return_result_body, status_body,
 };
-use crate::{Error, handlers::Envelope};
+use crate::{Error, wire::Envelope};
 
 /// The most connections one server accepts; it stops accepting after that.
 const MAX_CONNECTIONS: usize = 64;
