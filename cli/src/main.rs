@@ -158,7 +158,7 @@ enum Command {
     Create(cmd_create::Args),
     /// List the called routes (every page), filtered
     #[command(
-        after_help = "Examples:\n  cec-routes list --access-code 9911411\n  cec-routes list --ivr 7 -o wide\n  cec-routes list -o json | cec-routes plan -f - --prune"
+        after_help = "Examples:\n  cec-routes list --access-code 9911411\n  cec-routes list --access-code 9911411 --ext-code 11\n  cec-routes list --access-code 9911411 --dial-match 112   # where 9911411112 may go\n  cec-routes list --ivr 7 -o wide\n  cec-routes list -o json | cec-routes plan -f - --prune"
     )]
     List(cmd_list::Args),
     /// Point one route at another skill queue or IVR flow
