@@ -46,15 +46,21 @@ pub enum Error {
         reason: String,
     },
 
-    /// The client's configuration is unusable; nothing was sent.
+    /// The client's configuration is unusable; nothing was sent to CEC's
+    /// business operations. Found when the client is built, or when the
+    /// token endpoint answers 404 (the configured URL is wrong).
     #[error("invalid configuration: {reason}")]
     Config {
         /// What is wrong and how to fix it.
         reason: String,
     },
 
-    /// No access token could be obtained (the `tokenByAkSk` endpoint failed
-    /// or a token provider refused); the business request was not sent.
+    /// No access token could be obtained: the `tokenByAkSk` endpoint
+    /// refused (401, 403, another status) or gave no usable token, or a
+    /// token provider refused; the business request was not sent. A token
+    /// endpoint that cannot be reached is [`Error::Connect`] instead, and
+    /// one that answers 404 is [`Error::Config`]: neither says anything
+    /// about the credentials.
     #[error("authentication failed: {reason}")]
     Auth {
         /// What failed: the endpoint and status, never the secret.
@@ -176,7 +182,9 @@ pub enum Error {
         limit: usize,
     },
 
-    /// No connection could be made; the request was certainly not sent.
+    /// No connection could be made (refused, a name that does not resolve,
+    /// a TLS handshake that failed), to CEC or to its token endpoint; the
+    /// request was certainly not sent.
     #[error("could not connect to {url}: {detail}")]
     Connect {
         /// The URL that was tried.

@@ -30,6 +30,9 @@ use crate::{
 /// The endpoint named in token errors.
 const ENDPOINT: &str = "tokenByAkSk";
 
+/// The token endpoint's path under the base URL.
+const TOKEN_PATH: &str = "/apigovernance/api/oauth/tokenByAkSk";
+
 /// One token request, awaited by every caller that found no valid token.
 type SharedFetch = Shared<TokenFuture<'static>>;
 
@@ -48,6 +51,11 @@ type SharedFetch = Shared<TokenFuture<'static>>;
 /// - **Never poisoned**: after a failed request the next caller tries again.
 /// - **Secret**: the app secret is a [`SecretString`], absent from `Debug`
 ///   and from every error (a response body that echoes it is redacted).
+/// - **Failures by cause**: a token endpoint that cannot be reached is
+///   [`Error::Connect`] naming its URL, as for any other call; one that
+///   answers 404 is [`Error::Config`] (the URL looks wrong); a refusal (401,
+///   403, any other status) or an answer without a usable token is
+///   [`Error::Auth`].
 /// - **Bounded**: the response is read only up to the client's
 ///   [`max_response_bytes`](crate::ClientBuilder::max_response_bytes)
 ///   ([`DEFAULT_MAX_RESPONSE_BYTES`] for a provider made with
@@ -274,33 +282,40 @@ impl Inner {
         Ok((token, sent_at + granted - refresh_margin(granted)))
     }
 
+    /// The error for a failed token request: a connection that could not
+    /// be made is [`Error::Connect`], as for any other call; a 404 says the
+    /// URL is wrong ([`Error::Config`]); every other failure is
+    /// [`Error::Auth`].
     async fn failure(
         &self,
         error: progenitor_client::Error<progenitor_client::ByteStream>,
     ) -> Error {
         use progenitor_client::Error as E;
-        match error {
+        let (status, body, documented) = match error {
             E::ErrorResponse(response) => {
                 let status = response.status().as_u16();
-                let body = read_error_body(response.into_inner_stream()).await;
-                let body = body_snippet(&body, &[self.secret()]);
-                self.auth_error(format!("status {status}{}", quote(&body)), Some(status))
+                (
+                    status,
+                    read_error_body(response.into_inner_stream()).await,
+                    true,
+                )
             }
             E::UnexpectedResponse(response) => {
                 let status = response.status().as_u16();
-                let body = read_error_body(response.bytes_stream()).await;
-                let body = body_snippet(&body, &[self.secret()]);
-                self.auth_error(
-                    format!("unexpected status {status}{}", quote(&body)),
-                    Some(status),
+                (
+                    status,
+                    read_error_body(response.bytes_stream()).await,
+                    false,
                 )
             }
             // A 200 from this endpoint may carry a token: its body is never
             // quoted, only what was wrong with it.
-            E::InvalidResponsePayload(_, e) => self.auth_error(
-                format!("the response is not the documented JSON ({e})"),
-                Some(200),
-            ),
+            E::InvalidResponsePayload(_, e) => {
+                return self.auth_error(
+                    format!("the response is not the documented JSON ({e})"),
+                    Some(200),
+                );
+            }
             E::CommunicationError(e) | E::ResponseBodyError(e) => {
                 if let Some(limit) = too_large(&e) {
                     return self.auth_error(
@@ -308,18 +323,51 @@ impl Inner {
                         Some(200),
                     );
                 }
+                if e.is_connect() {
+                    // Not reached at all: the same error as for any other
+                    // call, naming the token endpoint.
+                    let url = e
+                        .url()
+                        .map_or_else(|| self.endpoint(), |u| u.as_str().to_owned());
+                    let e = e.without_url();
+                    return Error::Connect {
+                        url,
+                        detail: with_causes(&e),
+                        source: Arc::new(e),
+                    };
+                }
                 let what = if e.is_timeout() {
                     "timed out"
                 } else {
                     "failed"
                 };
-                self.auth_error(
+                return self.auth_error(
                     format!("the request {what}: {}", with_causes(&e.without_url())),
                     None,
-                )
+                );
             }
-            other => self.auth_error(other.to_string(), None),
+            other => return self.auth_error(other.to_string(), None),
+        };
+        let body = body_snippet(&body, &[self.secret()]);
+        if status == 404 {
+            return Error::config(format!(
+                "{ENDPOINT} answered 404 not found at {}: the URL looks wrong; check the base \
+                 URL, or set the token base URL if {ENDPOINT} is served elsewhere (such as \
+                 port 28070){}",
+                self.endpoint(),
+                quote(&body)
+            ));
         }
+        let unexpected = if documented { "" } else { "unexpected " };
+        self.auth_error(
+            format!("{unexpected}status {status}{}", quote(&body)),
+            Some(status),
+        )
+    }
+
+    /// The token endpoint's URL.
+    fn endpoint(&self) -> String {
+        format!("{}{TOKEN_PATH}", self.base_url)
     }
 
     fn secret(&self) -> &str {

@@ -18,7 +18,8 @@ pub const AUTH: u8 = 4;
 pub const BUSINESS: u8 = 5;
 /// CEC answered with an error status (400, 404, 500, or an undocumented one).
 pub const HTTP: u8 = 6;
-/// Transport failure: no connection, a timeout, or an unreadable response.
+/// Transport failure: no connection (to CEC or to tokenByAkSk), a timeout,
+/// or an unreadable response.
 pub const TRANSPORT: u8 = 7;
 
 /// A deletion removed only some of the routes.
@@ -36,11 +37,11 @@ Exit codes:
   0  success
   1  other failure
   2  usage error (unknown flag, missing argument); with plan --detailed-exitcode: something differs
-  3  invalid input or configuration; nothing was sent
+  3  invalid input or configuration (also: tokenByAkSk not found at the URL); nothing was sent
   4  authentication failed (no token, 401 or 403)
   5  CEC refused the request (returnCode other than \"0\")
   6  CEC answered with an error status (400, 404, 500, other)
-  7  transport failure (no connection, timeout, unreadable response)
+  7  transport failure (no connection to CEC or tokenByAkSk, timeout, unreadable response)
   8  a deletion removed only some of the routes
   9  apply: not every change was applied (failed, unknown or skipped; the summary says which)";
 

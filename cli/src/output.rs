@@ -230,6 +230,12 @@ impl Output {
         if text.contains("plain http to a host that is not loopback") {
             stderr("hint: --allow-http (or CEC_ALLOW_HTTP=1) allows it, on a test network only");
         }
+        if text.contains("tokenByAkSk answered 404") {
+            stderr(
+                "hint: --base-url (or CEC_BASE_URL) says where CEC is; --token-url (or \
+                 CEC_TOKEN_URL) where tokenByAkSk is, when it is elsewhere",
+            );
+        }
         if self.writes
             && !text.contains("may have reached CEC")
             && let Some(error) = error.cec()

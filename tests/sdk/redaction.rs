@@ -241,7 +241,7 @@ async fn token_endpoint_refusing_connections_error_hides_the_secret() {
 
     let error = client.create_called_route(&route()).await.unwrap_err();
 
-    assert!(matches!(&error, Error::Auth { .. }), "{error:?}");
+    assert!(matches!(&error, Error::Connect { .. }), "{error:?}");
     assert_error_hides_secrets(&error);
 }
 

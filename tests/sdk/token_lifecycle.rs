@@ -535,13 +535,80 @@ fn assert_token_failure(error: &Error, status: Option<u16>) -> String {
     message
 }
 
-#[tokio::test]
-async fn token_endpoint_refusing_connections_is_an_auth_error() {
+/// Creates the documented route with tokens from `token_base_url`; the
+/// business endpoint must not be called.
+async fn create_with_token_endpoint_at(token_base_url: &str) -> Error {
     let server = MockServer::start().await;
     mount_create_called_route(&server, 0).await;
     let client = Client::builder()
         .base_url(server.uri())
-        .token_base_url(format!("http://{}", closed_port_address()))
+        .token_base_url(token_base_url)
+        .credentials("app-key", "app-secret")
+        .connect_timeout(Duration::from_secs(5))
+        .build()
+        .expect("valid client");
+
+    let error = client
+        .create_called_route(&documented_route())
+        .await
+        .unwrap_err();
+    server.verify().await;
+    error
+}
+
+/// A token endpoint that cannot be reached says nothing about the
+/// credentials: each way of not reaching it is `Error::Connect`, the error
+/// of any other call that cannot connect, naming the token endpoint's URL.
+#[tokio::test]
+async fn a_token_endpoint_that_cannot_be_reached_is_a_connect_error_naming_it() {
+    let plain_http = MockServer::start().await;
+    let https_to_http = format!("https://{}", plain_http.address());
+    let refused = format!("http://{}", closed_port_address());
+    // Each row: the token base URL, and what the case is.
+    let table = [
+        (refused.as_str(), "a refused connection"),
+        ("https://cec.invalid", "a name that does not resolve"),
+        (https_to_http.as_str(), "https to a plain http server"),
+    ];
+    for (url, case) in table {
+        let error = create_with_token_endpoint_at(url).await;
+
+        let Error::Connect { url: tried, .. } = &error else {
+            panic!("{case}: expected Error::Connect, got {error:?}");
+        };
+        assert_eq!(
+            tried,
+            &format!("{url}{TOKEN_BY_AK_SK}"),
+            "{case}: the token endpoint is named"
+        );
+        assert!(!error.is_auth(), "{case}");
+        assert!(!error.may_have_reached_server(), "{case}");
+        assert_eq!(error.status(), None, "{case}");
+        let message = error.to_string();
+        assert!(
+            message.starts_with(&format!("could not connect to {url}{TOKEN_BY_AK_SK}: ")),
+            "{case}: {message}"
+        );
+        assert!(!message.contains("app-secret"), "{case}: {message}");
+    }
+    assert!(
+        plain_http
+            .received_requests()
+            .await
+            .expect("recording")
+            .is_empty(),
+        "a TLS handshake is not an HTTP request"
+    );
+}
+
+#[tokio::test]
+async fn a_token_endpoint_answering_404_is_a_config_error_saying_the_url_looks_wrong() {
+    let server = MockServer::start().await;
+    mount_create_called_route(&server, 0).await;
+    // A base URL with a path stem that is not there: wiremock answers 404.
+    let base = format!("{}/wrong", server.uri());
+    let client = Client::builder()
+        .base_url(&base)
         .credentials("app-key", "app-secret")
         .build()
         .expect("valid client");
@@ -551,8 +618,33 @@ async fn token_endpoint_refusing_connections_is_an_auth_error() {
         .await
         .unwrap_err();
 
-    assert_token_failure(&error, None);
+    assert!(matches!(error, Error::Config { .. }), "{error:?}");
+    assert!(!error.is_auth());
+    assert!(!error.may_have_reached_server());
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "invalid configuration: tokenByAkSk answered 404 not found at {base}{TOKEN_BY_AK_SK}: \
+             the URL looks wrong; check the base URL, or set the token base URL if tokenByAkSk is \
+             served elsewhere (such as port 28070)"
+        )
+    );
     server.verify().await;
+}
+
+#[tokio::test]
+async fn a_token_endpoint_refusing_the_credentials_is_an_auth_error() {
+    for status in [401, 403] {
+        let error = create_with_token_endpoint_answering(
+            ResponseTemplate::new(status).set_body_string("app-secret is not valid"),
+        )
+        .await;
+
+        let message = assert_token_failure(&error, Some(status));
+        assert!(error.is_auth(), "{status}");
+        assert!(message.contains(&status.to_string()), "{message}");
+        assert!(message.contains("[REDACTED] is not valid"), "{message}");
+    }
 }
 
 /// A token endpoint that answers without a usable token: the call is an
@@ -635,7 +727,7 @@ async fn token_endpoint_back_after_refusing_connections_recovers() {
         .expect("valid client");
 
     let first = client.create_called_route(&documented_route()).await;
-    assert!(matches!(first, Err(Error::Auth { .. })), "{first:?}");
+    assert!(matches!(first, Err(Error::Connect { .. })), "{first:?}");
 
     let listener = std::net::TcpListener::bind(token_address).expect("the port is free again");
     let token_server = MockServer::builder().listener(listener).start().await;

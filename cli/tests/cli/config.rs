@@ -77,7 +77,7 @@ async fn flags_win_over_the_environment() {
 
     // Without the flags, the environment is used: nothing listens there.
     let run = run_against_with(&sandbox, &["token"], &[("CEC_BASE_URL", &dead)], None).await;
-    assert_eq!(run.code, 4, "stderr: {}", run.stderr);
+    assert_eq!(run.code, 7, "stderr: {}", run.stderr);
     assert!(run.stderr.contains(&dead), "{}", run.stderr);
 }
 
