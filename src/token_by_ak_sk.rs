@@ -24,7 +24,7 @@ use crate::{
     hook_context::HookContext,
     limits::MAX_TOKEN_LIFETIME,
     token::{AccessToken, TokenFuture, TokenProvider},
-    transport::{Timeouts, check_base_url, http_client, read_error_body, too_large},
+    transport::{ProxyChoice, Timeouts, check_base_url, http_client, read_error_body, too_large},
 };
 
 /// The endpoint named in token errors.
@@ -105,10 +105,13 @@ impl AkSkProvider {
         app_secret: SecretString,
     ) -> Result<Self, Error> {
         let base_url = check_base_url(base_url, false).map_err(Error::config)?;
-        let http = http_client(Timeouts {
-            request: DEFAULT_TIMEOUT,
-            connect: DEFAULT_CONNECT_TIMEOUT,
-        })
+        let http = http_client(
+            Timeouts {
+                request: DEFAULT_TIMEOUT,
+                connect: DEFAULT_CONNECT_TIMEOUT,
+            },
+            &ProxyChoice::Environment,
+        )
         .map_err(Error::config)?;
         Self::with_parts(
             base_url,
@@ -116,19 +119,20 @@ impl AkSkProvider {
             app_secret,
             DEFAULT_TOKEN_LIFETIME,
             http,
-            DEFAULT_MAX_RESPONSE_BYTES,
+            HookContext::unauthenticated(DEFAULT_MAX_RESPONSE_BYTES),
         )
     }
 
     /// A provider from checked parts: the client builder's HTTP client and
-    /// limit, or [`new`](AkSkProvider::new)'s defaults.
+    /// hook context (limit, timeout), or [`new`](AkSkProvider::new)'s
+    /// defaults.
     pub(crate) fn with_parts(
         base_url: String,
         app_key: String,
         app_secret: SecretString,
         lifetime: Duration,
         http: reqwest::Client,
-        max_response_bytes: usize,
+        context: HookContext,
     ) -> Result<Self, Error> {
         if app_key.trim().is_empty() {
             return Err(Error::config("the app key is empty; set CEC_APP_KEY"));
@@ -139,11 +143,7 @@ impl AkSkProvider {
         check_lifetime(lifetime)?;
         Ok(AkSkProvider {
             inner: Arc::new(Inner {
-                client: generated::Client::new_with_client(
-                    &base_url,
-                    http,
-                    HookContext::unauthenticated(max_response_bytes),
-                ),
+                client: generated::Client::new_with_client(&base_url, http, context),
                 base_url,
                 app_key,
                 app_secret,
@@ -163,7 +163,7 @@ impl AkSkProvider {
             inner.app_secret.clone(),
             lifetime,
             inner.client.client().clone(),
-            inner.client.inner().max_response_bytes,
+            inner.client.inner().clone(),
         )
     }
 
