@@ -4,7 +4,10 @@
 
 use std::{
     fmt,
-    sync::{Arc, Mutex, PoisonError},
+    sync::{
+        Arc, Mutex, PoisonError,
+        atomic::{AtomicBool, Ordering},
+    },
     time::Duration,
 };
 
@@ -44,7 +47,9 @@ type SharedFetch = Shared<TokenFuture<'static>>;
 ///   lifetime (at most half the lifetime), so no caller ever sends an expired
 ///   token. Expiry is measured on a monotonic clock from the moment the token
 ///   was requested, with the shorter of the lifetime asked for and the one
-///   CEC returned in `Expires`.
+///   CEC returned in `Expires`. An `Expires` that is not a positive number
+///   of seconds (it is documented only as the "token expiry time") counts
+///   as the lifetime asked for, with a warning logged once.
 /// - **Single flight**: any number of concurrent callers that find no valid
 ///   token cause one token request; they all wait for it and share its token
 ///   or its error.
@@ -84,6 +89,9 @@ struct Inner {
     app_secret: SecretString,
     lifetime: Duration,
     state: Mutex<State>,
+    /// Whether the warning about an `Expires` that is not a number of
+    /// seconds was logged (it is logged once per provider).
+    warned_expires: AtomicBool,
 }
 
 enum State {
@@ -149,6 +157,7 @@ impl AkSkProvider {
                 app_secret,
                 lifetime,
                 state: Mutex::new(State::Empty),
+                warned_expires: AtomicBool::new(false),
             }),
         })
     }
@@ -265,19 +274,23 @@ impl Inner {
             return Err(self.auth_error("the response's AccessToken is empty", Some(200)));
         }
         let expires = response.expires.trim();
-        let seconds = expires
-            .parse::<u64>()
-            .ok()
-            .filter(|s| *s > 0)
-            .ok_or_else(|| {
-                self.auth_error(
-                    format!(
-                        "the response's Expires `{expires}` is not a positive number of seconds"
-                    ),
-                    Some(200),
-                )
-            })?;
-        let granted = Duration::from_secs(seconds).min(self.lifetime);
+        let granted = match expires.parse::<u64>().ok().filter(|s| *s > 0) {
+            Some(seconds) => Duration::from_secs(seconds).min(self.lifetime),
+            // Documented as "token expiry time": only the example shows
+            // seconds. Another form is no reason to fail every call; the
+            // lifetime asked for is what the token was requested with.
+            None => {
+                if !self.warned_expires.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(
+                        expires = %expires.chars().take(64).collect::<String>(),
+                        lifetime_s = self.lifetime.as_secs(),
+                        "tokenByAkSk's Expires is not a positive number of seconds; the token \
+                         is taken to last the lifetime asked for"
+                    );
+                }
+                self.lifetime
+            }
+        };
         let token = AccessToken::with_expiry(response.access_token, sent_at + granted);
         Ok((token, sent_at + granted - refresh_margin(granted)))
     }

@@ -9,6 +9,7 @@
 
 use crate::common;
 
+use common::logs::capture_logs;
 use common::paths::{CREATE_CALLED_ROUTE, TOKEN_BY_AK_SK};
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -396,7 +397,7 @@ async fn the_token_is_refreshed_a_margin_before_the_end_of_its_lifetime() {
     // Each row: the lifetime asked for (s), `Expires`, when the creates after
     // the first are made (s), which token each create carried.
     #[rustfmt::skip]
-    let table: [(u64, &str, &[u64], &[u32]); 6] = [
+    let table: [(u64, &str, &[u64], &[u32]); 10] = [
         // 600 s: the margin is 10 %, 60 s, so the token is refreshed from 540 s on.
         (600, "600",  &[535, 545], &[1, 1, 2]),
         // 100 s: 10 % would be 10 s, but the margin is at least 30 s: from 70 s on.
@@ -412,6 +413,12 @@ async fn the_token_is_refreshed_a_margin_before_the_end_of_its_lifetime() {
         // (10 s, half of it), not 60 s, which would be longer than the token's
         // whole life and make every call fetch a new token.
         (600, "20",   &[5, 15],    &[1, 1, 2]),
+        // `Expires` is documented as the "token expiry time"; when it is not
+        // a number of seconds, the lifetime asked for holds.
+        (600, "abc",                 &[535, 545], &[1, 1, 2]),
+        (100, "2018-12-24 11:26:11", &[65, 75],   &[1, 1, 2]),
+        (600, "",                    &[535, 545], &[1, 1, 2]),
+        (600, "0",                   &[535, 545], &[1, 1, 2]),
     ];
     for (asked, granted, at, tokens) in table {
         let sent = tokens_sent_at(asked, granted, at).await;
@@ -422,6 +429,61 @@ async fn the_token_is_refreshed_a_margin_before_the_end_of_its_lifetime() {
             "asked for {asked} s, granted {granted} s, creates at 0 and {at:?} s"
         );
     }
+}
+
+#[tokio::test]
+async fn an_expires_that_is_not_seconds_is_the_lifetime_asked_for_with_one_warning() {
+    let (logs, _capturing) = capture_logs();
+    let server = MockServer::start().await;
+    mount_token_by_ak_sk(
+        &server,
+        SuccessiveTokens::expiring_in("2018-12-24 11:36:11"),
+        2,
+    )
+    .await;
+    mount_create_called_route(&server, 3).await;
+    let client = aksk_client_with_lifetime(&server, Duration::from_secs(600));
+
+    for _ in 0..2 {
+        client
+            .create_called_route(&documented_route())
+            .await
+            .expect("the token is used, not refused");
+    }
+    let token = client.access_token().await.expect("a token");
+    let left = token
+        .expires_at()
+        .expect("an AK/SK token has an end")
+        .saturating_duration_since(tokio::time::Instant::now());
+    assert!(
+        left > Duration::from_secs(590) && left <= Duration::from_secs(600),
+        "it lasts the 600 s asked for: {left:?}"
+    );
+    // A second token from the same provider: no second warning.
+    jump(Duration::from_secs(545)).await;
+    client
+        .create_called_route(&documented_route())
+        .await
+        .expect("a fresh token");
+    assert_eq!(
+        tokens_sent(&server).await,
+        ["Bearer tok-1", "Bearer tok-1", "Bearer tok-2"]
+    );
+
+    let text = logs.text();
+    let warnings: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("WARN") && l.contains("Expires"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{text}");
+    assert!(
+        warnings[0].contains("expires=2018-12-24 11:36:11")
+            && warnings[0].contains("lifetime_s=600")
+            && warnings[0].contains("the lifetime asked for"),
+        "{}",
+        warnings[0]
+    );
+    server.verify().await;
 }
 
 #[tokio::test]
@@ -670,7 +732,8 @@ async fn a_token_endpoint_answer_without_a_usable_token_is_an_auth_error_saying_
             200,
             &["AccessToken"],
         ),
-        (token_response("tok-1", "abc"), 200, &["Expires", "abc"]),
+        // No row for an `Expires` that is not seconds: it is not a failure
+        // (see `an_expires_that_is_not_seconds_…`).
     ];
     let mut messages = String::new();
     for (response, status, says) in table {
