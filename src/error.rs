@@ -97,6 +97,24 @@ pub enum Error {
         cause: Option<String>,
     },
 
+    /// CEC answered a deletion with success (`returnCode` `"0"`), but its
+    /// answer does not confirm it route by route: it named no deleted
+    /// route, or more routes than dnids were sent. The routes may or may
+    /// not be gone: list them to know.
+    #[error(
+        "the deletion is not confirmed: {reason}; list the routes to see which remain{}",
+        if deleted.is_empty() { String::new() } else { format!(" (CEC named as deleted: {})", list(deleted)) }
+    )]
+    UnconfirmedDeletion {
+        /// The dnids whose deletion CEC's answer does not confirm.
+        dnids: Vec<i64>,
+        /// Every route CEC named as deleted, in every request (access code
+        /// and extension code run together, as CEC names them).
+        deleted: Vec<String>,
+        /// What CEC's answer left unconfirmed.
+        reason: String,
+    },
+
     /// 400: incorrect request.
     #[error(
         "bad request (400): check the request path and parameters{}",
@@ -260,6 +278,7 @@ impl Error {
             // CEC answered; it says what it did.
             Error::Business { .. }
             | Error::PartialDeletion { .. }
+            | Error::UnconfirmedDeletion { .. }
             | Error::BadRequest { .. }
             | Error::Unauthorized { .. }
             | Error::Forbidden { .. }
@@ -276,9 +295,10 @@ impl Error {
     /// The HTTP status CEC answered with, when it answered.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Business { .. } | Error::Decode { .. } | Error::ResponseTooLarge { .. } => {
-                Some(200)
-            }
+            Error::Business { .. }
+            | Error::UnconfirmedDeletion { .. }
+            | Error::Decode { .. }
+            | Error::ResponseTooLarge { .. } => Some(200),
             Error::BadRequest { .. } => Some(400),
             Error::Unauthorized { .. } => Some(401),
             Error::Forbidden { .. } => Some(403),

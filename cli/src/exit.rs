@@ -24,6 +24,11 @@ pub const TRANSPORT: u8 = 7;
 
 /// A deletion removed only some of the routes.
 pub const PARTIAL: u8 = 8;
+/// CEC answered a deletion with success but did not confirm it route by
+/// route (it named no deleted route, or more than were sent): the routes
+/// may or may not be gone. Distinct from 8, where CEC said what it did not
+/// delete, and from 0, so that a script does not take it for success.
+pub const UNCONFIRMED: u8 = 10;
 
 /// `plan --detailed-exitcode`: something differs (as Terraform's 2; the
 /// same number as clap's usage error).
@@ -43,7 +48,8 @@ Exit codes:
   6  CEC answered with an error status (400, 404, 500, other)
   7  transport failure (no connection to CEC or tokenByAkSk, timeout, unreadable response)
   8  a deletion removed only some of the routes
-  9  apply: not every change was applied (failed, unknown or skipped; the summary says which)";
+  9  apply: not every change was applied (failed, unknown or skipped; the summary says which)
+ 10  a deletion CEC did not confirm (it named no route, or too many): list the routes to check";
 
 /// The exit code for an SDK error.
 pub fn code_for_cec(error: &Error) -> u8 {
@@ -52,6 +58,7 @@ pub fn code_for_cec(error: &Error) -> u8 {
         Error::InvalidInput { .. } | Error::Config { .. } => INVALID,
         Error::Business { .. } => BUSINESS,
         Error::PartialDeletion { .. } => PARTIAL,
+        Error::UnconfirmedDeletion { .. } => UNCONFIRMED,
         Error::BadRequest { .. }
         | Error::NotFound { .. }
         | Error::ServerFailure { .. }
@@ -84,9 +91,10 @@ mod tests {
             TRANSPORT,
             PARTIAL,
             NOT_APPLIED,
+            UNCONFIRMED,
         ] {
             assert!(
-                HELP.contains(&format!("  {code}  ")),
+                HELP.contains(&format!(" {code}  ")),
                 "code {code} missing from --help"
             );
         }

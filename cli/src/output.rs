@@ -242,7 +242,9 @@ impl Output {
             && error.may_have_reached_server()
             && !matches!(
                 error,
-                cec_routes::Error::Business { .. } | cec_routes::Error::PartialDeletion { .. }
+                cec_routes::Error::Business { .. }
+                    | cec_routes::Error::PartialDeletion { .. }
+                    | cec_routes::Error::UnconfirmedDeletion { .. }
             )
         {
             stderr("note: the request may have reached CEC; check its state before retrying");
@@ -285,6 +287,7 @@ pub fn error_json(error: &Error) -> Value {
         | cec_routes::Error::Forbidden { .. } => "auth",
         cec_routes::Error::Business { .. } => "business",
         cec_routes::Error::PartialDeletion { .. } => "partial_deletion",
+        cec_routes::Error::UnconfirmedDeletion { .. } => "unconfirmed_deletion",
         cec_routes::Error::Connect { .. }
         | cec_routes::Error::Timeout { .. }
         | cec_routes::Error::Transport { .. } => "transport",
@@ -307,6 +310,10 @@ pub fn error_json(error: &Error) -> Value {
     {
         json["error"]["deleted"] = json!(deleted);
         json["error"]["failed"] = json!(failed);
+    }
+    if let cec_routes::Error::UnconfirmedDeletion { dnids, deleted, .. } = error {
+        json["error"]["deleted"] = json!(deleted);
+        json["error"]["unconfirmed"] = json!(dnids);
     }
     json
 }

@@ -7,7 +7,7 @@
 
 use std::process::Command;
 
-use cec_routes_sandbox::{Sandbox, Seed};
+use cec_routes_sandbox::{Fault, Operation, Sandbox, Seed};
 
 use crate::support::{Run, run_against, sandbox_env};
 
@@ -293,4 +293,49 @@ async fn the_listed_dnids_of_an_extension_delete_only_that_extension() {
     .await;
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert_eq!(dnids(&sandbox), [1, 2]);
+}
+
+/// A deletion CEC answers `"0"` without naming what it deleted, or naming
+/// more routes than dnids were sent, is not success: exit 10, and the
+/// error says to list the routes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unconfirmed_deletion_exits_10_and_says_to_list_the_routes() {
+    let sandbox = documented_sandbox().await;
+    // Each row: CEC's answer, what the error says CEC did.
+    let table = [
+        (
+            r#"{"returnCode": "0", "description": "data delete success"}"#,
+            "CEC answered returnCode \"0\" without naming a deleted route (dnids 1,2)",
+        ),
+        (
+            r#"{"returnCode": "0", "data": {"name": "9911411,99114111,99114112", "id": "1,2,3", "content": "9911411,99114111,99114112"}}"#,
+            "CEC named 3 deleted routes for 2 dnids (dnids 1,2)",
+        ),
+    ];
+    for (answer, says) in table {
+        sandbox.fail_request(Operation::DeleteCalledRoute, 1, Fault::json(200, answer));
+        let run = run_against(&sandbox, &["delete", "--dnid", "1,2", "--yes"]).await;
+        assert_eq!(run.code, 10, "{}", run.stderr);
+        assert!(
+            run.stderr.starts_with(&format!(
+                "error: the deletion is not confirmed: {says}; list the routes to see which remain"
+            )),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("note: "), "said once: {}", run.stderr);
+        assert_eq!(run.stdout, "", "no `deleted …` line");
+    }
+
+    sandbox.fail_request(
+        Operation::DeleteCalledRoute,
+        1,
+        Fault::json(200, r#"{"returnCode": "0"}"#),
+    );
+    let run = run_against(&sandbox, &["delete", "--dnid", "2", "--yes", "-o", "json"]).await;
+    assert_eq!(run.code, 10, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON output");
+    assert_eq!(json["error"]["kind"], "unconfirmed_deletion");
+    assert_eq!(json["error"]["unconfirmed"], serde_json::json!([2]));
+    assert_eq!(json["error"]["mayHaveReachedServer"], true);
 }

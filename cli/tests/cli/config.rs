@@ -251,6 +251,16 @@ async fn every_exit_code_in_help_is_reached() {
         "apply not complete",
         run_against(&sandbox, &["apply", "-f", routes, "--yes"]).await,
     );
+    sandbox.fail_request(
+        Operation::DeleteCalledRoute,
+        1,
+        Fault::json(200, r#"{"returnCode": "0"}"#),
+    );
+    reach(
+        10,
+        "unconfirmed deletion",
+        run_against(&sandbox, &["delete", "--dnid", "3", "--yes"]).await,
+    );
 
     assert_eq!(
         reached, documented,
