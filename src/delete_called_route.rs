@@ -126,10 +126,12 @@ impl Client {
     async fn delete_batch(&self, dnids: &[i64]) -> Result<BatchResult, Error> {
         let joined = join(dnids);
         let body = &types::DeleteCalledRouteRequest {
-            dnids: joined
-                .as_str()
-                .try_into()
-                .map_err(|e| Error::invalid("dnids", format!("{e}")))?,
+            dnids: joined.as_str().try_into().map_err(|_| {
+                Error::invalid(
+                    "dnids",
+                    "must be 1 to 1000 numbers of at most 19 digits, comma-separated",
+                )
+            })?,
         };
         let response = self
             .call("deleteCalledRoute", |raw| async move {

@@ -9,7 +9,10 @@ use crate::limits::BODY_SNIPPET_CHARS;
 /// Everything that can go wrong, by cause.
 ///
 /// Every variant says whether the request may have reached CEC
-/// ([`Error::may_have_reached_server`]). CEC has no idempotency key, so a
+/// ([`Error::may_have_reached_server`]); the text (`Display`) says only what
+/// went wrong, and leaves that advice to the caller, who knows whether the
+/// request changed anything (a create, modify or delete) or only read (a
+/// query, where it does not matter). CEC has no idempotency key, so a
 /// create that may have reached the server is never retried by this crate:
 /// only failures before sending (connection errors) are retried, and a 401
 /// is answered by one token refresh and one resend (the server refused the
@@ -191,7 +194,7 @@ pub enum Error {
     /// reading stopped there, so the outcome is unknown.
     #[error(
         "the {operation} response is larger than the {limit}-byte limit, so its outcome is \
-         unknown; the request may have reached CEC: check before retrying"
+         unknown"
     )]
     ResponseTooLarge {
         /// The operation, as its operationId.
@@ -215,14 +218,14 @@ pub enum Error {
     },
 
     /// The request or its response took longer than the configured timeout.
-    #[error("timed out after {timeout:?}; the request may have reached CEC: check before retrying")]
+    #[error("timed out after {timeout:?}")]
     Timeout {
         /// The timeout that ran out.
         timeout: Duration,
     },
 
     /// The connection failed after the request may have been sent.
-    #[error("connection failed during the exchange; the request may have reached CEC: {detail}")]
+    #[error("connection failed during the exchange: {detail}")]
     Transport {
         /// What went wrong, with its causes.
         detail: String,
@@ -355,6 +358,44 @@ impl Error {
             500 => Error::ServerFailure { body },
             status => Error::UnexpectedStatus { status, body },
         }
+    }
+}
+
+/// Checks a text field's length in the SDK's own words (the generated
+/// types would say "shorter than 1 characters"): `empty` is the reason for
+/// an empty value (`None`: an empty value is allowed), and at most `max`
+/// characters are allowed.
+pub(crate) fn check_length(
+    field: &'static str,
+    value: &str,
+    empty: Option<&str>,
+    max: usize,
+) -> Result<(), Error> {
+    let count = value.chars().count();
+    match empty {
+        Some(reason) if count == 0 => Err(Error::invalid(field, reason)),
+        _ if count > max => {
+            // A value far over the limit is shown cut.
+            let shown: String = value.chars().take(max + 8).collect();
+            let cut = if count > max + 8 { "…" } else { "" };
+            Err(Error::invalid(
+                field,
+                format!(
+                    "must be at most {}; `{shown}{cut}` has {count}",
+                    characters(max)
+                ),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `1 character`, `12 characters`.
+fn characters(n: usize) -> String {
+    if n == 1 {
+        "1 character".to_owned()
+    } else {
+        format!("{n} characters")
     }
 }
 

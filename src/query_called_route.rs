@@ -10,7 +10,7 @@ use crate::{
     client::Client,
     device::Device,
     envelope::check_return_code,
-    error::Error,
+    error::{Error, check_length},
     generated::types,
     listed::Listed,
     media_type::MediaType,
@@ -258,9 +258,10 @@ impl RouteFilter {
 
     /// Routes of exactly this access code (1 to 32 characters).
     pub fn access_code(mut self, code: &str) -> Result<Self, Error> {
+        check_length("accessCode", code, Some("must not be empty"), 32)?;
         self.access_code = Some(
             types::AccessCode::try_from(code)
-                .map_err(|e| Error::invalid("accessCode", format!("`{code}` is {e}")))?,
+                .map_err(|_| Error::invalid("accessCode", format!("`{code}` is refused")))?,
         );
         Ok(self)
     }
@@ -308,10 +309,11 @@ impl RouteFilter {
     }
 
     fn with_ext_code(mut self, code: &str, matching: ExtMatch) -> Result<Self, Error> {
+        check_length("extCode", code, Some("must not be empty"), 12)?;
         let code = types::ExtCode::try_from(code).map_err(|_| {
             Error::invalid(
                 "extCode",
-                format!("`{code}` is not 1 to 12 digits, `*` or `#`"),
+                format!("`{code}` may contain only digits, `*` and `#`"),
             )
         })?;
         self.ext_code = Some((code, matching));

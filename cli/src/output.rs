@@ -216,16 +216,7 @@ impl Output {
     /// Prints an error in plain words on stderr, and as JSON on stdout when
     /// JSON output was asked for.
     pub fn error(&self, error: &Error) {
-        let mut text = error_text(error);
-        if !self.writes {
-            // A query that may have reached CEC changed nothing there.
-            text = text
-                .replace(
-                    "; the request may have reached CEC: check before retrying",
-                    "",
-                )
-                .replace("; the request may have reached CEC:", ":");
-        }
+        let text = error_text(error);
         stderr(&format!("error: {text}"));
         if text.contains("plain http to a host that is not loopback") {
             stderr("hint: --allow-http (or CEC_ALLOW_HTTP=1) allows it, on a test network only");
@@ -236,8 +227,9 @@ impl Output {
                  CEC_TOKEN_URL) where tokenByAkSk is, when it is elsewhere",
             );
         }
+        // Once, and only for a write: a query that may have reached CEC
+        // changed nothing there.
         if self.writes
-            && !text.contains("may have reached CEC")
             && let Some(error) = error.cec()
             && error.may_have_reached_server()
             && !matches!(

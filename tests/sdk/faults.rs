@@ -510,7 +510,7 @@ async fn body_at_the_limit_is_read_and_one_byte_more_is_refused() {
                 assert_eq!(
                     error.to_string(),
                     "the createCalledRoute response is larger than the 4096-byte limit, so its \
-                     outcome is unknown; the request may have reached CEC: check before retrying"
+                     outcome is unknown"
                 );
             }
             assert_eq!(server.requests(), 1);
