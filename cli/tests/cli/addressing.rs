@@ -334,7 +334,7 @@ async fn an_unconfirmed_deletion_exits_10_and_says_to_list_the_routes() {
     );
     let run = run_against(&sandbox, &["delete", "--dnid", "2", "--yes", "-o", "json"]).await;
     assert_eq!(run.code, 10, "{}", run.stderr);
-    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON output");
+    let json = crate::json::assert_matches_schema("error", &run);
     assert_eq!(json["error"]["kind"], "unconfirmed_deletion");
     assert_eq!(json["error"]["unconfirmed"], serde_json::json!([2]));
     assert_eq!(json["error"]["mayHaveReachedServer"], true);
