@@ -18,7 +18,7 @@ use crate::{
     hook_context::HookContext,
     token::{StaticToken, TokenProvider},
     token_by_ak_sk::{AkSkProvider, check_lifetime},
-    transport::{Timeouts, check_base_url, http_client},
+    transport::{ProxyChoice, Timeouts, check_base_url, http_client},
 };
 
 /// How the client authenticates.
@@ -58,6 +58,12 @@ pub struct ClientBuilder {
     connect_retries: u32,
     max_response_bytes: usize,
     allow_http: bool,
+    proxy: ProxyChoice,
+    /// The caller's own HTTP client, instead of one the builder makes.
+    http: Option<reqwest::Client>,
+    /// Whether [`connect_timeout`](ClientBuilder::connect_timeout) was set
+    /// (it cannot apply to the caller's own HTTP client).
+    connect_timeout_set: bool,
 }
 
 impl Default for ClientBuilder {
@@ -75,6 +81,9 @@ impl Default for ClientBuilder {
             connect_retries: DEFAULT_CONNECT_RETRIES,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             allow_http: false,
+            proxy: ProxyChoice::Environment,
+            http: None,
+            connect_timeout_set: false,
         }
     }
 }
@@ -262,6 +271,7 @@ impl ClientBuilder {
     /// The connect timeout (default 10 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.timeouts.connect = timeout;
+        self.connect_timeout_set = true;
         self
     }
 
@@ -306,6 +316,79 @@ impl ClientBuilder {
         self
     }
 
+    /// Send every request through this proxy (`http://host:port`, or
+    /// `https://…`; a user and password in the URL are sent to the proxy),
+    /// instead of the environment's. Requests to a loopback host
+    /// (`localhost`, `127.0.0.0/8`, `::1`) never go through a proxy.
+    ///
+    /// By default the environment's proxies are used, as curl reads them:
+    /// `HTTPS_PROXY` for https, `HTTP_PROXY` for http, `ALL_PROXY` for
+    /// both (or their lower-case spellings), except for the hosts listed in
+    /// `NO_PROXY` and loopback hosts.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cec_routes::Client;
+    ///
+    /// let client = Client::builder()
+    ///     .token("t0k")
+    ///     .proxy("http://proxy.internal:3128")
+    ///     .build()?;
+    /// # Ok::<(), cec_routes::Error>(())
+    /// ```
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = ProxyChoice::Url(url.into());
+        self
+    }
+
+    /// Connect straight to CEC: no proxy, whatever the environment says.
+    pub fn no_proxy(mut self) -> Self {
+        self.proxy = ProxyChoice::Off;
+        self
+    }
+
+    /// Send every request (`tokenByAkSk` included) with your own HTTP
+    /// client: for a proxy the builder does not offer, a private CA bundle,
+    /// custom TLS roots or client certificates.
+    ///
+    /// The SDK then no longer controls what that client decides:
+    ///
+    /// - **Redirects**: build it with
+    ///   `redirect(reqwest::redirect::Policy::none())`, as the SDK's own
+    ///   client is. An answer that comes from another URL than the one asked
+    ///   is refused ([`Error::Transport`], or [`Error::Auth`] for
+    ///   `tokenByAkSk`), but by then the request, with its token or the app
+    ///   secret, has been sent on to the other server.
+    /// - **Proxies**: the client's own; [`proxy`](ClientBuilder::proxy) and
+    ///   [`no_proxy`](ClientBuilder::no_proxy) cannot be combined with it,
+    ///   and loopback hosts are not kept away from its proxies.
+    /// - **Timeouts**: the whole-request [`timeout`](ClientBuilder::timeout)
+    ///   still applies (each request carries it); the connect timeout is
+    ///   the client's own, so [`connect_timeout`](ClientBuilder::connect_timeout)
+    ///   cannot be combined with it.
+    /// - The `User-Agent`, connection pool and TLS settings are the client's.
+    ///
+    /// Authentication, the response size limit
+    /// ([`max_response_bytes`](ClientBuilder::max_response_bytes)),
+    /// connection retries and the error mapping stay the SDK's.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cec_routes::Client;
+    ///
+    /// let http = reqwest::Client::builder()
+    ///     .redirect(reqwest::redirect::Policy::none())
+    ///     .build()?;
+    /// let client = Client::builder().token("t0k").http_client(http).build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
     /// Checks the configuration and builds the client.
     pub fn build(self) -> Result<Client, Error> {
         let base_url = check_base_url(&self.base_url, self.allow_http).map_err(Error::config)?;
@@ -324,7 +407,27 @@ impl ClientBuilder {
                 "the app key is empty; set CEC_APP_KEY or leave it out",
             ));
         }
-        let http = http_client(self.timeouts).map_err(Error::config)?;
+        let (http, request_timeout) = match self.http {
+            Some(http) => {
+                if self.proxy != ProxyChoice::Environment {
+                    return Err(Error::config(
+                        "a proxy setting and your own HTTP client cannot be combined; set the \
+                         proxy on your reqwest client",
+                    ));
+                }
+                if self.connect_timeout_set {
+                    return Err(Error::config(
+                        "a connect timeout and your own HTTP client cannot be combined; set it \
+                         on your reqwest client",
+                    ));
+                }
+                (http, Some(self.timeouts.request))
+            }
+            None => (
+                http_client(self.timeouts, &self.proxy).map_err(Error::config)?,
+                None,
+            ),
+        };
         let provider: Arc<dyn TokenProvider> = match self.credentials {
             Credentials::None => {
                 return Err(Error::config(format!(
@@ -345,7 +448,8 @@ impl ClientBuilder {
                     app_secret,
                     self.token_lifetime,
                     http.clone(),
-                    self.max_response_bytes,
+                    HookContext::unauthenticated(self.max_response_bytes)
+                        .with_request_timeout(request_timeout),
                 )?)
             }
         };
@@ -353,7 +457,8 @@ impl ClientBuilder {
             provider.clone(),
             self.app_key.as_deref(),
             self.max_response_bytes,
-        )?;
+        )?
+        .with_request_timeout(request_timeout);
         Ok(Client::from_parts(
             generated::Client::new_with_client(&base_url, http, context),
             provider,

@@ -7,7 +7,7 @@ use crate::{
     client::Client,
     device::{Device, check_device_media},
     envelope::{Success, confirm},
-    error::Error,
+    error::{Error, check_length},
     generated::types,
     media_type::MediaType,
 };
@@ -46,11 +46,9 @@ impl CalledRoute {
     /// A route from an access code (1 to 32 characters) to a device.
     pub fn new(access_code: impl AsRef<str>, device: Device) -> Result<Self, Error> {
         let access_code = access_code.as_ref();
-        if access_code.is_empty() {
-            return Err(Error::invalid("accessCode", "must not be empty"));
-        }
+        check_length("accessCode", access_code, Some("must not be empty"), 32)?;
         let access_code = types::AccessCode::try_from(access_code)
-            .map_err(|e| Error::invalid("accessCode", format!("`{access_code}` is {e}")))?;
+            .map_err(|_| Error::invalid("accessCode", format!("`{access_code}` is refused")))?;
         device.to_wire()?;
         Ok(CalledRoute {
             access_code,
@@ -63,18 +61,12 @@ impl CalledRoute {
     /// Sets the extension code: 1 to 12 characters of digits, `*` and `#`.
     pub fn with_ext_code(mut self, ext_code: impl AsRef<str>) -> Result<Self, Error> {
         let ext_code = ext_code.as_ref();
-        if ext_code.is_empty() {
-            return Err(Error::invalid(
-                "extCode",
-                "must not be empty; leave it out for a route without an extension code",
-            ));
-        }
-        if ext_code.chars().count() > 12 {
-            return Err(Error::invalid(
-                "extCode",
-                format!("`{ext_code}` is longer than 12 characters"),
-            ));
-        }
+        check_length(
+            "extCode",
+            ext_code,
+            Some("must not be empty; leave it out for a route without an extension code"),
+            12,
+        )?;
         let parsed = types::ExtCode::try_from(ext_code).map_err(|_| {
             Error::invalid(
                 "extCode",

@@ -23,10 +23,17 @@ impl Client {
     /// Deletes the routes with these `dnid`s: `deleteCalledRoute`.
     ///
     /// An empty list is refused. More than 1000 dnids are sent in several
-    /// requests. Success means every route was deleted; a deletion that
-    /// removed only some routes is [`Error::PartialDeletion`], listing what
-    /// was and was not deleted — never plain success. A delete is never
-    /// resent automatically.
+    /// requests. A delete is never resent automatically.
+    ///
+    /// Success means CEC named, as deleted, one route for each dnid sent.
+    /// Anything else is never plain success:
+    ///
+    /// - [`Error::PartialDeletion`]: CEC deleted only some routes (its
+    ///   `Success:…,Failed:…` answer, fewer names than dnids, or a request
+    ///   of several that failed), listing what was and was not deleted;
+    /// - [`Error::UnconfirmedDeletion`]: CEC answered `"0"` but named no
+    ///   deleted route, or more routes than dnids were sent, so its answer
+    ///   confirms nothing route by route; list the routes to know.
     ///
     /// # Examples
     ///
@@ -51,19 +58,22 @@ impl Client {
         };
         let mut failed = Vec::new();
         let mut first_error = None;
+        // The batches CEC's answer does not confirm: their dnids, and why.
+        let mut unconfirmed: Vec<(&[i64], String)> = Vec::new();
         for batch in dnids.chunks(MAX_DELETE_BATCH) {
             deletion.requests += 1;
             match self.delete_batch(batch).await {
                 Ok(done) => {
-                    // CEC refused, or named fewer routes than dnids were
-                    // sent: whatever is not accounted for was not
-                    // confirmed deleted.
-                    let unaccounted = unaccounted(batch, &done);
-                    if unaccounted > 0 {
-                        failed.push(format!(
-                            "{unaccounted} of the routes with dnids {} (not accounted for)",
+                    match account(batch, &done) {
+                        Accounted::Whole => {}
+                        // CEC refused, or named fewer routes than dnids were
+                        // sent: whatever is not accounted for was not
+                        // confirmed deleted.
+                        Accounted::Short(missing) => failed.push(format!(
+                            "{missing} of the routes with dnids {} (not accounted for)",
                             join(batch)
-                        ));
+                        )),
+                        Accounted::Unconfirmed(reason) => unconfirmed.push((batch, reason)),
                     }
                     deletion.deleted.extend(done.deleted);
                     deletion.ids.extend(done.ids);
@@ -83,24 +93,45 @@ impl Client {
                 }
             }
         }
-        if failed.is_empty() {
-            Ok(deletion)
-        } else {
-            Err(Error::PartialDeletion {
+        if !failed.is_empty() {
+            failed.extend(
+                unconfirmed
+                    .iter()
+                    .map(|(batch, reason)| format!("dnids {} ({reason})", join(batch))),
+            );
+            return Err(Error::PartialDeletion {
                 deleted: deletion.deleted,
                 failed,
                 cause: first_error.map(|e| e.to_string()),
-            })
+            });
         }
+        if !unconfirmed.is_empty() {
+            let reason = unconfirmed
+                .iter()
+                .map(|(batch, reason)| format!("{reason} (dnids {})", join(batch)))
+                .collect::<Vec<_>>()
+                .join("; ");
+            return Err(Error::UnconfirmedDeletion {
+                dnids: unconfirmed
+                    .iter()
+                    .flat_map(|(batch, _)| batch.iter().copied())
+                    .collect(),
+                deleted: deletion.deleted,
+                reason,
+            });
+        }
+        Ok(deletion)
     }
 
     async fn delete_batch(&self, dnids: &[i64]) -> Result<BatchResult, Error> {
         let joined = join(dnids);
         let body = &types::DeleteCalledRouteRequest {
-            dnids: joined
-                .as_str()
-                .try_into()
-                .map_err(|e| Error::invalid("dnids", format!("{e}")))?,
+            dnids: joined.as_str().try_into().map_err(|_| {
+                Error::invalid(
+                    "dnids",
+                    "must be 1 to 1000 numbers of at most 19 digits, comma-separated",
+                )
+            })?,
         };
         let response = self
             .call("deleteCalledRoute", |raw| async move {
@@ -147,18 +178,36 @@ impl Client {
     }
 }
 
-/// How many of a batch's routes a result neither names as deleted nor as
-/// failed. Only counted when CEC named any, or refused: a plain `"0"`
-/// without names is CEC's word that all were deleted.
-fn unaccounted(batch: &[i64], done: &BatchResult) -> usize {
+/// How a batch's result accounts for the routes of its dnids.
+enum Accounted {
+    /// One named route (deleted or failed) for each dnid.
+    Whole,
+    /// This many routes are named neither as deleted nor as failed.
+    Short(usize),
+    /// CEC answered `"0"` but its names confirm nothing: why.
+    Unconfirmed(String),
+}
+
+/// How `done` accounts for `batch`: a success that names no route, or more
+/// routes than dnids, confirms nothing route by route; a refusal or a
+/// success that names fewer leaves the rest unaccounted for.
+fn account(batch: &[i64], done: &BatchResult) -> Accounted {
     let named = done.deleted.len() + done.failed.len();
-    if named == 0 && done.cause.is_none() {
-        return 0;
-    }
     let mut unique = batch.to_vec();
     unique.sort_unstable();
     unique.dedup();
-    unique.len().saturating_sub(named)
+    let sent = unique.len();
+    match (named, &done.cause) {
+        (0, None) => Accounted::Unconfirmed(
+            "CEC answered returnCode \"0\" without naming a deleted route".to_owned(),
+        ),
+        (named, None) if named > sent => Accounted::Unconfirmed(format!(
+            "CEC named {named} deleted routes for {sent} dnid{}",
+            if sent == 1 { "" } else { "s" }
+        )),
+        (named, _) if named < sent => Accounted::Short(sent - named),
+        _ => Accounted::Whole,
+    }
 }
 
 fn join(dnids: &[i64]) -> String {

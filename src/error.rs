@@ -9,7 +9,10 @@ use crate::limits::BODY_SNIPPET_CHARS;
 /// Everything that can go wrong, by cause.
 ///
 /// Every variant says whether the request may have reached CEC
-/// ([`Error::may_have_reached_server`]). CEC has no idempotency key, so a
+/// ([`Error::may_have_reached_server`]); the text (`Display`) says only what
+/// went wrong, and leaves that advice to the caller, who knows whether the
+/// request changed anything (a create, modify or delete) or only read (a
+/// query, where it does not matter). CEC has no idempotency key, so a
 /// create that may have reached the server is never retried by this crate:
 /// only failures before sending (connection errors) are retried, and a 401
 /// is answered by one token refresh and one resend (the server refused the
@@ -46,15 +49,21 @@ pub enum Error {
         reason: String,
     },
 
-    /// The client's configuration is unusable; nothing was sent.
+    /// The client's configuration is unusable; nothing was sent to CEC's
+    /// business operations. Found when the client is built, or when the
+    /// token endpoint answers 404 (the configured URL is wrong).
     #[error("invalid configuration: {reason}")]
     Config {
         /// What is wrong and how to fix it.
         reason: String,
     },
 
-    /// No access token could be obtained (the `tokenByAkSk` endpoint failed
-    /// or a token provider refused); the business request was not sent.
+    /// No access token could be obtained: the `tokenByAkSk` endpoint
+    /// refused (401, 403, another status) or gave no usable token, or a
+    /// token provider refused; the business request was not sent. A token
+    /// endpoint that cannot be reached is [`Error::Connect`] instead, and
+    /// one that answers 404 is [`Error::Config`]: neither says anything
+    /// about the credentials.
     #[error("authentication failed: {reason}")]
     Auth {
         /// What failed: the endpoint and status, never the secret.
@@ -89,6 +98,24 @@ pub enum Error {
         failed: Vec<String>,
         /// Why a request failed, when one did.
         cause: Option<String>,
+    },
+
+    /// CEC answered a deletion with success (`returnCode` `"0"`), but its
+    /// answer does not confirm it route by route: it named no deleted
+    /// route, or more routes than dnids were sent. The routes may or may
+    /// not be gone: list them to know.
+    #[error(
+        "the deletion is not confirmed: {reason}; list the routes to see which remain{}",
+        if deleted.is_empty() { String::new() } else { format!(" (CEC named as deleted: {})", list(deleted)) }
+    )]
+    UnconfirmedDeletion {
+        /// The dnids whose deletion CEC's answer does not confirm.
+        dnids: Vec<i64>,
+        /// Every route CEC named as deleted, in every request (access code
+        /// and extension code run together, as CEC names them).
+        deleted: Vec<String>,
+        /// What CEC's answer left unconfirmed.
+        reason: String,
     },
 
     /// 400: incorrect request.
@@ -167,7 +194,7 @@ pub enum Error {
     /// reading stopped there, so the outcome is unknown.
     #[error(
         "the {operation} response is larger than the {limit}-byte limit, so its outcome is \
-         unknown; the request may have reached CEC: check before retrying"
+         unknown"
     )]
     ResponseTooLarge {
         /// The operation, as its operationId.
@@ -176,7 +203,9 @@ pub enum Error {
         limit: usize,
     },
 
-    /// No connection could be made; the request was certainly not sent.
+    /// No connection could be made (refused, a name that does not resolve,
+    /// a TLS handshake that failed), to CEC or to its token endpoint; the
+    /// request was certainly not sent.
     #[error("could not connect to {url}: {detail}")]
     Connect {
         /// The URL that was tried.
@@ -189,14 +218,14 @@ pub enum Error {
     },
 
     /// The request or its response took longer than the configured timeout.
-    #[error("timed out after {timeout:?}; the request may have reached CEC: check before retrying")]
+    #[error("timed out after {timeout:?}")]
     Timeout {
         /// The timeout that ran out.
         timeout: Duration,
     },
 
     /// The connection failed after the request may have been sent.
-    #[error("connection failed during the exchange; the request may have reached CEC: {detail}")]
+    #[error("connection failed during the exchange: {detail}")]
     Transport {
         /// What went wrong, with its causes.
         detail: String,
@@ -252,6 +281,7 @@ impl Error {
             // CEC answered; it says what it did.
             Error::Business { .. }
             | Error::PartialDeletion { .. }
+            | Error::UnconfirmedDeletion { .. }
             | Error::BadRequest { .. }
             | Error::Unauthorized { .. }
             | Error::Forbidden { .. }
@@ -268,9 +298,10 @@ impl Error {
     /// The HTTP status CEC answered with, when it answered.
     pub fn status(&self) -> Option<u16> {
         match self {
-            Error::Business { .. } | Error::Decode { .. } | Error::ResponseTooLarge { .. } => {
-                Some(200)
-            }
+            Error::Business { .. }
+            | Error::UnconfirmedDeletion { .. }
+            | Error::Decode { .. }
+            | Error::ResponseTooLarge { .. } => Some(200),
             Error::BadRequest { .. } => Some(400),
             Error::Unauthorized { .. } => Some(401),
             Error::Forbidden { .. } => Some(403),
@@ -327,6 +358,44 @@ impl Error {
             500 => Error::ServerFailure { body },
             status => Error::UnexpectedStatus { status, body },
         }
+    }
+}
+
+/// Checks a text field's length in the SDK's own words (the generated
+/// types would say "shorter than 1 characters"): `empty` is the reason for
+/// an empty value (`None`: an empty value is allowed), and at most `max`
+/// characters are allowed.
+pub(crate) fn check_length(
+    field: &'static str,
+    value: &str,
+    empty: Option<&str>,
+    max: usize,
+) -> Result<(), Error> {
+    let count = value.chars().count();
+    match empty {
+        Some(reason) if count == 0 => Err(Error::invalid(field, reason)),
+        _ if count > max => {
+            // A value far over the limit is shown cut.
+            let shown: String = value.chars().take(max + 8).collect();
+            let cut = if count > max + 8 { "…" } else { "" };
+            Err(Error::invalid(
+                field,
+                format!(
+                    "must be at most {}; `{shown}{cut}` has {count}",
+                    characters(max)
+                ),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `1 character`, `12 characters`.
+fn characters(n: usize) -> String {
+    if n == 1 {
+        "1 character".to_owned()
+    } else {
+        format!("{n} characters")
     }
 }
 

@@ -1,7 +1,7 @@
 //! What the generated client carries into its hooks: progenitor's inner
 //! type.
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use reqwest::header::HeaderValue;
 
@@ -50,6 +50,9 @@ pub struct HookContext {
     pub(crate) token: Option<AccessToken>,
     /// The most bytes of a response body a request may read.
     pub(crate) max_response_bytes: usize,
+    /// The whole-request timeout each request carries itself: set when the
+    /// HTTP client is the caller's own, whose timeouts are not the SDK's.
+    pub(crate) request_timeout: Option<Duration>,
 }
 
 impl HookContext {
@@ -74,6 +77,7 @@ impl HookContext {
             app_key,
             token: None,
             max_response_bytes,
+            request_timeout: None,
         })
     }
 
@@ -85,6 +89,13 @@ impl HookContext {
             app_key: None,
             token: None,
             max_response_bytes,
+            request_timeout: None,
         }
+    }
+
+    /// Each request carries `timeout` (`None`: the HTTP client's own).
+    pub(crate) fn with_request_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.request_timeout = timeout;
+        self
     }
 }

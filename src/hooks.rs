@@ -24,10 +24,13 @@ impl ClientHooks<HookContext> for Client {
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
+        let context = self.inner();
+        if let Some(timeout) = context.request_timeout {
+            *request.timeout_mut() = Some(timeout);
+        }
         let headers = request.headers_mut();
         headers.remove(API_VERSION);
 
-        let context = self.inner();
         if info.operation_id == TOKEN_OPERATION {
             return Ok(());
         }
@@ -62,13 +65,19 @@ impl ClientHooks<HookContext> for Client {
 
     /// Sends the request, and hands the generated code a response whose
     /// body stops at the client's limit: a success larger than the limit
-    /// fails as a body error, and the rest of it is never read.
+    /// fails as a body error, and the rest of it is never read. An answer
+    /// from another URL (an HTTP client of the caller's that followed a
+    /// redirect) fails as a body error too.
     async fn exec(
         &self,
         request: reqwest::Request,
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
+        let sent = request.url().clone();
         let response = self.client().execute(request).await?;
+        if response.url() != &sent {
+            return Ok(transport::refuse_redirected(response));
+        }
         Ok(transport::cap_body(
             response,
             self.inner().max_response_bytes,

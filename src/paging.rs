@@ -42,6 +42,14 @@ pub(crate) trait Listing {
 
     fn admits(&self, item: &Self::Item) -> bool;
 
+    /// Whether an item the filter does not admit is one CEC returns by
+    /// design (a wider reading of the filter), not a sign that it ignored
+    /// the filter: dropping it is not worth a warning.
+    fn widened(&self, item: &Self::Item) -> bool {
+        let _ = item;
+        false
+    }
+
     /// What identifies an item across pages.
     fn key(item: &Self::Item) -> String;
 }
@@ -55,7 +63,7 @@ pub(crate) async fn list_all<L: Listing>(
         filter.fetch(client, offset, MAX_PAGE_SIZE)
     })
     .await?;
-    Ok(keep_admitted(items, |item| filter.admits(item)))
+    Ok(keep_admitted(filter, items))
 }
 
 /// One page: `limit` (1 to 100) items from `offset`, those `filter` admits.
@@ -70,7 +78,7 @@ pub(crate) async fn list_page<L: Listing>(
     let received = page.items.len();
     Ok(Page {
         total: page.total,
-        items: keep_admitted(page.items, |item| filter.admits(item)),
+        items: keep_admitted(filter, page.items),
         received,
     })
 }
@@ -128,13 +136,33 @@ where
     Ok(items)
 }
 
-fn keep_admitted<T>(items: Vec<T>, admits: impl Fn(&T) -> bool) -> Vec<T> {
-    let before = items.len();
-    let kept: Vec<T> = items.into_iter().filter(|item| admits(item)).collect();
-    if kept.len() < before {
+fn keep_admitted<L: Listing>(filter: &L, items: Vec<L::Item>) -> Vec<L::Item> {
+    let mut widened = 0;
+    let mut unexpected = 0;
+    let kept: Vec<L::Item> = items
+        .into_iter()
+        .filter(|item| {
+            let admitted = filter.admits(item);
+            if !admitted {
+                if filter.widened(item) {
+                    widened += 1;
+                } else {
+                    unexpected += 1;
+                }
+            }
+            admitted
+        })
+        .collect();
+    if unexpected > 0 {
         tracing::warn!(
-            dropped = before - kept.len(),
+            dropped = unexpected,
             "CEC returned items that do not match the filter; they were dropped"
+        );
+    }
+    if widened > 0 {
+        tracing::debug!(
+            dropped = widened,
+            "CEC read the filter more widely than it is written; the extra items were dropped"
         );
     }
     kept

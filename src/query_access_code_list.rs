@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     client::Client,
     envelope::check_return_code,
-    error::Error,
+    error::{Error, check_length},
     generated::types,
     listed::Listed,
     media_type::MediaType,
@@ -121,9 +121,10 @@ impl AccessCodeFilter {
 
     /// Access codes that contain this text (at most 32 characters).
     pub fn access_code(mut self, code: &str) -> Result<Self, Error> {
+        check_length("accessCode", code, None, 32)?;
         self.access_code = Some(
             types::QueryAccessCodeListRequestAccessCode::try_from(code)
-                .map_err(|e| Error::invalid("accessCode", format!("`{code}` is {e}")))?,
+                .map_err(|_| Error::invalid("accessCode", format!("`{code}` is refused")))?,
         );
         Ok(self)
     }

@@ -10,7 +10,7 @@ use crate::{
     client::Client,
     device::Device,
     envelope::check_return_code,
-    error::Error,
+    error::{Error, check_length},
     generated::types,
     listed::Listed,
     media_type::MediaType,
@@ -214,7 +214,23 @@ fn show(value: Option<i64>) -> String {
     value.map_or_else(|| "null".to_owned(), |v| v.to_string())
 }
 
+/// How an extension-code filter reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ExtMatch {
+    /// The route's extension code is the one asked for.
+    Exact,
+    /// The route's extension code is a prefix of the one asked for, `""`
+    /// included: where a caller dialling it could land.
+    DialMatch,
+}
+
 /// Which routes to list; every filter is optional.
+///
+/// Each filter is sent to CEC, and the routes that come back are checked
+/// against it too: CEC may read a filter more widely than it is written
+/// (its documented answer to an extension-code filter lists every route a
+/// caller dialling that extension could reach), so the listing holds only
+/// the routes the filter names.
 ///
 /// # Examples
 ///
@@ -228,7 +244,7 @@ fn show(value: Option<i64>) -> String {
 #[must_use]
 pub struct RouteFilter {
     access_code: Option<types::AccessCode>,
-    ext_code: Option<types::ExtCode>,
+    ext_code: Option<(types::ExtCode, ExtMatch)>,
     device_type: Option<i32>,
     device_desc: Option<String>,
     media_type: Option<MediaType>,
@@ -240,23 +256,67 @@ impl RouteFilter {
         RouteFilter::default()
     }
 
-    /// Routes of this access code (1 to 32 characters).
+    /// Routes of exactly this access code (1 to 32 characters).
     pub fn access_code(mut self, code: &str) -> Result<Self, Error> {
+        check_length("accessCode", code, Some("must not be empty"), 32)?;
         self.access_code = Some(
             types::AccessCode::try_from(code)
-                .map_err(|e| Error::invalid("accessCode", format!("`{code}` is {e}")))?,
+                .map_err(|_| Error::invalid("accessCode", format!("`{code}` is refused")))?,
         );
         Ok(self)
     }
 
-    /// Routes with this extension code (1 to 12 digits, `*` or `#`).
-    pub fn ext_code(mut self, code: &str) -> Result<Self, Error> {
-        self.ext_code = Some(types::ExtCode::try_from(code).map_err(|_| {
+    /// Routes with exactly this extension code (1 to 12 digits, `*` or
+    /// `#`).
+    ///
+    /// CEC answers an extension-code filter with every route whose
+    /// extension code is a prefix of it, the route without one included
+    /// (its documented example: `"11"` lists `"11"`, `"1"` and no
+    /// extension); those are dropped here. For that reading, use
+    /// [`ext_code_dial_match`](RouteFilter::ext_code_dial_match).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cec_routes::RouteFilter;
+    ///
+    /// // Only 9911411 ext 11: never the hotline's main route.
+    /// let filter = RouteFilter::new().access_code("9911411")?.ext_code("11")?;
+    /// # Ok::<(), cec_routes::Error>(())
+    /// ```
+    pub fn ext_code(self, code: &str) -> Result<Self, Error> {
+        self.with_ext_code(code, ExtMatch::Exact)
+    }
+
+    /// The routes a caller dialling the access code followed by `code`
+    /// could reach: those whose extension code is a prefix of `code`, the
+    /// route without an extension code included (`"11"` matches `"11"`,
+    /// `"1"` and none). This is CEC's own reading of an extension-code
+    /// filter; use it to see where a dialled number may go, never to pick
+    /// routes to delete or modify (that is [`ext_code`](RouteFilter::ext_code)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cec_routes::RouteFilter;
+    ///
+    /// // 9911411 ext 11, 9911411 ext 1 and 9911411 itself, where they exist.
+    /// let filter = RouteFilter::new().access_code("9911411")?.ext_code_dial_match("11")?;
+    /// # Ok::<(), cec_routes::Error>(())
+    /// ```
+    pub fn ext_code_dial_match(self, code: &str) -> Result<Self, Error> {
+        self.with_ext_code(code, ExtMatch::DialMatch)
+    }
+
+    fn with_ext_code(mut self, code: &str, matching: ExtMatch) -> Result<Self, Error> {
+        check_length("extCode", code, Some("must not be empty"), 12)?;
+        let code = types::ExtCode::try_from(code).map_err(|_| {
             Error::invalid(
                 "extCode",
-                format!("`{code}` is not 1 to 12 digits, `*` or `#`"),
+                format!("`{code}` may contain only digits, `*` and `#`"),
             )
-        })?);
+        })?;
+        self.ext_code = Some((code, matching));
         Ok(self)
     }
 
@@ -289,7 +349,7 @@ impl RouteFilter {
     fn to_request(&self, offset: i32, limit: i32) -> types::QueryCalledRouteRequest {
         types::QueryCalledRouteRequest {
             access_code: self.access_code.clone(),
-            ext_code: self.ext_code.clone(),
+            ext_code: self.ext_code.as_ref().map(|(code, _)| code.clone()),
             devicetype: self
                 .device_type
                 .and_then(|t| types::DeviceType::try_from(t).ok()),
@@ -300,6 +360,35 @@ impl RouteFilter {
             limit: Some(limit.into()),
             offset: Some(offset.into()),
         }
+    }
+}
+
+impl RouteFilter {
+    /// Whether `route` passes every filter, the extension code read as
+    /// `ext_match`.
+    fn admits_reading_ext_as(&self, route: &Route, ext_match: Option<ExtMatch>) -> bool {
+        // A route without a media type cannot be judged: CEC's own documented
+        // example returns one for a media-type filter, so it is kept.
+        let media_ok = self
+            .media_type
+            .is_none_or(|wanted| match &route.media_type {
+                None => true,
+                Some(listed) => listed.known() == Some(&wanted),
+            });
+        let device_ok = self
+            .device_type
+            .is_none_or(|wanted| route.device.known().map(|d| d.device_type()) == Some(wanted));
+        let access_ok = self
+            .access_code
+            .as_ref()
+            .is_none_or(|wanted| route.access_code == wanted.as_str());
+        let own_ext = route.ext_code.as_deref().unwrap_or_default();
+        let ext_ok = match (&self.ext_code, ext_match) {
+            (None, _) | (Some(_), None) => true,
+            (Some((wanted, _)), Some(ExtMatch::Exact)) => own_ext == wanted.as_str(),
+            (Some((wanted, _)), Some(ExtMatch::DialMatch)) => wanted.starts_with(own_ext),
+        };
+        media_ok && device_ok && access_ok && ext_ok
     }
 }
 
@@ -337,20 +426,17 @@ impl Listing for RouteFilter {
         })
     }
 
-    /// Whether a listed route passes the filters CEC may have ignored.
+    /// Whether a listed route passes the filters CEC may have ignored or
+    /// read more widely.
     fn admits(&self, route: &Route) -> bool {
-        // A route without a media type cannot be judged: CEC's own documented
-        // example returns one for a media-type filter, so it is kept.
-        let media_ok = self
-            .media_type
-            .is_none_or(|wanted| match &route.media_type {
-                None => true,
-                Some(listed) => listed.known() == Some(&wanted),
-            });
-        let device_ok = self
-            .device_type
-            .is_none_or(|wanted| route.device.known().map(|d| d.device_type()) == Some(wanted));
-        media_ok && device_ok
+        self.admits_reading_ext_as(route, self.ext_code.as_ref().map(|(_, m)| *m))
+    }
+
+    /// A route under an exact extension-code filter whose extension code is
+    /// a prefix of the one asked for: CEC lists it by design.
+    fn widened(&self, route: &Route) -> bool {
+        matches!(self.ext_code, Some((_, ExtMatch::Exact)))
+            && self.admits_reading_ext_as(route, Some(ExtMatch::DialMatch))
     }
 
     fn key(route: &Route) -> String {
@@ -368,9 +454,10 @@ impl Client {
     /// Pages of 100 are fetched with `offset` = 100 × (page − 1) until the
     /// total CEC reports is reached or a page comes back empty; a server
     /// that repeats a page is an error, not an endless loop. Routes that do
-    /// not match the media-type or device-type filter are dropped even when
-    /// CEC returns them (the documentation spells the media-type filter two
-    /// ways, so a server may ignore it).
+    /// not match the filter are dropped even when CEC returns them: the
+    /// documentation spells the media-type filter two ways, so a server may
+    /// ignore it, and CEC reads an extension code as every route a caller
+    /// dialling it could reach (see [`RouteFilter::ext_code`]).
     ///
     /// # Examples
     ///

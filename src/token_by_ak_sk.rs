@@ -4,7 +4,10 @@
 
 use std::{
     fmt,
-    sync::{Arc, Mutex, PoisonError},
+    sync::{
+        Arc, Mutex, PoisonError,
+        atomic::{AtomicBool, Ordering},
+    },
     time::Duration,
 };
 
@@ -24,11 +27,14 @@ use crate::{
     hook_context::HookContext,
     limits::MAX_TOKEN_LIFETIME,
     token::{AccessToken, TokenFuture, TokenProvider},
-    transport::{Timeouts, check_base_url, http_client, read_error_body, too_large},
+    transport::{ProxyChoice, Timeouts, check_base_url, http_client, read_error_body, too_large},
 };
 
 /// The endpoint named in token errors.
 const ENDPOINT: &str = "tokenByAkSk";
+
+/// The token endpoint's path under the base URL.
+const TOKEN_PATH: &str = "/apigovernance/api/oauth/tokenByAkSk";
 
 /// One token request, awaited by every caller that found no valid token.
 type SharedFetch = Shared<TokenFuture<'static>>;
@@ -41,13 +47,20 @@ type SharedFetch = Shared<TokenFuture<'static>>;
 ///   lifetime (at most half the lifetime), so no caller ever sends an expired
 ///   token. Expiry is measured on a monotonic clock from the moment the token
 ///   was requested, with the shorter of the lifetime asked for and the one
-///   CEC returned in `Expires`.
+///   CEC returned in `Expires`. An `Expires` that is not a positive number
+///   of seconds (it is documented only as the "token expiry time") counts
+///   as the lifetime asked for, with a warning logged once.
 /// - **Single flight**: any number of concurrent callers that find no valid
 ///   token cause one token request; they all wait for it and share its token
 ///   or its error.
 /// - **Never poisoned**: after a failed request the next caller tries again.
 /// - **Secret**: the app secret is a [`SecretString`], absent from `Debug`
 ///   and from every error (a response body that echoes it is redacted).
+/// - **Failures by cause**: a token endpoint that cannot be reached is
+///   [`Error::Connect`] naming its URL, as for any other call; one that
+///   answers 404 is [`Error::Config`] (the URL looks wrong); a refusal (401,
+///   403, any other status) or an answer without a usable token is
+///   [`Error::Auth`].
 /// - **Bounded**: the response is read only up to the client's
 ///   [`max_response_bytes`](crate::ClientBuilder::max_response_bytes)
 ///   ([`DEFAULT_MAX_RESPONSE_BYTES`] for a provider made with
@@ -76,6 +89,9 @@ struct Inner {
     app_secret: SecretString,
     lifetime: Duration,
     state: Mutex<State>,
+    /// Whether the warning about an `Expires` that is not a number of
+    /// seconds was logged (it is logged once per provider).
+    warned_expires: AtomicBool,
 }
 
 enum State {
@@ -97,10 +113,13 @@ impl AkSkProvider {
         app_secret: SecretString,
     ) -> Result<Self, Error> {
         let base_url = check_base_url(base_url, false).map_err(Error::config)?;
-        let http = http_client(Timeouts {
-            request: DEFAULT_TIMEOUT,
-            connect: DEFAULT_CONNECT_TIMEOUT,
-        })
+        let http = http_client(
+            Timeouts {
+                request: DEFAULT_TIMEOUT,
+                connect: DEFAULT_CONNECT_TIMEOUT,
+            },
+            &ProxyChoice::Environment,
+        )
         .map_err(Error::config)?;
         Self::with_parts(
             base_url,
@@ -108,19 +127,20 @@ impl AkSkProvider {
             app_secret,
             DEFAULT_TOKEN_LIFETIME,
             http,
-            DEFAULT_MAX_RESPONSE_BYTES,
+            HookContext::unauthenticated(DEFAULT_MAX_RESPONSE_BYTES),
         )
     }
 
     /// A provider from checked parts: the client builder's HTTP client and
-    /// limit, or [`new`](AkSkProvider::new)'s defaults.
+    /// hook context (limit, timeout), or [`new`](AkSkProvider::new)'s
+    /// defaults.
     pub(crate) fn with_parts(
         base_url: String,
         app_key: String,
         app_secret: SecretString,
         lifetime: Duration,
         http: reqwest::Client,
-        max_response_bytes: usize,
+        context: HookContext,
     ) -> Result<Self, Error> {
         if app_key.trim().is_empty() {
             return Err(Error::config("the app key is empty; set CEC_APP_KEY"));
@@ -131,16 +151,13 @@ impl AkSkProvider {
         check_lifetime(lifetime)?;
         Ok(AkSkProvider {
             inner: Arc::new(Inner {
-                client: generated::Client::new_with_client(
-                    &base_url,
-                    http,
-                    HookContext::unauthenticated(max_response_bytes),
-                ),
+                client: generated::Client::new_with_client(&base_url, http, context),
                 base_url,
                 app_key,
                 app_secret,
                 lifetime,
                 state: Mutex::new(State::Empty),
+                warned_expires: AtomicBool::new(false),
             }),
         })
     }
@@ -155,7 +172,7 @@ impl AkSkProvider {
             inner.app_secret.clone(),
             lifetime,
             inner.client.client().clone(),
-            inner.client.inner().max_response_bytes,
+            inner.client.inner().clone(),
         )
     }
 
@@ -257,50 +274,61 @@ impl Inner {
             return Err(self.auth_error("the response's AccessToken is empty", Some(200)));
         }
         let expires = response.expires.trim();
-        let seconds = expires
-            .parse::<u64>()
-            .ok()
-            .filter(|s| *s > 0)
-            .ok_or_else(|| {
-                self.auth_error(
-                    format!(
-                        "the response's Expires `{expires}` is not a positive number of seconds"
-                    ),
-                    Some(200),
-                )
-            })?;
-        let granted = Duration::from_secs(seconds).min(self.lifetime);
+        let granted = match expires.parse::<u64>().ok().filter(|s| *s > 0) {
+            Some(seconds) => Duration::from_secs(seconds).min(self.lifetime),
+            // Documented as "token expiry time": only the example shows
+            // seconds. Another form is no reason to fail every call; the
+            // lifetime asked for is what the token was requested with.
+            None => {
+                if !self.warned_expires.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(
+                        expires = %expires.chars().take(64).collect::<String>(),
+                        lifetime_s = self.lifetime.as_secs(),
+                        "tokenByAkSk's Expires is not a positive number of seconds; the token \
+                         is taken to last the lifetime asked for"
+                    );
+                }
+                self.lifetime
+            }
+        };
         let token = AccessToken::with_expiry(response.access_token, sent_at + granted);
         Ok((token, sent_at + granted - refresh_margin(granted)))
     }
 
+    /// The error for a failed token request: a connection that could not
+    /// be made is [`Error::Connect`], as for any other call; a 404 says the
+    /// URL is wrong ([`Error::Config`]); every other failure is
+    /// [`Error::Auth`].
     async fn failure(
         &self,
         error: progenitor_client::Error<progenitor_client::ByteStream>,
     ) -> Error {
         use progenitor_client::Error as E;
-        match error {
+        let (status, body, documented) = match error {
             E::ErrorResponse(response) => {
                 let status = response.status().as_u16();
-                let body = read_error_body(response.into_inner_stream()).await;
-                let body = body_snippet(&body, &[self.secret()]);
-                self.auth_error(format!("status {status}{}", quote(&body)), Some(status))
+                (
+                    status,
+                    read_error_body(response.into_inner_stream()).await,
+                    true,
+                )
             }
             E::UnexpectedResponse(response) => {
                 let status = response.status().as_u16();
-                let body = read_error_body(response.bytes_stream()).await;
-                let body = body_snippet(&body, &[self.secret()]);
-                self.auth_error(
-                    format!("unexpected status {status}{}", quote(&body)),
-                    Some(status),
+                (
+                    status,
+                    read_error_body(response.bytes_stream()).await,
+                    false,
                 )
             }
             // A 200 from this endpoint may carry a token: its body is never
             // quoted, only what was wrong with it.
-            E::InvalidResponsePayload(_, e) => self.auth_error(
-                format!("the response is not the documented JSON ({e})"),
-                Some(200),
-            ),
+            E::InvalidResponsePayload(_, e) => {
+                return self.auth_error(
+                    format!("the response is not the documented JSON ({e})"),
+                    Some(200),
+                );
+            }
             E::CommunicationError(e) | E::ResponseBodyError(e) => {
                 if let Some(limit) = too_large(&e) {
                     return self.auth_error(
@@ -308,18 +336,51 @@ impl Inner {
                         Some(200),
                     );
                 }
+                if e.is_connect() {
+                    // Not reached at all: the same error as for any other
+                    // call, naming the token endpoint.
+                    let url = e
+                        .url()
+                        .map_or_else(|| self.endpoint(), |u| u.as_str().to_owned());
+                    let e = e.without_url();
+                    return Error::Connect {
+                        url,
+                        detail: with_causes(&e),
+                        source: Arc::new(e),
+                    };
+                }
                 let what = if e.is_timeout() {
                     "timed out"
                 } else {
                     "failed"
                 };
-                self.auth_error(
+                return self.auth_error(
                     format!("the request {what}: {}", with_causes(&e.without_url())),
                     None,
-                )
+                );
             }
-            other => self.auth_error(other.to_string(), None),
+            other => return self.auth_error(other.to_string(), None),
+        };
+        let body = body_snippet(&body, &[self.secret()]);
+        if status == 404 {
+            return Error::config(format!(
+                "{ENDPOINT} answered 404 not found at {}: the URL looks wrong; check the base \
+                 URL, or set the token base URL if {ENDPOINT} is served elsewhere (such as \
+                 port 28070){}",
+                self.endpoint(),
+                quote(&body)
+            ));
         }
+        let unexpected = if documented { "" } else { "unexpected " };
+        self.auth_error(
+            format!("{unexpected}status {status}{}", quote(&body)),
+            Some(status),
+        )
+    }
+
+    /// The token endpoint's URL.
+    fn endpoint(&self) -> String {
+        format!("{}{TOKEN_PATH}", self.base_url)
     }
 
     fn secret(&self) -> &str {

@@ -35,15 +35,183 @@ impl fmt::Display for SetupError {
 }
 
 /// The HTTP client every request goes through: rustls, no redirects (a
-/// bearer token must never follow a redirect elsewhere), the timeouts.
-pub(crate) fn http_client(timeouts: Timeouts) -> Result<reqwest::Client, SetupError> {
-    reqwest::Client::builder()
+/// bearer token must never follow a redirect elsewhere), the timeouts, the
+/// proxies.
+pub(crate) fn http_client(
+    timeouts: Timeouts,
+    proxy: &ProxyChoice,
+) -> Result<reqwest::Client, SetupError> {
+    let mut builder = reqwest::Client::builder()
         .user_agent(concat!("cec-routes/", env!("CARGO_PKG_VERSION")))
         .redirect(reqwest::redirect::Policy::none())
         .timeout(timeouts.request)
         .connect_timeout(timeouts.connect)
+        // Only the proxies chosen below, never reqwest's own reading of the
+        // environment (it would send loopback requests through them too).
+        .no_proxy();
+    for proxy in proxies(proxy)? {
+        builder = builder.proxy(proxy);
+    }
+    builder
         .build()
         .map_err(|e| SetupError(format!("the HTTP client could not be built: {e}")))
+}
+
+/// Where requests go: through the environment's proxies, one proxy, or
+/// straight to the server. Loopback hosts are always reached directly.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub(crate) enum ProxyChoice {
+    /// `HTTPS_PROXY`, `HTTP_PROXY` and `ALL_PROXY` (or their lower-case
+    /// spellings), except for the hosts in `NO_PROXY`, as curl reads them.
+    #[default]
+    Environment,
+    /// Every request through this proxy.
+    Url(String),
+    /// No proxy at all.
+    Off,
+}
+
+impl fmt::Debug for ProxyChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProxyChoice::Environment => f.write_str("Environment"),
+            ProxyChoice::Url(url) => f.debug_tuple("Url").field(&without_password(url)).finish(),
+            ProxyChoice::Off => f.write_str("Off"),
+        }
+    }
+}
+
+/// The hosts no proxy ever carries a request to: the loopback ones.
+const LOOPBACK_HOSTS: &str = "localhost,127.0.0.0/8,::1";
+
+/// The proxies for `choice`, each bypassed for loopback hosts.
+fn proxies(choice: &ProxyChoice) -> Result<Vec<reqwest::Proxy>, SetupError> {
+    let bypass = |extra: Option<&str>| {
+        let list = match extra {
+            Some(extra) => format!("{extra},{LOOPBACK_HOSTS}"),
+            None => LOOPBACK_HOSTS.to_owned(),
+        };
+        reqwest::NoProxy::from_string(&list)
+    };
+    match choice {
+        ProxyChoice::Off => Ok(Vec::new()),
+        ProxyChoice::Url(url) => {
+            let proxy = reqwest::Proxy::all(proxy_url(url, "the proxy URL")?)
+                .map_err(|e| SetupError(format!("the proxy URL is not usable: {e}")))?;
+            Ok(vec![proxy.no_proxy(bypass(None))])
+        }
+        ProxyChoice::Environment => {
+            let var = |names: [&'static str; 2]| {
+                names.into_iter().find_map(|name| {
+                    std::env::var(name)
+                        .ok()
+                        .filter(|v| !v.trim().is_empty())
+                        .map(|v| (name, v))
+                })
+            };
+            let all = var(["ALL_PROXY", "all_proxy"]);
+            let https = var(["HTTPS_PROXY", "https_proxy"]).or_else(|| all.clone());
+            // As curl does: in a CGI program, HTTP_PROXY may come from a
+            // request header (httpoxy), so it is not read.
+            let cgi = std::env::var_os("REQUEST_METHOD").is_some();
+            let http = if cgi {
+                None
+            } else {
+                var(["HTTP_PROXY", "http_proxy"])
+            }
+            .or(all);
+            let no_proxy = var(["NO_PROXY", "no_proxy"]).map(|(_, list)| list);
+            let mut proxies = Vec::new();
+            if let Some((name, url)) = https {
+                let url = proxy_url(&url, name)?;
+                let proxy = reqwest::Proxy::https(url)
+                    .map_err(|e| SetupError(format!("{name} is not a usable proxy: {e}")))?;
+                proxies.push(proxy.no_proxy(bypass(no_proxy.as_deref())));
+            }
+            if let Some((name, url)) = http {
+                let url = proxy_url(&url, name)?;
+                let proxy = reqwest::Proxy::http(url)
+                    .map_err(|e| SetupError(format!("{name} is not a usable proxy: {e}")))?;
+                proxies.push(proxy.no_proxy(bypass(no_proxy.as_deref())));
+            }
+            Ok(proxies)
+        }
+    }
+}
+
+/// A proxy URL, checked: `http` or `https` (a bare `host:port` is taken as
+/// `http://host:port`, as curl does). The error names `what` and never
+/// repeats the value, which may hold a password.
+fn proxy_url(raw: &str, what: &str) -> Result<url::Url, SetupError> {
+    let raw = raw.trim();
+    let with_scheme = if raw.contains("://") {
+        raw.to_owned()
+    } else {
+        format!("http://{raw}")
+    };
+    let url = url::Url::parse(&with_scheme)
+        .map_err(|e| SetupError(format!("{what} is not a URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(SetupError(format!(
+            "{what} must be an http:// or https:// URL with a host"
+        )));
+    }
+    Ok(url)
+}
+
+/// `url` with its password, if any, replaced by `[REDACTED]`.
+pub(crate) fn without_password(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            // Set plain, then bracketed: the URL would percent-encode it.
+            let _ = parsed.set_password(Some("REDACTED"));
+            parsed.to_string().replacen(":REDACTED@", ":[REDACTED]@", 1)
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Why a response is refused: the HTTP client followed a redirect (one
+/// that is not the client's own, which follows none). Travels inside the
+/// `reqwest::Error` the generated code gets while reading the body.
+#[derive(Debug)]
+pub(crate) struct RedirectFollowed {
+    to: String,
+}
+
+impl fmt::Display for RedirectFollowed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the HTTP client followed a redirect to {}, so its answer is refused; build it with \
+             `redirect(reqwest::redirect::Policy::none())`",
+            self.to
+        )
+    }
+}
+
+impl StdError for RedirectFollowed {}
+
+/// For a response from another URL than the one asked (an HTTP client of
+/// the caller's followed a redirect): a response whose body fails at once
+/// with [`RedirectFollowed`], so the answer from elsewhere is never taken
+/// for CEC's.
+pub(crate) fn refuse_redirected(response: reqwest::Response) -> reqwest::Response {
+    let mut to = response.url().clone();
+    to.set_query(None);
+    let _ = to.set_password(None);
+    let _ = to.set_username("");
+    let error = RedirectFollowed { to: to.to_string() };
+    let (mut parts, body) = http::Response::<reqwest::Body>::from(response).into_parts();
+    drop(body);
+    // A success status, so that the generated code reads the body, and
+    // fails, whatever the other server answered.
+    parts.status = http::StatusCode::OK;
+    parts.headers.remove(http::header::CONTENT_LENGTH);
+    let body = reqwest::Body::wrap_stream(stream::once(async move {
+        Err::<Bytes, BoxError>(Box::new(error))
+    }));
+    reqwest::Response::from(http::Response::from_parts(parts, body))
 }
 
 /// Checks a base URL and returns it without a trailing slash. Plain `http`

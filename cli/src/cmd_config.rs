@@ -82,6 +82,7 @@ fn list(resolved: &Resolved, out: &Output) {
                 "appKey": p.app_key,
                 "appSecretCommand": p.app_secret_command.is_some(),
                 "timeout": p.timeout,
+                "proxy": p.proxy.as_deref().map(without_password),
             })).collect::<Vec<_>>(),
         }),
     );
@@ -119,6 +120,13 @@ fn show(resolved: &Resolved, out: &Output) {
         || ("-".to_owned(), "not set".to_owned()),
         |(v, s)| (v.to_owned(), s),
     );
+    let proxy = match &resolved.proxy {
+        Some(p) => (without_password(&p.value), p.source.clone()),
+        None => (
+            "HTTPS_PROXY / HTTP_PROXY, if set (not NO_PROXY hosts or loopback)".to_owned(),
+            "default".to_owned(),
+        ),
+    };
     let allow_http = resolved
         .allow_http
         .map_or(("no".to_owned(), "default".to_owned()), |by| {
@@ -130,13 +138,14 @@ fn show(resolved: &Resolved, out: &Output) {
         .as_ref()
         .map(|p| p.display().to_string());
     let mut table = Table::new(["SETTING", "VALUE", "FROM"]);
-    let rows: [(&str, &(String, String)); 6] = [
+    let rows: [(&str, &(String, String)); 7] = [
         ("base URL", &base_url),
         ("token URL", &token_url),
         ("app key", &app_key),
         ("app secret", &(secret_value.clone(), secret_source.clone())),
         ("timeout", &timeout),
         ("allow http", &allow_http),
+        ("proxy", &proxy),
     ];
     for (name, (value, source)) in rows {
         table.row([name.to_owned(), value.clone(), source.clone()]);
@@ -162,7 +171,20 @@ fn show(resolved: &Resolved, out: &Output) {
                 "appSecret": item(&(secret_value, secret_source)),
                 "timeout": item(&timeout),
                 "allowHttp": item(&allow_http),
+                "proxy": item(&proxy),
             },
         }),
     );
+}
+
+/// A proxy URL with its password, if any, replaced by `[redacted]`.
+fn without_password(url: &str) -> String {
+    match url::Url::parse(url.trim()) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            // Set plain, then bracketed: the URL would percent-encode it.
+            let _ = parsed.set_password(Some("REDACTED"));
+            parsed.to_string().replacen(":REDACTED@", ":[redacted]@", 1)
+        }
+        _ => url.to_owned(),
+    }
 }

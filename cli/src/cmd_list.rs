@@ -14,9 +14,20 @@ pub struct Args {
     #[arg(long, value_name = "CODE", value_parser = NonEmptyStringValueParser::new())]
     pub access_code: Option<String>,
 
-    /// Only routes with this extension code
+    /// Only routes with exactly this extension code (never the route without one)
     #[arg(long, value_name = "CODE", value_parser = NonEmptyStringValueParser::new())]
     pub ext_code: Option<String>,
+
+    /// Routes a caller dialling the access code followed by CODE could reach: those whose
+    /// extension code is a prefix of CODE, the route without one included (CEC's own reading
+    /// of an extension filter; to see where a number goes, not to pick routes to delete)
+    #[arg(
+        long,
+        value_name = "CODE",
+        conflicts_with = "ext_code",
+        value_parser = NonEmptyStringValueParser::new()
+    )]
+    pub dial_match: Option<String>,
 
     /// Only routes to this skill queue
     #[arg(long, value_name = "ID", conflicts_with = "ivr")]
@@ -39,6 +50,9 @@ impl Args {
         }
         if let Some(code) = &self.ext_code {
             filter = filter.ext_code(code)?;
+        }
+        if let Some(code) = &self.dial_match {
+            filter = filter.ext_code_dial_match(code)?;
         }
         if self.skill_queue.is_some() {
             filter = filter.skill_queues();

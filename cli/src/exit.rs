@@ -18,11 +18,17 @@ pub const AUTH: u8 = 4;
 pub const BUSINESS: u8 = 5;
 /// CEC answered with an error status (400, 404, 500, or an undocumented one).
 pub const HTTP: u8 = 6;
-/// Transport failure: no connection, a timeout, or an unreadable response.
+/// Transport failure: no connection (to CEC or to tokenByAkSk), a timeout,
+/// or an unreadable response.
 pub const TRANSPORT: u8 = 7;
 
 /// A deletion removed only some of the routes.
 pub const PARTIAL: u8 = 8;
+/// CEC answered a deletion with success but did not confirm it route by
+/// route (it named no deleted route, or more than were sent): the routes
+/// may or may not be gone. Distinct from 8, where CEC said what it did not
+/// delete, and from 0, so that a script does not take it for success.
+pub const UNCONFIRMED: u8 = 10;
 
 /// `plan --detailed-exitcode`: something differs (as Terraform's 2; the
 /// same number as clap's usage error).
@@ -36,13 +42,14 @@ Exit codes:
   0  success
   1  other failure
   2  usage error (unknown flag, missing argument); with plan --detailed-exitcode: something differs
-  3  invalid input or configuration; nothing was sent
+  3  invalid input or configuration (also: tokenByAkSk not found at the URL); nothing was sent
   4  authentication failed (no token, 401 or 403)
   5  CEC refused the request (returnCode other than \"0\")
   6  CEC answered with an error status (400, 404, 500, other)
-  7  transport failure (no connection, timeout, unreadable response)
+  7  transport failure (no connection to CEC or tokenByAkSk, timeout, unreadable response)
   8  a deletion removed only some of the routes
-  9  apply: not every change was applied (failed, unknown or skipped; the summary says which)";
+  9  apply: not every change was applied (failed, unknown or skipped; the summary says which)
+ 10  a deletion CEC did not confirm (it named no route, or too many): list the routes to check";
 
 /// The exit code for an SDK error.
 pub fn code_for_cec(error: &Error) -> u8 {
@@ -51,6 +58,7 @@ pub fn code_for_cec(error: &Error) -> u8 {
         Error::InvalidInput { .. } | Error::Config { .. } => INVALID,
         Error::Business { .. } => BUSINESS,
         Error::PartialDeletion { .. } => PARTIAL,
+        Error::UnconfirmedDeletion { .. } => UNCONFIRMED,
         Error::BadRequest { .. }
         | Error::NotFound { .. }
         | Error::ServerFailure { .. }
@@ -83,9 +91,10 @@ mod tests {
             TRANSPORT,
             PARTIAL,
             NOT_APPLIED,
+            UNCONFIRMED,
         ] {
             assert!(
-                HELP.contains(&format!("  {code}  ")),
+                HELP.contains(&format!(" {code}  ")),
                 "code {code} missing from --help"
             );
         }

@@ -92,6 +92,23 @@ struct Cli {
     )]
     allow_http: bool,
 
+    /// Send every request through this proxy (http:// or https://), instead of the ones
+    /// HTTPS_PROXY, HTTP_PROXY and NO_PROXY name (which apply by default); loopback hosts are
+    /// always reached directly
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "CEC_PROXY",
+        hide_env_values = true,
+        conflicts_with = "no_proxy"
+    )]
+    proxy: Option<String>,
+
+    /// Connect straight to CEC: no proxy, whatever HTTPS_PROXY, HTTP_PROXY or the profile say
+    #[arg(long, global = true)]
+    no_proxy: bool,
+
     /// App key, sent as X-APP-Key and used with the app secret
     #[arg(
         long,
@@ -158,7 +175,7 @@ enum Command {
     Create(cmd_create::Args),
     /// List the called routes (every page), filtered
     #[command(
-        after_help = "Examples:\n  cec-routes list --access-code 9911411\n  cec-routes list --ivr 7 -o wide\n  cec-routes list -o json | cec-routes plan -f - --prune"
+        after_help = "Examples:\n  cec-routes list --access-code 9911411\n  cec-routes list --access-code 9911411 --ext-code 11\n  cec-routes list --access-code 9911411 --dial-match 112   # where 9911411112 may go\n  cec-routes list --ivr 7 -o wide\n  cec-routes list -o json | cec-routes plan -f - --prune"
     )]
     List(cmd_list::Args),
     /// Point one route at another skill queue or IVR flow
@@ -280,6 +297,8 @@ impl Origins {
             ("profile", "--profile", "CEC_PROFILE"),
             ("config", "--config", "CEC_CONFIG"),
             ("allow_http", "--allow-http", "CEC_ALLOW_HTTP"),
+            ("proxy", "--proxy", "CEC_PROXY"),
+            ("no_proxy", "--no-proxy", "--no-proxy"),
         ] {
             note(matches, id, flag, env);
         }
@@ -304,6 +323,8 @@ impl Origins {
             "profile",
             "config",
             "allow_http",
+            "proxy",
+            "no_proxy",
         ]
         .iter()
         .filter_map(|id| self.found.get(id))
@@ -333,6 +354,8 @@ pub struct Resolved {
     pub app_secret_command: Option<Setting>,
     /// Whether plain http is allowed, and by what.
     pub allow_http: Option<&'static str>,
+    /// The proxy: a URL, or `none` (from --no-proxy or the profile).
+    pub proxy: Option<Setting>,
 }
 
 impl Resolved {
@@ -374,6 +397,15 @@ impl Resolved {
             allow_http: cli
                 .allow_http
                 .then(|| origins.of_arg("allow_http", "--allow-http")),
+            proxy: if cli.no_proxy {
+                Some(Setting {
+                    value: settings::NO_PROXY.to_owned(),
+                    source: "--no-proxy".to_owned(),
+                })
+            } else {
+                from_cli(&cli.proxy, "proxy", "--proxy")
+                    .or_else(|| from_profile(profile.proxy.as_ref()))
+            },
             profile: selected.map(|(name, how, _)| (name, how)),
             config,
         })
@@ -492,6 +524,11 @@ fn client_config(cli: &Cli, resolved: &Resolved) -> Result<ClientBuilder, Error>
     }
     if let Some(url) = &resolved.token_url {
         builder = builder.token_base_url(url.value.trim());
+    }
+    match resolved.proxy.as_ref().map(|p| p.value.trim()) {
+        Some(settings::NO_PROXY) => builder = builder.no_proxy(),
+        Some(url) => builder = builder.proxy(url),
+        None => {}
     }
     if let Some(by) = resolved.allow_http {
         let base_url = resolved

@@ -216,27 +216,27 @@ impl Output {
     /// Prints an error in plain words on stderr, and as JSON on stdout when
     /// JSON output was asked for.
     pub fn error(&self, error: &Error) {
-        let mut text = error_text(error);
-        if !self.writes {
-            // A query that may have reached CEC changed nothing there.
-            text = text
-                .replace(
-                    "; the request may have reached CEC: check before retrying",
-                    "",
-                )
-                .replace("; the request may have reached CEC:", ":");
-        }
+        let text = error_text(error);
         stderr(&format!("error: {text}"));
         if text.contains("plain http to a host that is not loopback") {
             stderr("hint: --allow-http (or CEC_ALLOW_HTTP=1) allows it, on a test network only");
         }
+        if text.contains("tokenByAkSk answered 404") {
+            stderr(
+                "hint: --base-url (or CEC_BASE_URL) says where CEC is; --token-url (or \
+                 CEC_TOKEN_URL) where tokenByAkSk is, when it is elsewhere",
+            );
+        }
+        // Once, and only for a write: a query that may have reached CEC
+        // changed nothing there.
         if self.writes
-            && !text.contains("may have reached CEC")
             && let Some(error) = error.cec()
             && error.may_have_reached_server()
             && !matches!(
                 error,
-                cec_routes::Error::Business { .. } | cec_routes::Error::PartialDeletion { .. }
+                cec_routes::Error::Business { .. }
+                    | cec_routes::Error::PartialDeletion { .. }
+                    | cec_routes::Error::UnconfirmedDeletion { .. }
             )
         {
             stderr("note: the request may have reached CEC; check its state before retrying");
@@ -279,6 +279,7 @@ pub fn error_json(error: &Error) -> Value {
         | cec_routes::Error::Forbidden { .. } => "auth",
         cec_routes::Error::Business { .. } => "business",
         cec_routes::Error::PartialDeletion { .. } => "partial_deletion",
+        cec_routes::Error::UnconfirmedDeletion { .. } => "unconfirmed_deletion",
         cec_routes::Error::Connect { .. }
         | cec_routes::Error::Timeout { .. }
         | cec_routes::Error::Transport { .. } => "transport",
@@ -301,6 +302,10 @@ pub fn error_json(error: &Error) -> Value {
     {
         json["error"]["deleted"] = json!(deleted);
         json["error"]["failed"] = json!(failed);
+    }
+    if let cec_routes::Error::UnconfirmedDeletion { dnids, deleted, .. } = error {
+        json["error"]["deleted"] = json!(deleted);
+        json["error"]["unconfirmed"] = json!(dnids);
     }
     json
 }

@@ -15,6 +15,7 @@
 //! app_key = "my-app-key"
 //! app_secret_command = "pass show cec/staging"
 //! timeout = "30s"
+//! proxy = "http://proxy.internal:3128"   # or "none"
 //! ```
 //!
 //! The file never holds a secret: `app_secret` (or `token`) in a profile is
@@ -57,15 +58,21 @@ pub struct Profile {
     pub app_key: Option<String>,
     pub app_secret_command: Option<String>,
     pub timeout: Option<String>,
+    /// A proxy URL, or [`NO_PROXY`].
+    pub proxy: Option<String>,
 }
 
+/// The proxy setting that means "no proxy" (`proxy = "none"` in a profile).
+pub const NO_PROXY: &str = "none";
+
 /// The keys a profile takes.
-const PROFILE_KEYS: [&str; 5] = [
+const PROFILE_KEYS: [&str; 6] = [
     "base_url",
     "token_url",
     "app_key",
     "app_secret_command",
     "timeout",
+    "proxy",
 ];
 
 /// The config file, read: where it is, and its profiles.
@@ -202,6 +209,7 @@ fn profile(file: &str, name: &str, table: toml::Table) -> Result<Profile, Error>
             "app_key" => &mut profile.app_key,
             "app_secret_command" => &mut profile.app_secret_command,
             "timeout" => &mut profile.timeout,
+            "proxy" => &mut profile.proxy,
             _ => {
                 return Err(Error::Config {
                     reason: format!(

@@ -398,33 +398,164 @@ async fn a_business_failure_on_the_second_of_three_batches_is_a_partial_deletion
     });
 }
 
+/// CEC's `"0"` without the names of the deleted routes confirms nothing
+/// route by route (the documented answer names them): not plain success.
 #[tokio::test]
-async fn a_missing_data_is_a_deletion_that_names_nothing() {
-    let response = ResponseTemplate::new(200)
-        .set_body_json(json!({"returnCode": "0", "description": "data delete success"}));
+async fn a_success_that_names_no_route_is_an_unconfirmed_deletion() {
+    // Each row: what CEC answers with returnCode "0".
+    let table = [
+        json!({"returnCode": "0", "description": "data delete success"}),
+        json!({
+            "returnCode": "0",
+            "description": null,
+            "data": {"name": null, "id": null, "content": null},
+        }),
+        json!({"returnCode": "0", "data": {"name": "", "id": "", "content": ""}}),
+    ];
+    for body in &table {
+        let response = ResponseTemplate::new(200).set_body_json(body);
 
-    let deletion = delete_answered_with(response, 1)
+        let error = delete_answered_with(response, 1).await.unwrap_err();
+
+        match &error {
+            Error::UnconfirmedDeletion {
+                dnids,
+                deleted,
+                reason,
+            } => {
+                assert_eq!(dnids, &[1, 2], "{body}");
+                assert!(deleted.is_empty(), "{body}");
+                assert!(
+                    reason.contains("without naming a deleted route"),
+                    "{reason}"
+                );
+            }
+            other => panic!("{body}: expected Error::UnconfirmedDeletion, got {other:?}"),
+        }
+        assert!(error.may_have_reached_server());
+        assert_eq!(error.status(), Some(200));
+    }
+    let error = delete_answered_with(ResponseTemplate::new(200).set_body_json(&table[0]), 1)
         .await
-        .expect("returnCode \"0\" is success");
-
-    assert_eq!(deletion.deleted, Vec::<String>::new());
-    assert_eq!(deletion.ids, Vec::<String>::new());
-    assert_eq!(deletion.requests, 1);
+        .unwrap_err();
+    insta::assert_snapshot!(error.to_string());
 }
 
 #[tokio::test]
-async fn null_in_every_data_field_is_a_deletion_that_names_nothing() {
+async fn a_success_naming_more_routes_than_dnids_is_an_unconfirmed_deletion() {
     let response = ResponseTemplate::new(200).set_body_json(json!({
         "returnCode": "0",
-        "description": null,
-        "data": {"name": null, "id": null, "content": null},
+        "data": {
+            "name": "9911411,99114111,99114112",
+            "id": "1,2,3",
+            "content": "9911411,99114111,99114112",
+        },
+        "description": "data delete success",
     }));
 
-    let deletion = delete_answered_with(response, 1)
-        .await
-        .expect("returnCode \"0\" is success");
+    let error = delete_answered_with(response, 1).await.unwrap_err();
 
-    insta::assert_debug_snapshot!(deletion);
+    match &error {
+        Error::UnconfirmedDeletion {
+            dnids,
+            deleted,
+            reason,
+        } => {
+            assert_eq!(dnids, &[1, 2]);
+            assert_eq!(deleted, &["9911411", "99114111", "99114112"]);
+            assert_eq!(reason, "CEC named 3 deleted routes for 2 dnids (dnids 1,2)");
+        }
+        other => panic!("expected Error::UnconfirmedDeletion, got {other:?}"),
+    }
+    insta::assert_snapshot!(error.to_string());
+}
+
+/// Answers each batch as [`Deleter`] does, except that the batch starting
+/// at `unnamed_batch_start` is answered `"0"` without names and the one at
+/// `failing_batch_start` refused.
+struct SilentDeleter {
+    unnamed_batch_start: u64,
+    failing_batch_start: Option<u64>,
+}
+
+impl Respond for SilentDeleter {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        if dnids_of(request)[0] == self.unnamed_batch_start {
+            return ResponseTemplate::new(200).set_body_json(json!({"returnCode": "0"}));
+        }
+        Deleter {
+            failing_batch_start: self.failing_batch_start,
+        }
+        .respond(request)
+    }
+}
+
+#[tokio::test]
+async fn one_unnamed_batch_of_several_leaves_only_its_dnids_unconfirmed() {
+    let server = MockServer::start().await;
+    mount_delete_called_route(
+        &server,
+        SilentDeleter {
+            unnamed_batch_start: 1001,
+            failing_batch_start: None,
+        },
+        2,
+    )
+    .await;
+    let dnids: Vec<i64> = (1..=1500).collect();
+
+    let error = client(&server)
+        .delete_called_routes(&dnids)
+        .await
+        .unwrap_err();
+
+    match &error {
+        Error::UnconfirmedDeletion { dnids, deleted, .. } => {
+            assert_eq!(dnids, &(1001..=1500).collect::<Vec<i64>>());
+            assert_eq!(deleted, &(1..=1000).map(name_of).collect::<Vec<_>>());
+        }
+        other => panic!("expected Error::UnconfirmedDeletion, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_unnamed_batch_beside_a_failed_one_is_listed_in_the_partial_deletion() {
+    let server = MockServer::start().await;
+    mount_delete_called_route(
+        &server,
+        SilentDeleter {
+            unnamed_batch_start: 2001,
+            failing_batch_start: Some(1001),
+        },
+        3,
+    )
+    .await;
+    let dnids: Vec<i64> = (1..=2500).collect();
+
+    let error = client(&server)
+        .delete_called_routes(&dnids)
+        .await
+        .unwrap_err();
+
+    let Error::PartialDeletion {
+        deleted, failed, ..
+    } = &error
+    else {
+        panic!("expected Error::PartialDeletion, got {error:?}");
+    };
+    assert_eq!(deleted.len(), 1000);
+    assert_eq!(
+        failed.len(),
+        1001,
+        "1000 refused dnids and one unconfirmed batch"
+    );
+    assert!(
+        failed[1000].starts_with("dnids 2001,2002,")
+            && failed[1000]
+                .ends_with(",2500 (CEC answered returnCode \"0\" without naming a deleted route)"),
+        "{}",
+        failed[1000]
+    );
 }
 
 #[tokio::test]

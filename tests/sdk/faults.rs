@@ -510,7 +510,7 @@ async fn body_at_the_limit_is_read_and_one_byte_more_is_refused() {
                 assert_eq!(
                     error.to_string(),
                     "the createCalledRoute response is larger than the 4096-byte limit, so its \
-                     outcome is unknown; the request may have reached CEC: check before retrying"
+                     outcome is unknown"
                 );
             }
             assert_eq!(server.requests(), 1);
@@ -611,11 +611,20 @@ async fn token_faults_are_auth_errors_and_the_operation_is_never_sent() {
 }
 
 #[tokio::test]
-async fn token_endpoint_refusing_connections_is_an_auth_error() {
+async fn token_endpoint_refusing_connections_is_a_connect_error_and_no_operation_is_sent() {
     let url = FaultServer::refused().expect("a loopback port is free");
     for op in OPERATIONS {
-        let result = guarded(op.run(&aksk_client(&url))).await;
-        assert_token_failure("refused", op, result);
+        let error = guarded(op.run(&aksk_client(&url)))
+            .await
+            .expect_err("no token, no call");
+        match &error {
+            Error::Connect { url: tried, .. } => assert!(
+                tried.ends_with(TOKEN_BY_AK_SK),
+                "{op:?}: the error names the token endpoint: {tried}"
+            ),
+            other => panic!("{op:?}: expected a connect error, got {other:?}"),
+        }
+        assert!(!error.may_have_reached_server(), "{op:?}: {error:?}");
     }
 }
 

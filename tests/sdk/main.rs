@@ -15,6 +15,7 @@ mod delete_called_route;
 mod faults;
 mod modify_called_route;
 mod properties;
+mod proxy;
 mod query_access_code_list;
 mod query_called_route;
 mod redaction;

@@ -797,3 +797,119 @@ async fn one_page_counts_the_dropped_route_as_received() {
     assert_eq!(page.items.len(), 1);
     assert_eq!(page.items[0].id, id("1125397061153369093"));
 }
+
+// ---------------------------------------------------------------------------
+// The extension-code filter: exact, or as a caller dials
+// ---------------------------------------------------------------------------
+
+/// Lists against the documented answer (routes with extension `"11"`, none
+/// and `"1"`, as CEC answers the filter `"11"`) with `filter`; gives the
+/// extension codes listed, and what was sent.
+async fn ext_codes_listed_for(filter: RouteFilter) -> (Vec<Option<String>>, Vec<Value>) {
+    let server = MockServer::start().await;
+    mount_query_called_route(&server, documented_success(), 1).await;
+    let routes = client(&server)
+        .called_routes(&filter)
+        .await
+        .expect("success");
+    let ext_codes = routes.into_iter().map(|r| r.ext_code).collect();
+    (ext_codes, received_bodies(&server).await)
+}
+
+#[tokio::test]
+async fn an_extension_code_filter_lists_exactly_that_extension_not_its_prefixes() {
+    let filter = RouteFilter::new()
+        .access_code("9911411")
+        .and_then(|f| f.ext_code("11"))
+        .expect("a valid filter");
+    let (ext_codes, sent) = ext_codes_listed_for(filter).await;
+    assert_eq!(
+        ext_codes,
+        [Some("11".to_owned())],
+        "the main route (no extension) and ext 1 are not ext 11"
+    );
+    assert_eq!(
+        sent,
+        [json!({"accessCode": "9911411", "extCode": "11", "limit": 100, "offset": 0})]
+    );
+}
+
+#[tokio::test]
+async fn the_dial_match_filter_lists_every_route_a_caller_dialling_it_could_reach() {
+    let filter = RouteFilter::new()
+        .access_code("9911411")
+        .and_then(|f| f.ext_code_dial_match("11"))
+        .expect("a valid filter");
+    let (ext_codes, sent) = ext_codes_listed_for(filter).await;
+    assert_eq!(
+        ext_codes,
+        [Some("11".to_owned()), None, Some("1".to_owned())]
+    );
+    assert_eq!(
+        sent,
+        [json!({"accessCode": "9911411", "extCode": "11", "limit": 100, "offset": 0})],
+        "both readings send the same filter"
+    );
+}
+
+#[tokio::test]
+async fn the_dial_match_filter_drops_extensions_that_are_not_a_prefix() {
+    // A server that matched more loosely still gives only dial matches.
+    let filter = RouteFilter::new()
+        .ext_code_dial_match("1")
+        .expect("a valid filter");
+    let (ext_codes, _) = ext_codes_listed_for(filter).await;
+    assert_eq!(
+        ext_codes,
+        [None, Some("1".to_owned())],
+        "ext 11 is not reached by dialling 1"
+    );
+}
+
+#[tokio::test]
+async fn an_exact_extension_filter_with_no_such_route_lists_nothing() {
+    let filter = RouteFilter::new().ext_code("111").expect("a valid filter");
+    let (ext_codes, _) = ext_codes_listed_for(filter).await;
+    assert!(ext_codes.is_empty(), "{ext_codes:?}");
+}
+
+#[tokio::test]
+async fn an_access_code_filter_drops_routes_of_other_access_codes() {
+    let server = MockServer::start().await;
+    let mut other = route_json(2);
+    other["accessCode"] = json!("99114110");
+    mount_query_called_route(
+        &server,
+        ResponseTemplate::new(200).set_body_json(page(Some(2), vec![route_json(1), other])),
+        1,
+    )
+    .await;
+
+    let routes = client(&server)
+        .called_routes(&RouteFilter::new().access_code("9911411").expect("valid"))
+        .await
+        .expect("success");
+
+    let dnids: Vec<Option<i64>> = routes.iter().map(|r| r.dnid).collect();
+    assert_eq!(
+        dnids,
+        [Some(1)],
+        "a fuzzy match on the access code is dropped"
+    );
+}
+
+#[tokio::test]
+async fn one_page_of_an_exact_extension_filter_counts_the_prefix_routes_as_received() {
+    let server = MockServer::start().await;
+    mount_query_called_route(&server, documented_success(), 1).await;
+
+    let page = client(&server)
+        .called_routes_page(&documented_filter(), 0, 10)
+        .await
+        .expect("success");
+
+    assert_eq!(page.received, 3);
+    assert_eq!(page.total, Some(3), "CEC's total, as it sent it");
+    let ext_codes: Vec<Option<&str>> = page.items.iter().map(|r| r.ext_code.as_deref()).collect();
+    assert_eq!(ext_codes, [Some("11")]);
+}

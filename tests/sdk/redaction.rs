@@ -4,12 +4,9 @@
 
 use crate::common;
 
+use common::logs::capture_logs;
 use common::paths::{CREATE_CALLED_ROUTE, TOKEN_BY_AK_SK};
-use std::{
-    io,
-    sync::{Arc, Mutex},
-    time::Duration,
-};
+use std::time::Duration;
 
 use cec_routes::{AccessToken, AkSkProvider, CalledRoute, Client, Device, Error, StaticToken};
 use serde_json::json;
@@ -205,12 +202,6 @@ async fn token_endpoint_answers_echoing_the_secret_or_holding_the_token_never_sh
             None,
         ),
         (
-            "a token with an Expires that is not a number",
-            ResponseTemplate::new(200)
-                .set_body_json(json!({"AccessToken": TOKEN, "Expires": "abc"})),
-            None,
-        ),
-        (
             // `Expires` as a number, as many token servers send it: the body
             // does not decode, so it is not quoted, and it holds the token.
             "a token response that does not decode",
@@ -241,7 +232,7 @@ async fn token_endpoint_refusing_connections_error_hides_the_secret() {
 
     let error = client.create_called_route(&route()).await.unwrap_err();
 
-    assert!(matches!(&error, Error::Auth { .. }), "{error:?}");
+    assert!(matches!(&error, Error::Connect { .. }), "{error:?}");
     assert_error_hides_secrets(&error);
 }
 
@@ -301,61 +292,6 @@ async fn business_error_body_echoing_the_token_is_redacted() {
 // ---------------------------------------------------------------------------
 // Logs
 // ---------------------------------------------------------------------------
-
-/// A `Write` into a shared buffer, for capturing tracing output.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl io::Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
-    }
-}
-
-/// Keeps a log capture running.
-struct Capturing {
-    _guard: tracing::subscriber::DefaultGuard,
-    _second: tracing::Dispatch,
-}
-
-/// Captures this thread's tracing output (TRACE and up) until the guard drops.
-///
-/// tracing-core caches each callsite's interest globally, and while only one
-/// dispatcher exists it computes that interest from the default of whichever
-/// thread registers the callsite first: a test running in parallel would
-/// disable the callsites this test needs. A second (no-op) dispatcher makes
-/// tracing-core ask every live dispatcher instead.
-fn capture_logs() -> (Captured, Capturing) {
-    let logs = Captured::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .without_time()
-        .with_writer(move || writer.clone())
-        .finish();
-    let second = tracing::Dispatch::new(tracing::subscriber::NoSubscriber::default());
-    let guard = tracing::subscriber::set_default(subscriber);
-    tracing::callsite::rebuild_interest_cache();
-    (
-        logs,
-        Capturing {
-            _guard: guard,
-            _second: second,
-        },
-    )
-}
 
 #[tokio::test]
 async fn logs_of_an_aksk_flow_with_a_401_refresh_show_no_secret_or_token() {

@@ -2,7 +2,7 @@
 //! built, with an `Error::InvalidInput` that names the wire field and says
 //! the limit; a route that breaks a rule cannot exist, so it is never sent.
 
-use cec_routes::{CalledRoute, Device, Error, MediaType};
+use cec_routes::{AccessCodeFilter, CalledRoute, Device, Error, MediaType, RouteFilter};
 use wiremock::{Mock, MockServer, ResponseTemplate, matchers::any};
 
 /// The wire field and reason of an `Error::InvalidInput`.
@@ -289,4 +289,59 @@ async fn invalid_route_is_never_sent() {
         "{outcome:?}"
     );
     server.verify().await;
+}
+
+/// The filters word their length rules as the routes do, with the SDK's own
+/// plurals, never the generated types' "shorter than 1 characters".
+#[test]
+fn filter_messages_name_the_field_and_the_limit_in_the_sdks_words() {
+    let long_code = "1".repeat(33);
+    let long_ext = "1".repeat(13);
+    let cases: Vec<(&str, Result<(), Error>)> = vec![
+        (
+            "empty access code",
+            RouteFilter::new().access_code("").map(drop),
+        ),
+        (
+            "33-character access code",
+            RouteFilter::new().access_code(&long_code).map(drop),
+        ),
+        ("empty ext code", RouteFilter::new().ext_code("").map(drop)),
+        (
+            "13-character ext code",
+            RouteFilter::new().ext_code(&long_ext).map(drop),
+        ),
+        (
+            "13-character dial match",
+            RouteFilter::new().ext_code_dial_match(&long_ext).map(drop),
+        ),
+        (
+            "33-character access-code search",
+            AccessCodeFilter::new().access_code(&long_code).map(drop),
+        ),
+    ];
+    let table: String = cases
+        .into_iter()
+        .map(|(case, result)| {
+            let error = result.expect_err(case);
+            assert!(error.is_invalid_input(), "{case}: {error:?}");
+            assert!(
+                !error.to_string().contains("1 characters"),
+                "{case}: {error}"
+            );
+            format!("{case}: {error}\n")
+        })
+        .collect();
+    insta::assert_snapshot!(table, @r"
+    empty access code: invalid accessCode: must not be empty
+    33-character access code: invalid accessCode: must be at most 32 characters; `111111111111111111111111111111111` has 33
+    empty ext code: invalid extCode: must not be empty
+    13-character ext code: invalid extCode: must be at most 12 characters; `1111111111111` has 13
+    13-character dial match: invalid extCode: must be at most 12 characters; `1111111111111` has 13
+    33-character access-code search: invalid accessCode: must be at most 32 characters; `111111111111111111111111111111111` has 33
+    ");
+    assert!(
+        AccessCodeFilter::new().access_code("").is_ok(),
+        "an empty search text matches every access code"
+    );
 }

@@ -9,6 +9,7 @@
 
 use crate::common;
 
+use common::logs::capture_logs;
 use common::paths::{CREATE_CALLED_ROUTE, TOKEN_BY_AK_SK};
 use std::{
     collections::{BTreeMap, BTreeSet},
@@ -396,7 +397,7 @@ async fn the_token_is_refreshed_a_margin_before_the_end_of_its_lifetime() {
     // Each row: the lifetime asked for (s), `Expires`, when the creates after
     // the first are made (s), which token each create carried.
     #[rustfmt::skip]
-    let table: [(u64, &str, &[u64], &[u32]); 6] = [
+    let table: [(u64, &str, &[u64], &[u32]); 10] = [
         // 600 s: the margin is 10 %, 60 s, so the token is refreshed from 540 s on.
         (600, "600",  &[535, 545], &[1, 1, 2]),
         // 100 s: 10 % would be 10 s, but the margin is at least 30 s: from 70 s on.
@@ -412,6 +413,12 @@ async fn the_token_is_refreshed_a_margin_before_the_end_of_its_lifetime() {
         // (10 s, half of it), not 60 s, which would be longer than the token's
         // whole life and make every call fetch a new token.
         (600, "20",   &[5, 15],    &[1, 1, 2]),
+        // `Expires` is documented as the "token expiry time"; when it is not
+        // a number of seconds, the lifetime asked for holds.
+        (600, "abc",                 &[535, 545], &[1, 1, 2]),
+        (100, "2018-12-24 11:26:11", &[65, 75],   &[1, 1, 2]),
+        (600, "",                    &[535, 545], &[1, 1, 2]),
+        (600, "0",                   &[535, 545], &[1, 1, 2]),
     ];
     for (asked, granted, at, tokens) in table {
         let sent = tokens_sent_at(asked, granted, at).await;
@@ -422,6 +429,61 @@ async fn the_token_is_refreshed_a_margin_before_the_end_of_its_lifetime() {
             "asked for {asked} s, granted {granted} s, creates at 0 and {at:?} s"
         );
     }
+}
+
+#[tokio::test]
+async fn an_expires_that_is_not_seconds_is_the_lifetime_asked_for_with_one_warning() {
+    let (logs, _capturing) = capture_logs();
+    let server = MockServer::start().await;
+    mount_token_by_ak_sk(
+        &server,
+        SuccessiveTokens::expiring_in("2018-12-24 11:36:11"),
+        2,
+    )
+    .await;
+    mount_create_called_route(&server, 3).await;
+    let client = aksk_client_with_lifetime(&server, Duration::from_secs(600));
+
+    for _ in 0..2 {
+        client
+            .create_called_route(&documented_route())
+            .await
+            .expect("the token is used, not refused");
+    }
+    let token = client.access_token().await.expect("a token");
+    let left = token
+        .expires_at()
+        .expect("an AK/SK token has an end")
+        .saturating_duration_since(tokio::time::Instant::now());
+    assert!(
+        left > Duration::from_secs(590) && left <= Duration::from_secs(600),
+        "it lasts the 600 s asked for: {left:?}"
+    );
+    // A second token from the same provider: no second warning.
+    jump(Duration::from_secs(545)).await;
+    client
+        .create_called_route(&documented_route())
+        .await
+        .expect("a fresh token");
+    assert_eq!(
+        tokens_sent(&server).await,
+        ["Bearer tok-1", "Bearer tok-1", "Bearer tok-2"]
+    );
+
+    let text = logs.text();
+    let warnings: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("WARN") && l.contains("Expires"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{text}");
+    assert!(
+        warnings[0].contains("expires=2018-12-24 11:36:11")
+            && warnings[0].contains("lifetime_s=600")
+            && warnings[0].contains("the lifetime asked for"),
+        "{}",
+        warnings[0]
+    );
+    server.verify().await;
 }
 
 #[tokio::test]
@@ -535,13 +597,80 @@ fn assert_token_failure(error: &Error, status: Option<u16>) -> String {
     message
 }
 
-#[tokio::test]
-async fn token_endpoint_refusing_connections_is_an_auth_error() {
+/// Creates the documented route with tokens from `token_base_url`; the
+/// business endpoint must not be called.
+async fn create_with_token_endpoint_at(token_base_url: &str) -> Error {
     let server = MockServer::start().await;
     mount_create_called_route(&server, 0).await;
     let client = Client::builder()
         .base_url(server.uri())
-        .token_base_url(format!("http://{}", closed_port_address()))
+        .token_base_url(token_base_url)
+        .credentials("app-key", "app-secret")
+        .connect_timeout(Duration::from_secs(5))
+        .build()
+        .expect("valid client");
+
+    let error = client
+        .create_called_route(&documented_route())
+        .await
+        .unwrap_err();
+    server.verify().await;
+    error
+}
+
+/// A token endpoint that cannot be reached says nothing about the
+/// credentials: each way of not reaching it is `Error::Connect`, the error
+/// of any other call that cannot connect, naming the token endpoint's URL.
+#[tokio::test]
+async fn a_token_endpoint_that_cannot_be_reached_is_a_connect_error_naming_it() {
+    let plain_http = MockServer::start().await;
+    let https_to_http = format!("https://{}", plain_http.address());
+    let refused = format!("http://{}", closed_port_address());
+    // Each row: the token base URL, and what the case is.
+    let table = [
+        (refused.as_str(), "a refused connection"),
+        ("https://cec.invalid", "a name that does not resolve"),
+        (https_to_http.as_str(), "https to a plain http server"),
+    ];
+    for (url, case) in table {
+        let error = create_with_token_endpoint_at(url).await;
+
+        let Error::Connect { url: tried, .. } = &error else {
+            panic!("{case}: expected Error::Connect, got {error:?}");
+        };
+        assert_eq!(
+            tried,
+            &format!("{url}{TOKEN_BY_AK_SK}"),
+            "{case}: the token endpoint is named"
+        );
+        assert!(!error.is_auth(), "{case}");
+        assert!(!error.may_have_reached_server(), "{case}");
+        assert_eq!(error.status(), None, "{case}");
+        let message = error.to_string();
+        assert!(
+            message.starts_with(&format!("could not connect to {url}{TOKEN_BY_AK_SK}: ")),
+            "{case}: {message}"
+        );
+        assert!(!message.contains("app-secret"), "{case}: {message}");
+    }
+    assert!(
+        plain_http
+            .received_requests()
+            .await
+            .expect("recording")
+            .is_empty(),
+        "a TLS handshake is not an HTTP request"
+    );
+}
+
+#[tokio::test]
+async fn a_token_endpoint_answering_404_is_a_config_error_saying_the_url_looks_wrong() {
+    let server = MockServer::start().await;
+    mount_create_called_route(&server, 0).await;
+    // A base URL with a path stem that is not there: wiremock answers 404.
+    let base = format!("{}/wrong", server.uri());
+    let client = Client::builder()
+        .base_url(&base)
         .credentials("app-key", "app-secret")
         .build()
         .expect("valid client");
@@ -551,8 +680,33 @@ async fn token_endpoint_refusing_connections_is_an_auth_error() {
         .await
         .unwrap_err();
 
-    assert_token_failure(&error, None);
+    assert!(matches!(error, Error::Config { .. }), "{error:?}");
+    assert!(!error.is_auth());
+    assert!(!error.may_have_reached_server());
+    assert_eq!(
+        error.to_string(),
+        format!(
+            "invalid configuration: tokenByAkSk answered 404 not found at {base}{TOKEN_BY_AK_SK}: \
+             the URL looks wrong; check the base URL, or set the token base URL if tokenByAkSk is \
+             served elsewhere (such as port 28070)"
+        )
+    );
     server.verify().await;
+}
+
+#[tokio::test]
+async fn a_token_endpoint_refusing_the_credentials_is_an_auth_error() {
+    for status in [401, 403] {
+        let error = create_with_token_endpoint_answering(
+            ResponseTemplate::new(status).set_body_string("app-secret is not valid"),
+        )
+        .await;
+
+        let message = assert_token_failure(&error, Some(status));
+        assert!(error.is_auth(), "{status}");
+        assert!(message.contains(&status.to_string()), "{message}");
+        assert!(message.contains("[REDACTED] is not valid"), "{message}");
+    }
 }
 
 /// A token endpoint that answers without a usable token: the call is an
@@ -578,7 +732,8 @@ async fn a_token_endpoint_answer_without_a_usable_token_is_an_auth_error_saying_
             200,
             &["AccessToken"],
         ),
-        (token_response("tok-1", "abc"), 200, &["Expires", "abc"]),
+        // No row for an `Expires` that is not seconds: it is not a failure
+        // (see `an_expires_that_is_not_seconds_…`).
     ];
     let mut messages = String::new();
     for (response, status, says) in table {
@@ -635,7 +790,7 @@ async fn token_endpoint_back_after_refusing_connections_recovers() {
         .expect("valid client");
 
     let first = client.create_called_route(&documented_route()).await;
-    assert!(matches!(first, Err(Error::Auth { .. })), "{first:?}");
+    assert!(matches!(first, Err(Error::Connect { .. })), "{first:?}");
 
     let listener = std::net::TcpListener::bind(token_address).expect("the port is free again");
     let token_server = MockServer::builder().listener(listener).start().await;

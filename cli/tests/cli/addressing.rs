@@ -1,10 +1,13 @@
 //! Each command takes the identifiers people have: modify and delete by
 //! access code and extension code as well as by id or dnid, create says
 //! the new route's id and dnid, and delete asks listing what it deletes.
+//! An extension code means exactly that extension everywhere; CEC's own
+//! reading (every route a caller dialling it could reach) only with
+//! `list --dial-match`.
 
 use std::process::Command;
 
-use cec_routes_sandbox::{Sandbox, Seed};
+use cec_routes_sandbox::{Fault, Operation, Sandbox, Seed};
 
 use crate::support::{Run, run_against, sandbox_env};
 
@@ -185,4 +188,154 @@ async fn the_delete_question_lists_the_routes_and_no_deletes_nothing() {
         run.stdout
     );
     assert_eq!(dnids(&sandbox), [1, 3]);
+}
+
+/// The extension codes `list args…` prints (`-` for none), from its JSON.
+async fn listed_ext_codes(sandbox: &Sandbox, args: &[&str]) -> Vec<String> {
+    let mut args = args.to_vec();
+    args.extend(["-o", "json"]);
+    let run = run_against(sandbox, &args).await;
+    assert_eq!(run.code, 0, "{args:?}: {}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON output");
+    json["routes"]
+        .as_array()
+        .expect("a list of routes")
+        .iter()
+        .map(|r| r["extCode"].as_str().unwrap_or("-").to_owned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_ext_code_lists_exactly_that_extension_and_dial_match_the_prefixes() {
+    // The sandbox answers an extension filter as CEC's documented example
+    // does: "11" finds "11", "1" and the route without an extension.
+    let sandbox = documented_sandbox().await;
+    let base = ["list", "--access-code", "9911411"];
+
+    let exact = listed_ext_codes(&sandbox, &[&base[..], &["--ext-code", "11"]].concat()).await;
+    assert_eq!(exact, ["11"], "never the hotline's main route");
+
+    let exact = listed_ext_codes(&sandbox, &[&base[..], &["--ext-code", "1"]].concat()).await;
+    assert_eq!(exact, ["1"]);
+
+    let mut dialled =
+        listed_ext_codes(&sandbox, &[&base[..], &["--dial-match", "11"]].concat()).await;
+    dialled.sort();
+    assert_eq!(dialled, ["-", "1", "11"]);
+
+    let run = run_against(&sandbox, &["list", "--ext-code", "1", "--dial-match", "1"]).await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_listed_dnids_of_an_extension_delete_only_that_extension() {
+    let sandbox = documented_sandbox().await;
+    let run = run_against(
+        &sandbox,
+        &[
+            "list",
+            "--access-code",
+            "9911411",
+            "--ext-code",
+            "11",
+            "-o",
+            "json",
+        ],
+    )
+    .await;
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON output");
+    let listed: Vec<String> = json["routes"]
+        .as_array()
+        .expect("routes")
+        .iter()
+        .map(|r| r["dnid"].to_string())
+        .collect();
+    assert_eq!(listed, ["3"]);
+
+    let run = run_against(&sandbox, &["delete", "--dnid", &listed.join(","), "--yes"]).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        dnids(&sandbox),
+        [1, 2],
+        "the main line and ext 1 are still there"
+    );
+
+    // Addressing by access code and extension code is exact too.
+    let run = run_against(
+        &sandbox,
+        &[
+            "delete",
+            "--access-code",
+            "9911411",
+            "--ext-code",
+            "11",
+            "--yes",
+        ],
+    )
+    .await;
+    assert_eq!(
+        run.code, 3,
+        "ext 11 is gone; ext 1 is not taken for it: {}",
+        run.stderr
+    );
+    let run = run_against(
+        &sandbox,
+        &[
+            "modify",
+            "--access-code",
+            "9911411",
+            "--ext-code",
+            "11",
+            "--ivr",
+            "7",
+        ],
+    )
+    .await;
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    assert_eq!(dnids(&sandbox), [1, 2]);
+}
+
+/// A deletion CEC answers `"0"` without naming what it deleted, or naming
+/// more routes than dnids were sent, is not success: exit 10, and the
+/// error says to list the routes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unconfirmed_deletion_exits_10_and_says_to_list_the_routes() {
+    let sandbox = documented_sandbox().await;
+    // Each row: CEC's answer, what the error says CEC did.
+    let table = [
+        (
+            r#"{"returnCode": "0", "description": "data delete success"}"#,
+            "CEC answered returnCode \"0\" without naming a deleted route (dnids 1,2)",
+        ),
+        (
+            r#"{"returnCode": "0", "data": {"name": "9911411,99114111,99114112", "id": "1,2,3", "content": "9911411,99114111,99114112"}}"#,
+            "CEC named 3 deleted routes for 2 dnids (dnids 1,2)",
+        ),
+    ];
+    for (answer, says) in table {
+        sandbox.fail_request(Operation::DeleteCalledRoute, 1, Fault::json(200, answer));
+        let run = run_against(&sandbox, &["delete", "--dnid", "1,2", "--yes"]).await;
+        assert_eq!(run.code, 10, "{}", run.stderr);
+        assert!(
+            run.stderr.starts_with(&format!(
+                "error: the deletion is not confirmed: {says}; list the routes to see which remain"
+            )),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("note: "), "said once: {}", run.stderr);
+        assert_eq!(run.stdout, "", "no `deleted …` line");
+    }
+
+    sandbox.fail_request(
+        Operation::DeleteCalledRoute,
+        1,
+        Fault::json(200, r#"{"returnCode": "0"}"#),
+    );
+    let run = run_against(&sandbox, &["delete", "--dnid", "2", "--yes", "-o", "json"]).await;
+    assert_eq!(run.code, 10, "{}", run.stderr);
+    let json = crate::json::assert_matches_schema("error", &run);
+    assert_eq!(json["error"]["kind"], "unconfirmed_deletion");
+    assert_eq!(json["error"]["unconfirmed"], serde_json::json!([2]));
+    assert_eq!(json["error"]["mayHaveReachedServer"], true);
 }

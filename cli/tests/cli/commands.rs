@@ -120,7 +120,7 @@ async fn invalid_input_exits_3_and_sends_nothing() {
     let cases: Vec<(Vec<&str>, &str)> = vec![
         (
             vec!["create", "--access-code", &long, "--skill-queue", "1"],
-            "error: invalid accessCode: `999999999999999999999999999999999` is longer than 32 characters",
+            "error: invalid accessCode: must be at most 32 characters; `999999999999999999999999999999999` has 33",
         ),
         (
             vec![

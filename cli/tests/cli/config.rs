@@ -77,7 +77,7 @@ async fn flags_win_over_the_environment() {
 
     // Without the flags, the environment is used: nothing listens there.
     let run = run_against_with(&sandbox, &["token"], &[("CEC_BASE_URL", &dead)], None).await;
-    assert_eq!(run.code, 4, "stderr: {}", run.stderr);
+    assert_eq!(run.code, 7, "stderr: {}", run.stderr);
     assert!(run.stderr.contains(&dead), "{}", run.stderr);
 }
 
@@ -250,6 +250,16 @@ async fn every_exit_code_in_help_is_reached() {
         9,
         "apply not complete",
         run_against(&sandbox, &["apply", "-f", routes, "--yes"]).await,
+    );
+    sandbox.fail_request(
+        Operation::DeleteCalledRoute,
+        1,
+        Fault::json(200, r#"{"returnCode": "0"}"#),
+    );
+    reach(
+        10,
+        "unconfirmed deletion",
+        run_against(&sandbox, &["delete", "--dnid", "3", "--yes"]).await,
     );
 
     assert_eq!(

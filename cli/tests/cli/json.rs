@@ -27,7 +27,7 @@ impl jsonschema::Retrieve for Neighbours {
 }
 
 /// Checks `run`'s stdout against `cli/schemas/<name>.schema.json`.
-fn assert_matches_schema(name: &str, run: &Run) -> Value {
+pub(crate) fn assert_matches_schema(name: &str, run: &Run) -> Value {
     let path = schemas_dir().join(format!("{name}.schema.json"));
     let schema: Value = serde_json::from_str(
         &std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),

@@ -10,6 +10,7 @@ mod json;
 mod network;
 mod pipes;
 mod profiles;
+mod proxy;
 mod routing_as_code;
 mod smaller;
 mod support;

@@ -40,7 +40,7 @@ async fn a_profile_is_chosen_by_flag_variable_or_default() {
     assert_eq!(run(&["token"], &config).await.code, 0);
     // --profile wins over CEC_PROFILE, which wins over default_profile.
     let dead = run(&["token"], &[config[0], ("CEC_PROFILE", "dead")]).await;
-    assert_eq!(dead.code, 4, "{}", dead.stderr);
+    assert_eq!(dead.code, 7, "{}", dead.stderr);
     let flag = run(
         &["token", "--profile", "sandbox"],
         &[config[0], ("CEC_PROFILE", "dead")],
@@ -90,7 +90,7 @@ async fn flags_beat_the_environment_which_beats_the_profile() {
     assert_eq!(run(&["token"], &env).await.code, 0);
     // And the flag wins over the environment.
     let run_flag = run(&["token", "--base-url", &dead], &env).await;
-    assert_eq!(run_flag.code, 4, "{}", run_flag.stderr);
+    assert_eq!(run_flag.code, 7, "{}", run_flag.stderr);
     assert!(run_flag.stderr.contains(&dead), "{}", run_flag.stderr);
 
     let shown = run(

@@ -14,12 +14,24 @@ pub struct Run {
     pub stderr: String,
 }
 
-/// A command for `cec-routes args…` with no `CEC_*` variable of the
-/// caller's and no configuration file of the developer's.
+/// The proxy variables, each of which the command reads.
+pub const PROXY_VARIABLES: [&str; 8] = [
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+];
+
+/// A command for `cec-routes args…` with no `CEC_*` or proxy variable of
+/// the caller's and no configuration file of the developer's.
 pub fn command(args: &[&str]) -> assert_cmd::Command {
     let mut cmd = cargo_bin_cmd!("cec-routes");
     for (name, _) in std::env::vars() {
-        if name.starts_with("CEC_") {
+        if name.starts_with("CEC_") || PROXY_VARIABLES.contains(&name.as_str()) {
             cmd.env_remove(name);
         }
     }

@@ -630,10 +630,12 @@ async fn filters_routes_as_the_module_docs_say() {
     let dnids =
         |routes: Vec<Route>| -> Vec<i64> { routes.iter().map(|r| r.dnid.unwrap()).collect() };
 
+    // The dial-match reading sends the same extCode and keeps what a
+    // prefix reading returns (the exact one would drop the main route).
     let ext_1 = RouteFilter::new()
         .access_code("9911411")
         .unwrap()
-        .ext_code("1")
+        .ext_code_dial_match("1")
         .unwrap();
     let by_name = RouteFilter::new().device_desc("videoskill");
     let other_code = RouteFilter::new().access_code("991141").unwrap();

@@ -1,6 +1,7 @@
 #![allow(dead_code)]
 pub mod contract;
 pub mod fault_server;
+pub mod logs;
 pub mod openapi;
 pub mod paths;
 pub mod statuses;
