@@ -17,6 +17,8 @@ mod modify_called_route;
 mod properties;
 mod query_access_code_list;
 mod query_called_route;
+mod query_ivr_flow_list;
+mod query_skills;
 mod redaction;
 mod route_validation;
 mod routes_file;
