@@ -11,10 +11,12 @@ mod cmd_create;
 mod cmd_delete;
 mod cmd_demo;
 mod cmd_export;
+mod cmd_ivr_flows;
 mod cmd_list;
 mod cmd_modify;
 mod cmd_plan;
 mod cmd_sandbox;
+mod cmd_skill_queues;
 mod cmd_token;
 mod error;
 mod exit;
@@ -176,6 +178,16 @@ enum Command {
         after_help = "Examples:\n  cec-routes access-codes --media-type voice-and-video\n  cec-routes access-codes --description hotline -o json"
     )]
     AccessCodes(cmd_access_codes::Args),
+    /// List the tenant's skill queues (every page): what `skillQueue` in a route points at
+    #[command(
+        after_help = "Examples:\n  cec-routes skill-queues --media-type video\n  cec-routes skill-queues --name defaultVideoSkill -o json"
+    )]
+    SkillQueues(cmd_skill_queues::Args),
+    /// List every IVR flow of the tenant space: what `ivr` in a route points at
+    #[command(
+        after_help = "Examples:\n  cec-routes ivr-flows\n  cec-routes ivr-flows -o json | jq '.ivrFlows[] | select(.loaded == false)'"
+    )]
+    IvrFlows(cmd_ivr_flows::Args),
     /// Get an access token from tokenByAkSk and show its lifetime
     #[command(
         after_help = "Examples:\n  cec-routes token --lifetime 900\n  printf '%s\\n' \"$SECRET\" | cec-routes token --app-secret-stdin"
@@ -423,6 +435,8 @@ async fn run(cli: &Cli, origins: &Origins, out: &Output) -> Result<ExitCode, Err
         Command::Modify(args) => done(cmd_modify::run(args, config()?, out).await),
         Command::Delete(args) => done(cmd_delete::run(args, config()?, out).await),
         Command::AccessCodes(args) => done(cmd_access_codes::run(args, config()?, out).await),
+        Command::SkillQueues(args) => done(cmd_skill_queues::run(args, config()?, out).await),
+        Command::IvrFlows(args) => done(cmd_ivr_flows::run(args, config()?, out).await),
         Command::Token(args) => done(cmd_token::run(args, origins, config()?, out).await),
         Command::Sandbox(args) => done(cmd_sandbox::run(args, out).await),
         Command::Demo(args) => done(cmd_demo::run(args, out).await),

@@ -38,6 +38,8 @@ async fn every_subcommand_help_shows_examples() {
         &["modify"],
         &["delete"],
         &["access-codes"],
+        &["skill-queues"],
+        &["ivr-flows"],
         &["token"],
         &["sandbox"],
         &["demo"],

@@ -83,6 +83,10 @@ async fn every_command_output_matches_its_schema() {
     check("export", &["export"]).await;
     let codes = check("access-codes", &["access-codes"]).await;
     assert_eq!(codes["accessCodes"][0]["accessCode"], "9911411");
+    let queues = check("skill-queues", &["skill-queues"]).await;
+    assert_eq!(queues["skillQueues"][0]["name"], "defaultVideoSkill");
+    let flows = check("ivr-flows", &["ivr-flows"]).await;
+    assert_eq!(flows["ivrFlows"][0]["ivr"], 7);
     let created = check(
         "create",
         &[
