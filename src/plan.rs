@@ -37,9 +37,11 @@
 //! ```
 
 mod apply;
+mod check;
 mod diff;
 mod file;
 
 pub use apply::{ApplyOptions, ApplyReport, ChangeResult, DEFAULT_PARALLEL, Outcome};
+pub use check::{Tenant, check};
 pub use diff::{Change, ChangeKind, Held, Plan, PlanOptions};
 pub use file::{FileRoute, Problem, RoutesFile, RoutesFileError};

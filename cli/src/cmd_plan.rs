@@ -10,7 +10,7 @@ use cec_routes::{
 };
 
 use crate::{
-    exit,
+    cmd_check, exit,
     output::{Output, plan_json, plan_text},
     routes_input,
 };
@@ -70,7 +70,14 @@ pub struct Args {
 pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<ExitCode, Error> {
     let file = args.plan.load()?;
     let client = config.build()?;
-    let plan = client.plan_routes(&file, args.plan.options()).await?;
+    let (file, tenant) =
+        match cmd_check::before_planning(&client, &file, &args.plan.source(), out).await? {
+            Ok(checked) => checked,
+            Err(problems) => return Ok(problems),
+        };
+    let plan = client
+        .plan_checked(&file, &tenant, args.plan.options())
+        .await?;
     print(&plan, &args.plan.source(), &file, out);
     Ok(if args.detailed_exitcode && !plan.is_converged() {
         ExitCode::from(exit::CHANGES)

@@ -29,6 +29,9 @@ pub const PARTIAL: u8 = 8;
 pub const CHANGES: u8 = 2;
 /// `apply`: not every change was applied (failed, unknown or skipped).
 pub const NOT_APPLIED: u8 = 9;
+/// `check`, `plan`, `apply`: the routes file has problems (each listed with
+/// its line and column); nothing was changed.
+pub const CHECK: u8 = 10;
 
 /// The table shown at the end of `--help`.
 pub const HELP: &str = "\
@@ -42,7 +45,8 @@ Exit codes:
   6  CEC answered with an error status (400, 404, 500, other)
   7  transport failure (no connection, timeout, unreadable response)
   8  a deletion removed only some of the routes
-  9  apply: not every change was applied (failed, unknown or skipped; the summary says which)";
+  9  apply: not every change was applied (failed, unknown or skipped; the summary says which)
+ 10  check, plan, apply: the routes file has problems (listed with line:column); nothing was changed";
 
 /// The exit code for an SDK error.
 pub fn code_for_cec(error: &Error) -> u8 {
@@ -83,9 +87,10 @@ mod tests {
             TRANSPORT,
             PARTIAL,
             NOT_APPLIED,
+            CHECK,
         ] {
             assert!(
-                HELP.contains(&format!("  {code}  ")),
+                HELP.contains(&format!(" {code}  ")),
                 "code {code} missing from --help"
             );
         }

@@ -6,6 +6,7 @@
 
 mod cmd_access_codes;
 mod cmd_apply;
+mod cmd_check;
 mod cmd_config;
 mod cmd_create;
 mod cmd_delete;
@@ -208,6 +209,12 @@ enum Command {
         after_help = "Examples:\n  cec-routes export --access-code 9911411 > routes.yaml\n  cec-routes export -o json | jq '.routes | length'"
     )]
     Export(cmd_export::Args),
+    /// Check a routes file before anything is sent: the file, then the tenant's access codes,
+    /// skill queues and IVR flows (queries only)
+    #[command(
+        after_help = "Examples:\n  cec-routes check -f routes.yaml\n  cec-routes check -f routes.yaml --offline\n  cec-routes check -f routes.yaml -o json | jq -r '.problems[] | \"\\(.line):\\(.column) \\(.message)\"'"
+    )]
+    Check(cmd_check::Args),
     /// Show what apply would change to make the live routes what a routes file says
     #[command(
         after_help = "Examples:\n  cec-routes plan -f routes.yaml --prune\n  cec-routes plan -f routes.yaml --detailed-exitcode || echo \"exit $?\"\n  cec-routes export -o json | cec-routes plan -f -"
@@ -399,6 +406,7 @@ async fn run(cli: &Cli, origins: &Origins, out: &Output) -> Result<ExitCode, Err
     let routes_from_stdin = match &cli.command {
         Command::Plan(args) => args.plan.reads_stdin(),
         Command::Apply(args) => args.plan.reads_stdin(),
+        Command::Check(args) => crate::routes_input::is_stdin(&args.file),
         _ => false,
     };
     if routes_from_stdin && cli.app_secret_stdin {
@@ -441,6 +449,7 @@ async fn run(cli: &Cli, origins: &Origins, out: &Output) -> Result<ExitCode, Err
         Command::Sandbox(args) => done(cmd_sandbox::run(args, out).await),
         Command::Demo(args) => done(cmd_demo::run(args, out).await),
         Command::Export(args) => done(cmd_export::run(args, config()?, out).await),
+        Command::Check(args) => cmd_check::run(args, config()?, out).await,
         Command::Plan(args) => cmd_plan::run(args, config()?, out).await,
         Command::Apply(args) => cmd_apply::run(args, config()?, out).await,
         Command::Completions { shell } => {

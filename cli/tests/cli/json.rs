@@ -117,6 +117,8 @@ async fn every_command_output_matches_its_schema() {
         "routes:\n  - accessCode: \"9911411\"\n    ivr: 7\n  - accessCode: \"9911411\"\n    extCode: \"8\"\n    skillQueue: 2\n",
     );
     let file = file.to_str().expect("a UTF-8 path");
+    let checked = check("check", &["check", "-f", file]).await;
+    assert_eq!(checked["problems"], serde_json::json!([]));
     let plan = check("plan", &["plan", "-f", file, "--prune"]).await;
     assert_eq!(plan["changes"][0]["from"]["ivr"], 8);
     assert_eq!(plan["changes"][0]["to"]["ivr"], 7);
@@ -176,7 +178,7 @@ async fn a_json_routes_document_is_checked_like_a_file() {
         "error: invalid routes file: stdin has 3 problems; nothing was sent\n  \
          stdin: unknown key `extra` at the top; the routes are under `routes`\n  \
          stdin: routes[0]: unknown key `queue`; a route takes `accessCode`, `extCode`, `skillQueue`, `ivr`, `mediaType`\n  \
-         stdin: routes[1]: `skillQueue` must be a whole number from 0 to 2147483647, the skill queue's id"
+         stdin: routes[1]: `skillQueue` must be a name or a whole number from 0 to 2147483647, the skill queue's id"
     );
     assert_eq!(sandbox.token_requests(), 0, "nothing was sent");
 }

@@ -2,6 +2,7 @@
 //! built binary and an in-process sandbox.
 
 mod addressing;
+mod checks;
 mod commands;
 mod config;
 mod conventions;

@@ -1,0 +1,151 @@
+//! `cec-routes check`: what is wrong with a routes file, before anything is
+//! sent: the file's own rules and, unless `--offline`, the tenant's (its
+//! access codes, skill queues and IVR flows, each listed once). Sends
+//! queries only. `plan` and `apply` run the same checks first.
+
+use std::{io::Read, path::PathBuf, process::ExitCode};
+
+use crate::error::Error;
+use cec_routes::{
+    Client, ClientBuilder,
+    plan::{Problem, RoutesFile, Tenant, check},
+};
+use serde_json::{Value, json};
+
+use crate::{exit, output::Output, routes_input};
+
+/// Check a routes file: the file alone, and against the tenant
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The routes file: YAML, or JSON as list and export print it; `-` reads stdin
+    #[arg(long, short = 'f', value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Check only what the file alone decides; send nothing
+    #[arg(long)]
+    pub offline: bool,
+}
+
+pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<ExitCode, Error> {
+    let source = routes_input::source_name(&args.file);
+    let file = match read(&args.file, &source)? {
+        Loaded::File(file) => file,
+        Loaded::Problems(problems) => return Ok(report(&source, &problems, None, out)),
+    };
+    if args.offline {
+        out.result(
+            &format!(
+                "{source}: {} route{}, no problems in the file (the tenant was not checked)",
+                file.routes().len(),
+                if file.routes().len() == 1 { "" } else { "s" }
+            ),
+            summary_json(&source, &[], true),
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let client = config.build()?;
+    let tenant = client.tenant().await?;
+    let (_, problems) = check(&file, &tenant);
+    Ok(if problems.is_empty() {
+        out.result(
+            &format!(
+                "{source}: {} route{}, no problems ({})",
+                file.routes().len(),
+                if file.routes().len() == 1 { "" } else { "s" },
+                tenant_words(&tenant)
+            ),
+            summary_json(&source, &[], false),
+        );
+        ExitCode::SUCCESS
+    } else {
+        report(&source, &problems, Some(&tenant), out)
+    })
+}
+
+/// Checks `file` against the tenant of `client` before plan or apply:
+/// the file with target names resolved, or the problems printed and the
+/// exit code to end with.
+pub async fn before_planning(
+    client: &Client,
+    file: &RoutesFile,
+    source: &str,
+    out: &Output,
+) -> Result<Result<(RoutesFile, Tenant), ExitCode>, Error> {
+    let tenant = client.tenant().await?;
+    let (resolved, problems) = check(file, &tenant);
+    if problems.is_empty() {
+        Ok(Ok((resolved, tenant)))
+    } else {
+        Ok(Err(report(source, &problems, Some(&tenant), out)))
+    }
+}
+
+/// Prints every problem (`source:line:column: message`) and gives the
+/// exit code for them.
+fn report(source: &str, problems: &[Problem], tenant: Option<&Tenant>, out: &Output) -> ExitCode {
+    let count = problems.len();
+    let mut text = format!(
+        "{source} has {count} problem{}; nothing was sent",
+        if count == 1 { "" } else { "s" }
+    );
+    if let Some(tenant) = tenant {
+        text.push_str(&format!(" ({})", tenant_words(tenant)));
+    }
+    for problem in problems {
+        text.push_str(&format!("\n  {source}:{problem}"));
+    }
+    out.outcome(
+        &text,
+        summary_json(source, problems, tenant.is_none()),
+        false,
+    );
+    ExitCode::from(exit::CHECK)
+}
+
+fn tenant_words(tenant: &Tenant) -> String {
+    format!(
+        "checked against {} access codes, {} skill queues and {} IVR flows",
+        tenant.access_codes.len(),
+        tenant.skill_queues.len(),
+        tenant.ivr_flows.len()
+    )
+}
+
+fn summary_json(source: &str, problems: &[Problem], offline: bool) -> Value {
+    json!({
+        "operation": "check",
+        "source": source,
+        "tenantChecked": !offline,
+        "problems": problems
+            .iter()
+            .map(|p| json!({"line": p.line, "column": p.column, "message": p.message}))
+            .collect::<Vec<_>>(),
+    })
+}
+
+enum Loaded {
+    File(RoutesFile),
+    Problems(Vec<Problem>),
+}
+
+/// The file, or its own problems with their lines and columns (YAML; a
+/// JSON document's are named by their place, as plan names them).
+fn read(path: &std::path::Path, source: &str) -> Result<Loaded, Error> {
+    let mut text = String::new();
+    let read = if routes_input::is_stdin(path) {
+        std::io::stdin().read_to_string(&mut text).map(|_| ())
+    } else {
+        std::fs::read_to_string(path).map(|t| text = t)
+    };
+    read.map_err(|e| Error::InvalidInput {
+        field: "routes file",
+        reason: format!("{source} could not be read: {e}"),
+    })?;
+    if text.trim_start().starts_with(['{', '[']) {
+        return routes_input::parse(&text, source).map(Loaded::File);
+    }
+    Ok(match RoutesFile::parse(&text) {
+        Ok(file) => Loaded::File(file),
+        Err(error) => Loaded::Problems(error.problems),
+    })
+}

@@ -1,0 +1,191 @@
+//! `check`, and the same checks before `plan` and `apply`: every problem
+//! of a routes file against the tenant, each at the line and column of the
+//! value at fault, found with queries only.
+
+use cec_routes_sandbox::{Operation, Sandbox, Seed};
+use serde_json::Value;
+
+use crate::support::{run_against, scratch_file};
+
+async fn documented_sandbox() -> Sandbox {
+    Sandbox::builder()
+        .seed(Seed::documented_examples())
+        .start()
+        .await
+        .expect("the sandbox starts")
+}
+
+/// One route with each of the five problems the tenant decides: a missing
+/// queue, a queue of another media type, an IVR flow on a multimedia access
+/// code, an access code the tenant does not have, and a media type the
+/// access code refuses.
+const FIVE_PROBLEMS: &str = r#"routes:
+  - accessCode: "9911411"
+    extCode: "21"
+    skillQueue: 99
+  - accessCode: "9911411"
+    extCode: "22"
+    skillQueue: 2
+    mediaType: video
+  - accessCode: "9911412"
+    extCode: "23"
+    ivr: 7
+  - accessCode: "9999999"
+    skillQueue: 2
+  - accessCode: "9911413"
+    extCode: "25"
+    skillQueue: 1
+    mediaType: video
+"#;
+
+/// The same routes, corrected.
+const CORRECTED: &str = r#"routes:
+  - accessCode: "9911411"
+    extCode: "21"
+    skillQueue: 2
+  - accessCode: "9911411"
+    extCode: "22"
+    skillQueue: 1
+    mediaType: video
+  - accessCode: "9911412"
+    extCode: "23"
+    skillQueue: 3
+  - accessCode: "9911413"
+    extCode: "25"
+    skillQueue: 4
+"#;
+
+const WRITES: [Operation; 3] = [
+    Operation::CreateCalledRoute,
+    Operation::ModifyCalledRoute,
+    Operation::DeleteCalledRoute,
+];
+
+fn problems_without_path(stdout: &str) -> String {
+    let path = stdout
+        .lines()
+        .nth(1)
+        .and_then(|line| line.trim_start().split(':').next())
+        .unwrap_or_default()
+        .to_owned();
+    stdout.replace(&path, "routes.yaml")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_lists_all_five_problems_with_positions_and_sends_only_queries() {
+    let sandbox = documented_sandbox().await;
+    let file = scratch_file("checks_five.yaml", FIVE_PROBLEMS);
+
+    let run = run_against(&sandbox, &["check", "-f", file.to_str().unwrap()]).await;
+
+    assert_eq!(run.code, 10, "{}{}", run.stdout, run.stderr);
+    insta::assert_snapshot!(problems_without_path(&run.stdout));
+    for operation in WRITES {
+        assert_eq!(sandbox.requests(operation), 0, "{operation:?}");
+    }
+    for operation in [
+        Operation::QueryAccessCodeList,
+        Operation::QuerySkills,
+        Operation::QueryIvrFlowList,
+    ] {
+        assert_eq!(sandbox.requests(operation), 1, "{operation:?}: listed once");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_and_apply_refuse_the_file_with_the_same_problems_and_change_nothing() {
+    let sandbox = documented_sandbox().await;
+    let file = scratch_file("checks_five_plan.yaml", FIVE_PROBLEMS);
+    let file = file.to_str().unwrap();
+
+    let check = run_against(&sandbox, &["check", "-f", file]).await;
+    let plan = run_against(&sandbox, &["plan", "-f", file, "--detailed-exitcode"]).await;
+    let apply = run_against(&sandbox, &["apply", "-f", file, "--yes"]).await;
+
+    assert_eq!(plan.code, 10, "{}{}", plan.stdout, plan.stderr);
+    assert_eq!(apply.code, 10, "{}{}", apply.stdout, apply.stderr);
+    assert_eq!(
+        plan.stdout, check.stdout,
+        "plan shows the problems, no plan"
+    );
+    assert_eq!(apply.stdout, check.stdout);
+    assert_eq!(plan.stdout.matches("\n  ").count(), 5);
+    for operation in WRITES {
+        assert_eq!(sandbox.requests(operation), 0, "{operation:?}");
+    }
+    assert_eq!(
+        sandbox.requests(Operation::QueryCalledRoute),
+        0,
+        "no plan is made"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_json_gives_each_problem_its_line_and_column() {
+    let sandbox = documented_sandbox().await;
+    let file = scratch_file("checks_five_json.yaml", FIVE_PROBLEMS);
+
+    let run = run_against(
+        &sandbox,
+        &["check", "-f", file.to_str().unwrap(), "--output", "json"],
+    )
+    .await;
+
+    assert_eq!(run.code, 10, "{}", run.stderr);
+    let json: Value = serde_json::from_str(&run.stdout).expect("one JSON document");
+    assert_eq!(json["ok"], false);
+    let at: Vec<(u64, u64)> = json["problems"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|p| (p["line"].as_u64().unwrap(), p["column"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(at, [(4, 17), (8, 16), (11, 10), (12, 17), (17, 16)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_corrected_file_checks_clean_and_applies_at_the_first_try() {
+    let sandbox = documented_sandbox().await;
+    let file = scratch_file("checks_corrected.yaml", CORRECTED);
+    let file = file.to_str().unwrap();
+
+    let check = run_against(&sandbox, &["check", "-f", file]).await;
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    assert!(check.stdout.contains("no problems"), "{}", check.stdout);
+
+    let apply = run_against(&sandbox, &["apply", "-f", file, "--yes"]).await;
+    assert_eq!(apply.code, 0, "{}{}", apply.stdout, apply.stderr);
+    let plan = run_against(&sandbox, &["plan", "-f", file, "--detailed-exitcode"]).await;
+    assert_eq!(plan.code, 0, "{}{}", plan.stdout, plan.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_check_sends_nothing_and_reports_the_file_s_own_problems() {
+    let sandbox = documented_sandbox().await;
+    let good = scratch_file("checks_offline_good.yaml", FIVE_PROBLEMS);
+    let bad = scratch_file(
+        "checks_offline_bad.yaml",
+        "routes:\n  - accessCode: \"9911412\"\n    ivr: 7\n    mediaType: multimedia\n",
+    );
+
+    let clean = run_against(
+        &sandbox,
+        &["check", "-f", good.to_str().unwrap(), "--offline"],
+    )
+    .await;
+    let refused = run_against(
+        &sandbox,
+        &["check", "-f", bad.to_str().unwrap(), "--offline"],
+    )
+    .await;
+
+    assert_eq!(clean.code, 0, "{}{}", clean.stdout, clean.stderr);
+    assert_eq!(refused.code, 10, "{}{}", refused.stdout, refused.stderr);
+    assert!(
+        refused.stdout.contains(":4:16: device: an IVR flow cannot"),
+        "{}",
+        refused.stdout
+    );
+    assert_eq!(sandbox.requests(Operation::TokenByAkSk), 0);
+    assert_eq!(sandbox.requests(Operation::QueryAccessCodeList), 0);
+}
