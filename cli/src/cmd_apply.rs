@@ -55,7 +55,8 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
         return Ok(ExitCode::SUCCESS);
     }
     if !out.is_json() {
-        output::stdout(&format!("{}\n", plan_text(&plan, &source, &file)));
+        let text = cmd_check::with_names(&plan_text(&plan, &source, &file), &tenant);
+        output::stdout(&format!("{text}\n"));
     }
     if !args.yes
         && !crate::prompt::confirm(

@@ -7,7 +7,7 @@ use std::{io::Read, path::PathBuf, process::ExitCode};
 
 use crate::error::Error;
 use cec_routes::{
-    Client, ClientBuilder,
+    Client, ClientBuilder, Device,
     plan::{Problem, RoutesFile, Tenant, check},
 };
 use serde_json::{Value, json};
@@ -148,4 +148,35 @@ fn read(path: &std::path::Path, source: &str) -> Result<Loaded, Error> {
         Ok(file) => Loaded::File(file),
         Err(error) => Loaded::Problems(error.problems),
     })
+}
+
+/// `text` with the name CEC shows beside every skill queue and IVR flow id
+/// (`skill queue 1 defaultVideoSkill`), for the plan.
+pub fn with_names(text: &str, tenant: &Tenant) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let next = ["skill queue ", "IVR flow "]
+            .iter()
+            .filter_map(|kind| rest.find(kind).map(|at| (at, *kind)))
+            .min_by_key(|(at, _)| *at);
+        let Some((at, kind)) = next else {
+            out.push_str(rest);
+            return out;
+        };
+        let after = &rest[at + kind.len()..];
+        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        out.push_str(&rest[..at + kind.len() + digits]);
+        rest = &after[digits..];
+        let name = after[..digits].parse::<u32>().ok().and_then(|id| {
+            tenant.device_name(if kind == "IVR flow " {
+                Device::Ivr(id)
+            } else {
+                Device::SkillQueue(id)
+            })
+        });
+        if let Some(name) = name {
+            out.push_str(&format!(" {}", crate::output::escape(name)));
+        }
+    }
 }

@@ -6,7 +6,7 @@ use std::{path::PathBuf, process::ExitCode};
 use crate::error::Error;
 use cec_routes::{
     ClientBuilder,
-    plan::{Plan, PlanOptions, RoutesFile},
+    plan::{PlanOptions, RoutesFile},
 };
 
 use crate::{
@@ -78,14 +78,12 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
     let plan = client
         .plan_checked(&file, &tenant, args.plan.options())
         .await?;
-    print(&plan, &args.plan.source(), &file, out);
+    let source = args.plan.source();
+    let text = cmd_check::with_names(&plan_text(&plan, &source, &file), &tenant);
+    out.result(&text, plan_json(&plan, &source));
     Ok(if args.detailed_exitcode && !plan.is_converged() {
         ExitCode::from(exit::CHANGES)
     } else {
         ExitCode::SUCCESS
     })
-}
-
-pub fn print(plan: &Plan, source: &str, file: &RoutesFile, out: &Output) {
-    out.result(&plan_text(plan, source, file), plan_json(plan, source));
 }

@@ -204,9 +204,9 @@ enum Command {
         after_help = "Examples:\n  cec-routes demo\n  cec-routes demo --access-code 9911412 --ext-code 5 --skill-queue 3 --media-type multimedia"
     )]
     Demo(cmd_demo::Args),
-    /// Write the live routes as a routes file (YAML on stdout), in a stable order
+    /// Write the live routes as a routes file (YAML on stdout), targets by name, in a stable order
     #[command(
-        after_help = "Examples:\n  cec-routes export --access-code 9911411 > routes.yaml\n  cec-routes export -o json | jq '.routes | length'"
+        after_help = "Examples:\n  cec-routes export --access-code 9911411 > routes.yaml\n  cec-routes export --ids > routes-by-id.yaml\n  cec-routes export -o json | jq '.routes | length'"
     )]
     Export(cmd_export::Args),
     /// Check a routes file before anything is sent: the file, then the tenant's access codes,

@@ -129,6 +129,35 @@ impl Tenant {
     }
 }
 
+impl Tenant {
+    /// `file` with each target written by its name where no other target
+    /// of its kind has that name (ids otherwise): what `export` writes, so
+    /// that the file applies unchanged to a tenant whose ids differ.
+    pub fn with_names(&self, file: &RoutesFile) -> RoutesFile {
+        RoutesFile::from_checked(
+            file.routes()
+                .iter()
+                .map(|entry| {
+                    let mut named = entry.clone();
+                    if named.target_name.is_none() {
+                        // A name that reads as a number would be read back as an id.
+                        named.target_name = self
+                            .unique_name(entry.route.device())
+                            .filter(|name| {
+                                !name.starts_with(|c: char| {
+                                    c.is_ascii_digit() || c == '-' || c == '+'
+                                }) && !name.trim().is_empty()
+                                    && name.trim() == *name
+                            })
+                            .map(str::to_owned);
+                    }
+                    named
+                })
+                .collect(),
+        )
+    }
+}
+
 /// `1 defaultVideoSkill, 2 defaultVoiceSkill, …` (the first 10).
 fn candidates(named: &[(u32, Option<&str>)]) -> String {
     if named.is_empty() {

@@ -233,7 +233,8 @@ impl RoutesFile {
     pub fn to_yaml(&self) -> String {
         let mut out = String::from(
             "# cec-routes routes file: one entry per route, keyed by accessCode + extCode.\n\
-             # Each entry takes skillQueue or ivr; mediaType is optional (none = voice-and-video).\n",
+             # Each entry takes skillQueue or ivr (an id or a name); mediaType is optional\n\
+             # (none: a skill queue's own media type, checked against the tenant; voice-and-video for an IVR flow).\n",
         );
         if self.routes.is_empty() {
             out.push_str("routes: []\n");

@@ -9,6 +9,8 @@
 
 mod common;
 
+mod checks;
+
 mod config;
 mod create_called_route;
 mod delete_called_route;

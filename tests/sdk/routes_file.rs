@@ -220,7 +220,8 @@ fn export_writes_a_stable_order_that_reads_back_to_the_same_routes() {
     );
     insta::assert_snapshot!(file.to_yaml(), @r###"
     # cec-routes routes file: one entry per route, keyed by accessCode + extCode.
-    # Each entry takes skillQueue or ivr; mediaType is optional (none = voice-and-video).
+    # Each entry takes skillQueue or ivr (an id or a name); mediaType is optional
+    # (none: a skill queue's own media type, checked against the tenant; voice-and-video for an IVR flow).
     routes:
       - accessCode: "9911411"
         ivr: 8

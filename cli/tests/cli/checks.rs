@@ -189,3 +189,63 @@ async fn offline_check_sends_nothing_and_reports_the_file_s_own_problems() {
     assert_eq!(sandbox.requests(Operation::TokenByAkSk), 0);
     assert_eq!(sandbox.requests(Operation::QueryAccessCodeList), 0);
 }
+
+/// The documented examples' queues and flows under other ids (queue `n`
+/// becomes `n + 100`), with no routes.
+fn same_names_other_ids() -> Seed {
+    let mut seed: Value =
+        serde_json::from_str(&Seed::documented_examples().to_json()).expect("a seed is JSON");
+    for queue in seed["skillQueues"].as_array_mut().expect("queues") {
+        queue["id"] = Value::from(queue["id"].as_u64().expect("an id") + 100);
+    }
+    seed["routes"] = Value::Array(vec![]);
+    Seed::from_json_str(&seed.to_string()).expect("the edited seed loads")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_exported_by_name_applies_unchanged_to_a_tenant_whose_ids_differ() {
+    let from = documented_sandbox().await;
+    let to = Sandbox::builder()
+        .seed(same_names_other_ids())
+        .start()
+        .await
+        .expect("the sandbox starts");
+
+    let export = run_against(&from, &["export"]).await;
+    assert_eq!(export.code, 0, "{}", export.stderr);
+    assert!(
+        export.stdout.contains("skillQueue: \"defaultVideoSkill\""),
+        "{}",
+        export.stdout
+    );
+    let file = scratch_file("checks_exported_by_name.yaml", &export.stdout);
+    let file = file.to_str().unwrap();
+
+    let apply = run_against(&to, &["apply", "-f", file, "--yes"]).await;
+    assert_eq!(apply.code, 0, "{}{}", apply.stdout, apply.stderr);
+    assert!(
+        apply.stdout.contains("skill queue 101"),
+        "the name resolves to the other tenant's id: {}",
+        apply.stdout
+    );
+    let plan = run_against(&to, &["plan", "-f", file, "--detailed-exitcode"]).await;
+    assert_eq!(plan.code, 0, "{}{}", plan.stdout, plan.stderr);
+    assert!(plan.stdout.contains("No changes"), "{}", plan.stdout);
+
+    let by_id = run_against(&from, &["export", "--ids"]).await;
+    assert!(by_id.stdout.contains("skillQueue: 1\n"), "{}", by_id.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_name_that_matches_no_target_lists_the_candidates() {
+    let sandbox = documented_sandbox().await;
+    let file = scratch_file(
+        "checks_unknown_name.yaml",
+        "routes:\n  - accessCode: \"9911411\"\n    extCode: \"31\"\n    skillQueue: videoSkill\n  - accessCode: \"9911411\"\n    extCode: \"32\"\n    ivr: welcomeIvr\n  - accessCode: \"9911411\"\n    extCode: \"33\"\n    skillQueue: defaultVoiceSkill\n",
+    );
+
+    let run = run_against(&sandbox, &["check", "-f", file.to_str().unwrap()]).await;
+
+    assert_eq!(run.code, 10, "{}{}", run.stdout, run.stderr);
+    insta::assert_snapshot!(problems_without_path(&run.stdout));
+}
