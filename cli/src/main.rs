@@ -14,6 +14,7 @@ mod cmd_demo;
 mod cmd_export;
 mod cmd_ivr_flows;
 mod cmd_list;
+mod cmd_map;
 mod cmd_modify;
 mod cmd_plan;
 mod cmd_sandbox;
@@ -215,6 +216,11 @@ enum Command {
         after_help = "Examples:\n  cec-routes check -f routes.yaml\n  cec-routes check -f routes.yaml --offline\n  cec-routes check -f routes.yaml -o json | jq -r '.problems[] | \"\\(.line):\\(.column) \\(.message)\"'"
     )]
     Check(cmd_check::Args),
+    /// Draw the routes as a graph: access code → extension code → skill queue or IVR flow
+    #[command(
+        after_help = "Examples:\n  cec-routes map --access-code 9911411\n  cec-routes map --format dot | dot -Tsvg > routes.svg\n  cec-routes map -f routes.yaml"
+    )]
+    Map(cmd_map::Args),
     /// Show what apply would change to make the live routes what a routes file says
     #[command(
         after_help = "Examples:\n  cec-routes plan -f routes.yaml --prune\n  cec-routes plan -f routes.yaml --detailed-exitcode || echo \"exit $?\"\n  cec-routes export -o json | cec-routes plan -f -"
@@ -407,6 +413,10 @@ async fn run(cli: &Cli, origins: &Origins, out: &Output) -> Result<ExitCode, Err
         Command::Plan(args) => args.plan.reads_stdin(),
         Command::Apply(args) => args.plan.reads_stdin(),
         Command::Check(args) => crate::routes_input::is_stdin(&args.file),
+        Command::Map(args) => args
+            .file
+            .as_deref()
+            .is_some_and(crate::routes_input::is_stdin),
         _ => false,
     };
     if routes_from_stdin && cli.app_secret_stdin {
@@ -450,6 +460,7 @@ async fn run(cli: &Cli, origins: &Origins, out: &Output) -> Result<ExitCode, Err
         Command::Demo(args) => done(cmd_demo::run(args, out).await),
         Command::Export(args) => done(cmd_export::run(args, config()?, out).await),
         Command::Check(args) => cmd_check::run(args, config()?, out).await,
+        Command::Map(args) => done(cmd_map::run(args, config()?).await),
         Command::Plan(args) => cmd_plan::run(args, config()?, out).await,
         Command::Apply(args) => cmd_apply::run(args, config()?, out).await,
         Command::Completions { shell } => {

@@ -40,6 +40,8 @@ async fn every_subcommand_help_shows_examples() {
         &["access-codes"],
         &["skill-queues"],
         &["ivr-flows"],
+        &["check"],
+        &["map"],
         &["token"],
         &["sandbox"],
         &["demo"],

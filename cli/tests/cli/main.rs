@@ -8,6 +8,7 @@ mod config;
 mod conventions;
 mod escaping;
 mod json;
+mod map;
 mod network;
 mod pipes;
 mod profiles;
