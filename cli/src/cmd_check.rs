@@ -28,8 +28,8 @@ pub struct Args {
 
 pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<ExitCode, Error> {
     let source = routes_input::source_name(&args.file);
-    let file = match read(&args.file, &source)? {
-        Loaded::File(file) => file,
+    let (file, json_input) = match read(&args.file, &source)? {
+        Loaded::File(file, json_input) => (file, json_input),
         Loaded::Problems(problems) => return Ok(report(&source, &problems, None, out)),
     };
     if args.offline {
@@ -45,7 +45,19 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
     }
     let client = config.build()?;
     let tenant = client.tenant().await?;
-    let (_, problems) = check(&file, &tenant);
+    let (_, mut problems) = check(&file, &tenant);
+    if json_input {
+        // A JSON document is read one entry per line from the second:
+        // name each problem by its entry, as the file's own problems are.
+        for problem in &mut problems {
+            problem.message = format!(
+                "routes[{}]: {}",
+                problem.line.saturating_sub(2),
+                problem.message
+            );
+            (problem.line, problem.column) = (0, 0);
+        }
+    }
     Ok(if problems.is_empty() {
         out.result(
             &format!(
@@ -92,7 +104,11 @@ fn report(source: &str, problems: &[Problem], tenant: Option<&Tenant>, out: &Out
         text.push_str(&format!(" ({})", tenant_words(tenant)));
     }
     for problem in problems {
-        text.push_str(&format!("\n  {source}:{problem}"));
+        if problem.line == 0 {
+            text.push_str(&format!("\n  {source}: {}", problem.message));
+        } else {
+            text.push_str(&format!("\n  {source}:{problem}"));
+        }
     }
     out.outcome(
         &text,
@@ -124,7 +140,8 @@ fn summary_json(source: &str, problems: &[Problem], offline: bool) -> Value {
 }
 
 enum Loaded {
-    File(RoutesFile),
+    /// The file, and whether it was a JSON document.
+    File(RoutesFile, bool),
     Problems(Vec<Problem>),
 }
 
@@ -142,10 +159,10 @@ fn read(path: &std::path::Path, source: &str) -> Result<Loaded, Error> {
         reason: format!("{source} could not be read: {e}"),
     })?;
     if text.trim_start().starts_with(['{', '[']) {
-        return routes_input::parse(&text, source).map(Loaded::File);
+        return routes_input::parse(&text, source).map(|file| Loaded::File(file, true));
     }
     Ok(match RoutesFile::parse(&text) {
-        Ok(file) => Loaded::File(file),
+        Ok(file) => Loaded::File(file, false),
         Err(error) => Loaded::Problems(error.problems),
     })
 }

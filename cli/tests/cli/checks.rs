@@ -249,3 +249,23 @@ async fn a_name_that_matches_no_target_lists_the_candidates() {
     assert_eq!(run.code, 10, "{}{}", run.stdout, run.stderr);
     insta::assert_snapshot!(problems_without_path(&run.stdout));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_json_document_s_problems_are_named_by_their_entry() {
+    let sandbox = documented_sandbox().await;
+    let text = r#"{"routes": [
+        {"accessCode": "9911411", "extCode": "41", "skillQueue": 2},
+        {"accessCode": "9911411", "extCode": "42", "skillQueue": 99}
+    ]}"#;
+
+    let run =
+        crate::support::run_against_with(&sandbox, &["check", "-f", "-"], &[], Some(text)).await;
+
+    assert_eq!(run.code, 10, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("\n  stdin: routes[1]: skill queue 99 does not exist"),
+        "{}",
+        run.stdout
+    );
+}
