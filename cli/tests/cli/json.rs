@@ -124,6 +124,26 @@ async fn every_command_output_matches_its_schema() {
     assert_eq!(plan["changes"][0]["to"]["ivr"], 7);
     check("apply", &["apply", "-f", file, "--prune", "--yes"]).await;
     check("apply", &["apply", "-f", file, "--prune", "--yes"]).await;
+    let misfit = scratch_file(
+        "json_check_misfit.yaml",
+        "routes:\n  - accessCode: \"9999999\"\n    skillQueue: 99\n",
+    );
+    let misfit = misfit.to_str().expect("a UTF-8 path");
+    for args in [
+        &["check", "-f", misfit][..],
+        &["plan", "-f", misfit],
+        &["apply", "-f", misfit, "--yes"],
+    ] {
+        let refused = run_against(&sandbox, &json(args)).await;
+        assert_eq!(refused.code, 10, "{args:?}: {}", refused.stderr);
+        let problems = assert_matches_schema("check", &refused);
+        assert_eq!(problems["ok"], false);
+        assert_eq!(
+            problems["problems"].as_array().map(Vec::len),
+            Some(2),
+            "{args:?}"
+        );
+    }
     sandbox.fail_request(Operation::QueryCalledRoute, 1, Fault::Status(503));
     let failed = run_against(&sandbox, &json(&["list"])).await;
     assert_eq!(failed.code, 6);
