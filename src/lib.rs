@@ -38,13 +38,16 @@
 //! | `modifyCalledRoute` | [`Client::modify_called_route`] | [`RouteChange`] |
 //! | `deleteCalledRoute` | [`Client::delete_called_routes`] | [`Deletion`] |
 //! | `queryAccessCodeList` | [`Client::access_codes`] | [`AccessCode`], [`AccessCodeFilter`], [`CallDirection`] |
+//! | `querySkills` | [`Client::skill_queues`] | [`targets::SkillQueue`], [`targets::SkillQueueFilter`] |
+//! | `queryIVRFlowList` | [`Client::ivr_flows`] | [`targets::IvrFlow`], [`targets::FlowType`] |
 //! | `tokenByAkSk` | (before every call) | [`AkSkProvider`] |
 //!
 //! Around them: [`Client`] and [`ClientBuilder`]; the shared vocabulary
 //! [`Device`], [`MediaType`], [`Listed`], [`Page`] and [`Success`]; tokens
 //! ([`TokenProvider`], [`AccessToken`], [`StaticToken`]); one [`Error`].
 //! Named settings are in [`config`] and [`limits`], routing as code is
-//! [`plan`], and the generated client is [`generated`].
+//! [`plan`], what routes can point at is [`targets`], and the generated
+//! client is [`generated`].
 //!
 //! A local CEC for tests is the `cec-routes-sandbox` crate; the command-line
 //! tool is the `cec-routes-cli` crate (binary `cec-routes`).
@@ -69,6 +72,8 @@ mod delete_called_route; //    Deletion
 mod modify_called_route; //    RouteChange
 mod query_access_code_list; // AccessCode, AccessCodeFilter, CallDirection
 mod query_called_route; //     Route, RouteId, Editable, RouteFilter
+mod query_ivr_flow_list; //    IvrFlow, FlowType (in `targets`)
+mod query_skills; //           SkillQueue, SkillQueueFilter (in `targets`)
 
 // Vocabulary the operations share.
 mod device; //     Device (skill queue or IVR flow)
@@ -84,6 +89,13 @@ pub mod config;
 pub mod generated;
 pub mod limits;
 pub mod plan;
+/// What a route can point at: the tenant's skill queues
+/// ([`Client::skill_queues`], querySkills) and IVR flows
+/// ([`Client::ivr_flows`], queryIVRFlowList).
+pub mod targets {
+    pub use crate::query_ivr_flow_list::{FlowType, IvrFlow};
+    pub use crate::query_skills::{SkillQueue, SkillQueueFilter};
+}
 
 pub use builder::ClientBuilder;
 pub use client::Client;

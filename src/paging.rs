@@ -8,7 +8,8 @@ use crate::{client::Client, error::Error, limits::MAX_PAGE_SIZE};
 
 /// One page of a listing, as CEC returned it
 /// ([`Client::called_routes_page`](crate::Client::called_routes_page),
-/// [`Client::access_codes_page`](crate::Client::access_codes_page)).
+/// [`Client::access_codes_page`](crate::Client::access_codes_page),
+/// [`Client::skill_queues_page`](crate::Client::skill_queues_page)).
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Page<T> {
@@ -27,7 +28,7 @@ pub(crate) struct RawPage<T> {
     pub(crate) items: Vec<T>,
 }
 
-/// A filter of one of the two paged queries: how to fetch one page, how to
+/// A filter of one of the paged queries: how to fetch one page, how to
 /// tell items apart, and which items it admits.
 pub(crate) trait Listing {
     type Item;

@@ -7,6 +7,11 @@
 //! - [`RoutesFile`] reads the YAML file and reports every problem at once,
 //!   each with its line and column ([`RoutesFileError`]); [`RoutesFile::export`]
 //!   writes live routes back as a file, in a stable order.
+//! - [`check`] checks a file against a [`Tenant`] (its access codes, skill
+//!   queues and IVR flows, [`Client::tenant`](crate::Client::tenant)) before
+//!   anything is sent, every problem at the value at fault, and resolves
+//!   targets given by name (`skillQueue: defaultVideoSkill`);
+//!   [`Tenant::with_names`] writes them back by name, as `export` does.
 //! - [`Plan::new`] (or [`Client::plan_routes`](crate::Client::plan_routes),
 //!   which reads the live routes first) compares, route by route (access code
 //!   and extension code): create, modify (the device changes), replace (the
@@ -37,9 +42,11 @@
 //! ```
 
 mod apply;
+mod check;
 mod diff;
 mod file;
 
 pub use apply::{ApplyOptions, ApplyReport, ChangeResult, DEFAULT_PARALLEL, Outcome};
+pub use check::{Tenant, check};
 pub use diff::{Change, ChangeKind, Held, Plan, PlanOptions};
 pub use file::{FileRoute, Problem, RoutesFile, RoutesFileError};

@@ -29,6 +29,8 @@ fn every_operation_is_a_future_that_can_move_between_threads() {
     assert_send(&client.access_codes_page(&AccessCodeFilter::new(), 0, 100));
     assert_send(&client.plan_routes(&file, PlanOptions::new()));
     assert_send(&client.access_token());
+    assert_send(&client.skill_queues(&crate::targets::SkillQueueFilter::new()));
+    assert_send(&client.ivr_flows());
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@ use cec_routes::{
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::{
+    cmd_check,
     cmd_plan::PlanArgs,
     exit,
     output::{self, Output, apply_json, apply_summary_text, change_line, plan_text},
@@ -39,7 +40,13 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
     let file = args.plan.load()?;
     let source = args.plan.source();
     let client = config.build()?;
-    let plan = client.plan_routes(&file, args.plan.options()).await?;
+    let (file, tenant) = match cmd_check::before_planning(&client, &file, &source, out).await? {
+        Ok(checked) => checked,
+        Err(problems) => return Ok(problems),
+    };
+    let plan = client
+        .plan_checked(&file, &tenant, args.plan.options())
+        .await?;
     if !plan.has_changes() {
         out.result(
             &plan_text(&plan, &source, &file),
@@ -48,7 +55,8 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
         return Ok(ExitCode::SUCCESS);
     }
     if !out.is_json() {
-        output::stdout(&format!("{}\n", plan_text(&plan, &source, &file)));
+        let text = cmd_check::with_names(&plan_text(&plan, &source, &file), &tenant);
+        output::stdout(&format!("{text}\n"));
     }
     if !args.yes
         && !crate::prompt::confirm(

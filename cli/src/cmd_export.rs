@@ -13,6 +13,11 @@ pub struct Args {
     /// Only routes of these access codes (repeat, or separate with commas); default: every route
     #[arg(long, value_name = "CODE", value_delimiter = ',', value_parser = NonEmptyStringValueParser::new())]
     pub access_code: Vec<String>,
+
+    /// Write skill queues and IVR flows by id; by default each is written by its name when no
+    /// other has that name, so the file applies to a tenant whose ids differ
+    #[arg(long)]
+    pub ids: bool,
 }
 
 pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(), Error> {
@@ -22,7 +27,10 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
     } else {
         client.routes_of_access_codes(&args.access_code).await?
     };
-    let (file, skipped) = RoutesFile::export(&live);
+    let (mut file, skipped) = RoutesFile::export(&live);
+    if !args.ids && !out.is_json() {
+        file = client.tenant().await?.with_names(&file);
+    }
     for (route, reason) in &skipped {
         out.warn(&escape(&format!(
             "route {}{} (dnid {}) is left out: {reason}",

@@ -6,11 +6,11 @@ use std::{path::PathBuf, process::ExitCode};
 use crate::error::Error;
 use cec_routes::{
     ClientBuilder,
-    plan::{Plan, PlanOptions, RoutesFile},
+    plan::{PlanOptions, RoutesFile},
 };
 
 use crate::{
-    exit,
+    cmd_check, exit,
     output::{Output, plan_json, plan_text},
     routes_input,
 };
@@ -70,15 +70,20 @@ pub struct Args {
 pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<ExitCode, Error> {
     let file = args.plan.load()?;
     let client = config.build()?;
-    let plan = client.plan_routes(&file, args.plan.options()).await?;
-    print(&plan, &args.plan.source(), &file, out);
+    let (file, tenant) =
+        match cmd_check::before_planning(&client, &file, &args.plan.source(), out).await? {
+            Ok(checked) => checked,
+            Err(problems) => return Ok(problems),
+        };
+    let plan = client
+        .plan_checked(&file, &tenant, args.plan.options())
+        .await?;
+    let source = args.plan.source();
+    let text = cmd_check::with_names(&plan_text(&plan, &source, &file), &tenant);
+    out.result(&text, plan_json(&plan, &source));
     Ok(if args.detailed_exitcode && !plan.is_converged() {
         ExitCode::from(exit::CHANGES)
     } else {
         ExitCode::SUCCESS
     })
-}
-
-pub fn print(plan: &Plan, source: &str, file: &RoutesFile, out: &Output) {
-    out.result(&plan_text(plan, source, file), plan_json(plan, source));
 }

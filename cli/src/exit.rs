@@ -35,6 +35,9 @@ pub const UNCONFIRMED: u8 = 10;
 pub const CHANGES: u8 = 2;
 /// `apply`: not every change was applied (failed, unknown or skipped).
 pub const NOT_APPLIED: u8 = 9;
+/// `check`, `plan`, `apply`: the routes file has problems (each listed with
+/// its line and column); nothing was changed.
+pub const CHECK: u8 = 11;
 
 /// The table shown at the end of `--help`.
 pub const HELP: &str = "\
@@ -49,7 +52,8 @@ Exit codes:
   7  transport failure (no connection to CEC or tokenByAkSk, timeout, unreadable response)
   8  a deletion removed only some of the routes
   9  apply: not every change was applied (failed, unknown or skipped; the summary says which)
- 10  a deletion CEC did not confirm (it named no route, or too many): list the routes to check";
+ 10  a deletion CEC did not confirm (it named no route, or too many): list the routes to check
+ 11  check, plan, apply: the routes file has problems (listed with line:column); nothing was changed";
 
 /// The exit code for an SDK error.
 pub fn code_for_cec(error: &Error) -> u8 {
@@ -92,6 +96,7 @@ mod tests {
             PARTIAL,
             NOT_APPLIED,
             UNCONFIRMED,
+            CHECK,
         ] {
             assert!(
                 HELP.contains(&format!(" {code}  ")),

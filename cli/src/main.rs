@@ -6,15 +6,19 @@
 
 mod cmd_access_codes;
 mod cmd_apply;
+mod cmd_check;
 mod cmd_config;
 mod cmd_create;
 mod cmd_delete;
 mod cmd_demo;
 mod cmd_export;
+mod cmd_ivr_flows;
 mod cmd_list;
+mod cmd_map;
 mod cmd_modify;
 mod cmd_plan;
 mod cmd_sandbox;
+mod cmd_skill_queues;
 mod cmd_token;
 mod error;
 mod exit;
@@ -193,6 +197,16 @@ enum Command {
         after_help = "Examples:\n  cec-routes access-codes --media-type voice-and-video\n  cec-routes access-codes --description hotline -o json"
     )]
     AccessCodes(cmd_access_codes::Args),
+    /// List the tenant's skill queues (every page): what `skillQueue` in a route points at
+    #[command(
+        after_help = "Examples:\n  cec-routes skill-queues --media-type video\n  cec-routes skill-queues --name defaultVideoSkill -o json"
+    )]
+    SkillQueues(cmd_skill_queues::Args),
+    /// List every IVR flow of the tenant space: what `ivr` in a route points at
+    #[command(
+        after_help = "Examples:\n  cec-routes ivr-flows\n  cec-routes ivr-flows -o json | jq '.ivrFlows[] | select(.loaded == false)'"
+    )]
+    IvrFlows(cmd_ivr_flows::Args),
     /// Get an access token from tokenByAkSk and show its lifetime
     #[command(
         after_help = "Examples:\n  cec-routes token --lifetime 900\n  printf '%s\\n' \"$SECRET\" | cec-routes token --app-secret-stdin"
@@ -208,11 +222,22 @@ enum Command {
         after_help = "Examples:\n  cec-routes demo\n  cec-routes demo --access-code 9911412 --ext-code 5 --skill-queue 3 --media-type multimedia"
     )]
     Demo(cmd_demo::Args),
-    /// Write the live routes as a routes file (YAML on stdout), in a stable order
+    /// Write the live routes as a routes file (YAML on stdout), targets by name, in a stable order
     #[command(
-        after_help = "Examples:\n  cec-routes export --access-code 9911411 > routes.yaml\n  cec-routes export -o json | jq '.routes | length'"
+        after_help = "Examples:\n  cec-routes export --access-code 9911411 > routes.yaml\n  cec-routes export --ids > routes-by-id.yaml\n  cec-routes export -o json | jq '.routes | length'"
     )]
     Export(cmd_export::Args),
+    /// Check a routes file before anything is sent: the file, then the tenant's access codes,
+    /// skill queues and IVR flows (queries only)
+    #[command(
+        after_help = "Examples:\n  cec-routes check -f routes.yaml\n  cec-routes check -f routes.yaml --offline\n  cec-routes check -f routes.yaml -o json | jq -r '.problems[] | \"\\(.line):\\(.column) \\(.message)\"'"
+    )]
+    Check(cmd_check::Args),
+    /// Draw the routes as a graph: access code → extension code → skill queue or IVR flow
+    #[command(
+        after_help = "Examples:\n  cec-routes map --access-code 9911411\n  cec-routes map --format dot | dot -Tsvg > routes.svg\n  cec-routes map -f routes.yaml"
+    )]
+    Map(cmd_map::Args),
     /// Show what apply would change to make the live routes what a routes file says
     #[command(
         after_help = "Examples:\n  cec-routes plan -f routes.yaml --prune\n  cec-routes plan -f routes.yaml --detailed-exitcode || echo \"exit $?\"\n  cec-routes export -o json | cec-routes plan -f -"
@@ -419,6 +444,11 @@ async fn run(cli: &Cli, origins: &Origins, out: &Output) -> Result<ExitCode, Err
     let routes_from_stdin = match &cli.command {
         Command::Plan(args) => args.plan.reads_stdin(),
         Command::Apply(args) => args.plan.reads_stdin(),
+        Command::Check(args) => crate::routes_input::is_stdin(&args.file),
+        Command::Map(args) => args
+            .file
+            .as_deref()
+            .is_some_and(crate::routes_input::is_stdin),
         _ => false,
     };
     if routes_from_stdin && cli.app_secret_stdin {
@@ -455,10 +485,14 @@ async fn run(cli: &Cli, origins: &Origins, out: &Output) -> Result<ExitCode, Err
         Command::Modify(args) => done(cmd_modify::run(args, config()?, out).await),
         Command::Delete(args) => done(cmd_delete::run(args, config()?, out).await),
         Command::AccessCodes(args) => done(cmd_access_codes::run(args, config()?, out).await),
+        Command::SkillQueues(args) => done(cmd_skill_queues::run(args, config()?, out).await),
+        Command::IvrFlows(args) => done(cmd_ivr_flows::run(args, config()?, out).await),
         Command::Token(args) => done(cmd_token::run(args, origins, config()?, out).await),
         Command::Sandbox(args) => done(cmd_sandbox::run(args, out).await),
         Command::Demo(args) => done(cmd_demo::run(args, out).await),
         Command::Export(args) => done(cmd_export::run(args, config()?, out).await),
+        Command::Check(args) => cmd_check::run(args, config()?, out).await,
+        Command::Map(args) => done(cmd_map::run(args, config()?).await),
         Command::Plan(args) => cmd_plan::run(args, config()?, out).await,
         Command::Apply(args) => cmd_apply::run(args, config()?, out).await,
         Command::Completions { shell } => {

@@ -471,6 +471,74 @@ pub fn access_code_json(code: &AccessCode) -> Value {
     Value::Object(map)
 }
 
+/// A media type in one word for a table: its name, or `unknown (77)`.
+pub fn listed_media_word(media: &Listed<MediaType>) -> String {
+    match media {
+        Listed::Known(media) => media.name().to_owned(),
+        Listed::Unknown(raw) => format!("unknown ({raw})"),
+    }
+}
+
+/// A skill queue as scripts see it (`skillQueue` is its id, as in routes).
+pub fn skill_queue_json(queue: &cec_routes::targets::SkillQueue) -> Value {
+    let mut map = Map::new();
+    if let Some(id) = queue.id {
+        map.insert("skillQueue".into(), id.into());
+    }
+    if let Some(name) = &queue.name {
+        map.insert("name".into(), name.as_str().into());
+    }
+    map.insert("mediaType".into(), media_json(&queue.media_type));
+    if let Some(description) = &queue.description {
+        map.insert("description".into(), description.as_str().into());
+    }
+    for (key, value) in [
+        ("maxAgentWrapupTime", queue.max_agent_wrapup_time),
+        ("maxWaitTime", queue.max_wait_time),
+        ("maxWaitNum", queue.max_wait_num),
+    ] {
+        if let Some(value) = value {
+            map.insert(key.into(), value.into());
+        }
+    }
+    Value::Object(map)
+}
+
+/// An IVR flow as scripts see it (`ivr` is its id, as in routes).
+pub fn ivr_flow_json(flow: &cec_routes::targets::IvrFlow) -> Value {
+    let mut map = Map::new();
+    if let Some(id) = flow.id {
+        map.insert("ivr".into(), id.into());
+    }
+    if let Some(name) = &flow.name {
+        map.insert("name".into(), name.as_str().into());
+    }
+    if let Some(loaded) = flow.loaded {
+        map.insert("loaded".into(), loaded.into());
+    }
+    if let Some(flow_type) = &flow.flow_type {
+        map.insert(
+            "flowType".into(),
+            match flow_type {
+                Listed::Known(known) => known.to_string().into(),
+                Listed::Unknown(raw) => raw
+                    .parse::<i64>()
+                    .map_or_else(|_| raw.as_str().into(), Value::from),
+            },
+        );
+    }
+    if let Some(code) = &flow.access_code {
+        map.insert("flowAccessCode".into(), code.as_str().into());
+    }
+    if let Some(file) = &flow.file_name {
+        map.insert("fileName".into(), file.as_str().into());
+    }
+    if let Some(max) = flow.max_calls {
+        map.insert("maxCalls".into(), max.into());
+    }
+    Value::Object(map)
+}
+
 impl Output {
     /// Whether tables get their wide columns.
     pub fn is_wide(&self) -> bool {

@@ -201,7 +201,7 @@ mod tests {
         assert!(error.contains("stdin: [3]: access code 9911411 without an extension code is routed twice; the first is [0]: keep one"), "{error}");
         assert!(error.contains("stdin: [1]: unknown key `queue`"), "{error}");
         assert!(
-            error.contains("stdin: [2]: `skillQueue` must be a whole number"),
+            error.contains("stdin: [2]: `skillQueue` must be a name or a whole number"),
             "{error}"
         );
         assert!(

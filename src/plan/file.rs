@@ -24,6 +24,34 @@ pub struct FileRoute {
     pub line: usize,
     /// The column of the entry (1-based; 0 for a route not read from text).
     pub column: usize,
+    /// The name `skillQueue` or `ivr` gave instead of an id
+    /// (`skillQueue: defaultVideoSkill`): until it is resolved against the
+    /// tenant ([`check`](crate::plan::check)), the route's device id is 0.
+    pub target_name: Option<String>,
+    /// Where each value was written, for the checks' problems.
+    pub(crate) at: Positions,
+}
+
+/// Where a route's values were written (line, column; 1-based, 0 when not
+/// read from text).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Positions {
+    pub(crate) access_code: (usize, usize),
+    pub(crate) device: (usize, usize),
+    pub(crate) media_type: Option<(usize, usize)>,
+}
+
+impl FileRoute {
+    /// A route not read from text (line and column 0).
+    pub fn new(route: CalledRoute) -> Self {
+        FileRoute {
+            route,
+            line: 0,
+            column: 0,
+            target_name: None,
+            at: Positions::default(),
+        }
+    }
 }
 
 /// A routes file: the routes CEC should hold, one per access code +
@@ -147,14 +175,7 @@ impl RoutesFile {
     pub fn from_routes(
         routes: impl IntoIterator<Item = CalledRoute>,
     ) -> Result<Self, RoutesFileError> {
-        let routes: Vec<FileRoute> = routes
-            .into_iter()
-            .map(|route| FileRoute {
-                route,
-                line: 0,
-                column: 0,
-            })
-            .collect();
+        let routes: Vec<FileRoute> = routes.into_iter().map(FileRoute::new).collect();
         let problems = duplicates(&routes);
         if problems.is_empty() {
             Ok(RoutesFile { routes })
@@ -175,17 +196,18 @@ impl RoutesFile {
         let mut skipped = Vec::new();
         for route in live {
             match to_called_route(route) {
-                Ok(called) => routes.push(FileRoute {
-                    route: called,
-                    line: 0,
-                    column: 0,
-                }),
+                Ok(called) => routes.push(FileRoute::new(called)),
                 Err(reason) => skipped.push((route.clone(), reason)),
             }
         }
         routes.sort_by_key(|r| key_order(&r.route));
         routes.dedup_by(|a, b| key_order(&a.route) == key_order(&b.route));
         (RoutesFile { routes }, skipped)
+    }
+
+    /// A file of routes already checked (their positions kept).
+    pub(crate) fn from_checked(routes: Vec<FileRoute>) -> Self {
+        RoutesFile { routes }
     }
 
     /// The routes, in the file's order.
@@ -211,14 +233,18 @@ impl RoutesFile {
     pub fn to_yaml(&self) -> String {
         let mut out = String::from(
             "# cec-routes routes file: one entry per route, keyed by accessCode + extCode.\n\
-             # Each entry takes skillQueue or ivr; mediaType is optional (none = voice-and-video).\n",
+             # Each entry takes skillQueue or ivr (an id or a name); mediaType is optional\n\
+             # (none: a skill queue's own media type, checked against the tenant; voice-and-video for an IVR flow).\n",
         );
         if self.routes.is_empty() {
             out.push_str("routes: []\n");
             return out;
         }
         out.push_str("routes:\n");
-        for FileRoute { route, .. } in &self.routes {
+        for FileRoute {
+            route, target_name, ..
+        } in &self.routes
+        {
             out.push_str(&format!(
                 "  - accessCode: {}\n",
                 quoted(route.access_code())
@@ -226,9 +252,13 @@ impl RoutesFile {
             if let Some(ext) = route.ext_code() {
                 out.push_str(&format!("    extCode: {}\n", quoted(ext)));
             }
-            match route.device() {
-                Device::SkillQueue(id) => out.push_str(&format!("    skillQueue: {id}\n")),
-                Device::Ivr(id) => out.push_str(&format!("    ivr: {id}\n")),
+            let key = match route.device() {
+                Device::SkillQueue(_) => "skillQueue",
+                Device::Ivr(_) => "ivr",
+            };
+            match target_name {
+                Some(name) => out.push_str(&format!("    {key}: {}\n", quoted(name))),
+                None => out.push_str(&format!("    {key}: {}\n", route.device().id())),
             }
             if let Some(media) = route.media_type() {
                 out.push_str(&format!("    mediaType: {}\n", media.name()));
@@ -434,12 +464,14 @@ fn parse(text: &str) -> Result<RoutesFile, Vec<Problem>> {
     };
     let mut routes = Vec::new();
     for entry in entries {
-        if let Some(route) = parse_entry(entry, &mut problems) {
+        if let Some((route, target_name, positions)) = parse_entry(entry, &mut problems) {
             let (line, column) = at(entry);
             routes.push(FileRoute {
                 route,
                 line,
                 column,
+                target_name,
+                at: positions,
             });
         }
     }
@@ -484,8 +516,12 @@ fn duplicates(routes: &[FileRoute]) -> Vec<Problem> {
     problems
 }
 
-/// One entry: its problems go to `problems`; the route when it has none.
-fn parse_entry(entry: &Node<'_>, problems: &mut Vec<Problem>) -> Option<CalledRoute> {
+/// One entry: its problems go to `problems`; the route when it has none,
+/// with the name its target was given by and where its values are.
+fn parse_entry(
+    entry: &Node<'_>,
+    problems: &mut Vec<Problem>,
+) -> Option<(CalledRoute, Option<String>, Positions)> {
     let YamlData::Mapping(fields) = &entry.data else {
         problems.push(problem(
             entry,
@@ -542,11 +578,10 @@ fn parse_entry(entry: &Node<'_>, problems: &mut Vec<Problem>) -> Option<CalledRo
             ));
             None
         }
-        (Some((_, value)), None) => {
-            id_value(value, "skillQueue", problems).map(|id| (Device::SkillQueue(id), value))
-        }
+        (Some((_, value)), None) => id_value(value, "skillQueue", problems)
+            .map(|(id, name)| (Device::SkillQueue(id), name, value)),
         (None, Some((_, value))) => {
-            id_value(value, "ivr", problems).map(|id| (Device::Ivr(id), value))
+            id_value(value, "ivr", problems).map(|(id, name)| (Device::Ivr(id), name, value))
         }
     };
     let ext_code = match ext {
@@ -582,15 +617,20 @@ fn parse_entry(entry: &Node<'_>, problems: &mut Vec<Problem>) -> Option<CalledRo
     {
         problems.push(problem(node, reason(&e)));
     }
-    if let Some((device, node)) = device
-        && let Err(e) = CalledRoute::new("0", device)
+    if let Some((device, _, node)) = &device
+        && let Err(e) = CalledRoute::new("0", *device)
     {
         problems.push(problem(node, reason(&e)));
     }
     if problems.len() != before {
         return None;
     }
-    let ((code, _), (device, _)) = (access_code?, device?);
+    let ((code, code_node), (device, target_name, device_node)) = (access_code?, device?);
+    let positions = Positions {
+        access_code: at(code_node),
+        device: at(device_node),
+        media_type: media_type.as_ref().map(|(_, node)| at(node)),
+    };
     let mut route = CalledRoute::new(code, device).ok()?;
     if let Some((ext, _)) = ext_code {
         route = route.with_ext_code(ext).ok()?;
@@ -601,7 +641,7 @@ fn parse_entry(entry: &Node<'_>, problems: &mut Vec<Problem>) -> Option<CalledRo
             Err(e) => problems.push(problem(node, reason(&e))),
         }
     }
-    (problems.len() == before).then_some(route)
+    (problems.len() == before).then_some((route, target_name, positions))
 }
 
 /// An error of the wrapper's rules, in the file's words.
@@ -626,15 +666,28 @@ fn text_value<'a>(node: &'a Node<'_>, name: &str, problems: &mut Vec<Problem>) -
     text
 }
 
-fn id_value(node: &Node<'_>, name: &str, problems: &mut Vec<Problem>) -> Option<u32> {
-    let parsed = scalar_text(node)
-        .and_then(|text| text.trim().parse::<u32>().ok())
+/// A target's id, or its name (id 0 until resolved): `skillQueue: 1` or
+/// `skillQueue: defaultVideoSkill`.
+fn id_value(
+    node: &Node<'_>,
+    name: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<(u32, Option<String>)> {
+    let text = scalar_text(node).map(str::trim);
+    if let Some(text) = text
+        && !text.is_empty()
+        && !text.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+')
+    {
+        return Some((0, Some(text.to_owned())));
+    }
+    let parsed = text
+        .and_then(|text| text.parse::<u32>().ok())
         .filter(|id| i32::try_from(*id).is_ok());
     if parsed.is_none() {
         problems.push(problem(
             node,
             format!(
-                "`{name}` must be a whole number from 0 to {}, the {}'s id",
+                "`{name}` must be a name or a whole number from 0 to {}, the {}'s id",
                 i32::MAX,
                 if name == "ivr" {
                     "IVR flow"
@@ -644,7 +697,7 @@ fn id_value(node: &Node<'_>, name: &str, problems: &mut Vec<Problem>) -> Option<
             ),
         ));
     }
-    parsed
+    parsed.map(|id| (id, None))
 }
 
 #[cfg(test)]

@@ -9,6 +9,8 @@
 
 mod common;
 
+mod checks;
+
 mod config;
 mod create_called_route;
 mod delete_called_route;
@@ -18,6 +20,8 @@ mod properties;
 mod proxy;
 mod query_access_code_list;
 mod query_called_route;
+mod query_ivr_flow_list;
+mod query_skills;
 mod redaction;
 mod route_validation;
 mod routes_file;

@@ -78,7 +78,7 @@ fn every_problem_is_reported_at_once_with_its_line_and_column() {
       7:5: unknown key `queue`; a route takes `accessCode`, `extCode`, `skillQueue`, `ivr`, `mediaType`
       10:16: device: an IVR flow cannot be chosen for the multimedia channel (mediaType 53); route multimedia calls to a skill queue
       11:17: accessCode: must not be empty
-      12:17: `skillQueue` must be a whole number from 0 to 2147483647, the skill queue's id
+      12:17: `skillQueue` must be a name or a whole number from 0 to 2147483647, the skill queue's id
       13:16: mediaType: `fax` is not a media type; use one of voice-click-to-dial (2), voice-and-video (5), video-click-to-dial (18), video (19), multimedia (53)
       14:17: accessCode: must be at most 32 characters; `012345678901234567890123456789012` has 33
     "###);
@@ -220,7 +220,8 @@ fn export_writes_a_stable_order_that_reads_back_to_the_same_routes() {
     );
     insta::assert_snapshot!(file.to_yaml(), @r###"
     # cec-routes routes file: one entry per route, keyed by accessCode + extCode.
-    # Each entry takes skillQueue or ivr; mediaType is optional (none = voice-and-video).
+    # Each entry takes skillQueue or ivr (an id or a name); mediaType is optional
+    # (none: a skill queue's own media type, checked against the tenant; voice-and-video for an IVR flow).
     routes:
       - accessCode: "9911411"
         ivr: 8

@@ -468,6 +468,59 @@ async fn access_codes_lists_the_tenants_hotlines() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn skill_queues_lists_every_queue_with_its_media_type_and_filters_by_it() {
+    let sandbox = documented_sandbox().await;
+    let run = run_against(&sandbox, &["skill-queues", "--output", "json"]).await;
+
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    let json: Value = serde_json::from_str(&run.stdout).expect("stdout is one JSON document");
+    let names: Vec<_> = json["skillQueues"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|q| {
+            (
+                q["skillQueue"].clone(),
+                q["name"].clone(),
+                q["mediaType"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        names[0],
+        (1.into(), "defaultVideoSkill".into(), "video".into())
+    );
+    assert_eq!(names.len(), 5);
+
+    let video = run_against(&sandbox, &["skill-queues", "--media-type", "video"]).await;
+    assert_eq!(video.code, 0, "stderr: {}", video.stderr);
+    assert!(
+        video.stdout.contains("defaultVideoSkill"),
+        "{}",
+        video.stdout
+    );
+    assert!(
+        !video.stdout.contains("defaultVoiceSkill"),
+        "{}",
+        video.stdout
+    );
+    assert!(
+        video.stdout.ends_with("1 skill queue\n"),
+        "{}",
+        video.stdout
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ivr_flows_lists_every_flow_and_whether_it_is_loaded() {
+    let sandbox = documented_sandbox().await;
+    let run = run_against(&sandbox, &["ivr-flows"]).await;
+
+    assert_eq!(run.code, 0, "stderr: {}", run.stderr);
+    insta::assert_snapshot!(run.stdout);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_route_locked_against_editing_is_reported_not_modified() {
     // The documented examples, with the first route locked ("3").
     let mut seed: Value =

@@ -261,6 +261,19 @@ async fn every_exit_code_in_help_is_reached() {
         "unconfirmed deletion",
         run_against(&sandbox, &["delete", "--dnid", "3", "--yes"]).await,
     );
+    let missing_queue = scratch_file(
+        "exit_codes_missing_queue.yaml",
+        "routes:\n  - accessCode: \"9911411\"\n    extCode: \"78\"\n    skillQueue: 99\n",
+    );
+    reach(
+        11,
+        "the routes file does not fit the tenant",
+        run_against(
+            &sandbox,
+            &["check", "-f", missing_queue.to_str().expect("a UTF-8 path")],
+        )
+        .await,
+    );
 
     assert_eq!(
         reached, documented,

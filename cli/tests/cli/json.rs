@@ -83,6 +83,10 @@ async fn every_command_output_matches_its_schema() {
     check("export", &["export"]).await;
     let codes = check("access-codes", &["access-codes"]).await;
     assert_eq!(codes["accessCodes"][0]["accessCode"], "9911411");
+    let queues = check("skill-queues", &["skill-queues"]).await;
+    assert_eq!(queues["skillQueues"][0]["name"], "defaultVideoSkill");
+    let flows = check("ivr-flows", &["ivr-flows"]).await;
+    assert_eq!(flows["ivrFlows"][0]["ivr"], 7);
     let created = check(
         "create",
         &[
@@ -113,11 +117,33 @@ async fn every_command_output_matches_its_schema() {
         "routes:\n  - accessCode: \"9911411\"\n    ivr: 7\n  - accessCode: \"9911411\"\n    extCode: \"8\"\n    skillQueue: 2\n",
     );
     let file = file.to_str().expect("a UTF-8 path");
+    let checked = check("check", &["check", "-f", file]).await;
+    assert_eq!(checked["problems"], serde_json::json!([]));
     let plan = check("plan", &["plan", "-f", file, "--prune"]).await;
     assert_eq!(plan["changes"][0]["from"]["ivr"], 8);
     assert_eq!(plan["changes"][0]["to"]["ivr"], 7);
     check("apply", &["apply", "-f", file, "--prune", "--yes"]).await;
     check("apply", &["apply", "-f", file, "--prune", "--yes"]).await;
+    let misfit = scratch_file(
+        "json_check_misfit.yaml",
+        "routes:\n  - accessCode: \"9999999\"\n    skillQueue: 99\n",
+    );
+    let misfit = misfit.to_str().expect("a UTF-8 path");
+    for args in [
+        &["check", "-f", misfit][..],
+        &["plan", "-f", misfit],
+        &["apply", "-f", misfit, "--yes"],
+    ] {
+        let refused = run_against(&sandbox, &json(args)).await;
+        assert_eq!(refused.code, 11, "{args:?}: {}", refused.stderr);
+        let problems = assert_matches_schema("check", &refused);
+        assert_eq!(problems["ok"], false);
+        assert_eq!(
+            problems["problems"].as_array().map(Vec::len),
+            Some(2),
+            "{args:?}"
+        );
+    }
     sandbox.fail_request(Operation::QueryCalledRoute, 1, Fault::Status(503));
     let failed = run_against(&sandbox, &json(&["list"])).await;
     assert_eq!(failed.code, 6);
@@ -172,7 +198,7 @@ async fn a_json_routes_document_is_checked_like_a_file() {
         "error: invalid routes file: stdin has 3 problems; nothing was sent\n  \
          stdin: unknown key `extra` at the top; the routes are under `routes`\n  \
          stdin: routes[0]: unknown key `queue`; a route takes `accessCode`, `extCode`, `skillQueue`, `ivr`, `mediaType`\n  \
-         stdin: routes[1]: `skillQueue` must be a whole number from 0 to 2147483647, the skill queue's id"
+         stdin: routes[1]: `skillQueue` must be a name or a whole number from 0 to 2147483647, the skill queue's id"
     );
     assert_eq!(sandbox.token_requests(), 0, "nothing was sent");
 }

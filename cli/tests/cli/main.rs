@@ -2,11 +2,13 @@
 //! built binary and an in-process sandbox.
 
 mod addressing;
+mod checks;
 mod commands;
 mod config;
 mod conventions;
 mod escaping;
 mod json;
+mod map;
 mod network;
 mod pipes;
 mod profiles;

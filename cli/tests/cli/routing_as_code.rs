@@ -558,17 +558,18 @@ mod cli {
         assert_eq!(export.code, 0, "{}", export.stderr);
         insta::assert_snapshot!(export.stdout, @r###"
         # cec-routes routes file: one entry per route, keyed by accessCode + extCode.
-        # Each entry takes skillQueue or ivr; mediaType is optional (none = voice-and-video).
+        # Each entry takes skillQueue or ivr (an id or a name); mediaType is optional
+        # (none: a skill queue's own media type, checked against the tenant; voice-and-video for an IVR flow).
         routes:
           - accessCode: "9911411"
-            skillQueue: 1
+            skillQueue: "defaultVideoSkill"
           - accessCode: "9911411"
             extCode: "1"
-            skillQueue: 1
+            skillQueue: "defaultVideoSkill"
             mediaType: video
           - accessCode: "9911411"
             extCode: "11"
-            skillQueue: 1
+            skillQueue: "defaultVideoSkill"
             mediaType: video
         "###);
         let path = temp_file("documented", &export.stdout);
@@ -627,9 +628,9 @@ mod cli {
         insta::assert_snapshot!(stdout, @r###"
         Plan for routes.yaml: 3 routes under 1 access code.
 
-        ~   modify 9911411 ext 1: skill queue 1 → IVR flow 7
-        +   create 9911411 ext 2 → IVR flow 8
-        -   delete 9911411 ext 11: skill queue 1 (video)
+        ~   modify 9911411 ext 1: skill queue 1 defaultVideoSkill → IVR flow 7 welcomeIvr
+        +   create 9911411 ext 2 → IVR flow 8 afterHoursIvr
+        -   delete 9911411 ext 11: skill queue 1 defaultVideoSkill (video)
 
         Plan: 1 to create, 1 to modify, 0 to replace, 1 to delete; 1 unchanged.
         "###);
