@@ -1,6 +1,6 @@
-//! Building a [`Client`]: base URL, app key, token source, timeouts and
-//! limits, set one by one or read from the environment or any other
-//! key/value source.
+//! Building a [`Client`]: base URL, app key, token source, timeouts,
+//! limits and retries, set one by one or read from the environment or any
+//! other key/value source.
 
 use std::{sync::Arc, time::Duration};
 
@@ -16,6 +16,7 @@ use crate::{
     error::Error,
     generated,
     hook_context::HookContext,
+    retry::{Retrier, RetryPolicy},
     token::{StaticToken, TokenProvider},
     token_by_ak_sk::{AkSkProvider, check_lifetime},
     transport::{Timeouts, check_base_url, http_client},
@@ -58,6 +59,7 @@ pub struct ClientBuilder {
     connect_retries: u32,
     max_response_bytes: usize,
     allow_http: bool,
+    retry_policy: RetryPolicy,
 }
 
 impl Default for ClientBuilder {
@@ -75,6 +77,7 @@ impl Default for ClientBuilder {
             connect_retries: DEFAULT_CONNECT_RETRIES,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             allow_http: false,
+            retry_policy: RetryPolicy::standard(),
         }
     }
 }
@@ -266,10 +269,33 @@ impl ClientBuilder {
     }
 
     /// How many times a request that could not connect is tried again
-    /// (default 2). Nothing else is ever retried automatically, except the
-    /// one resend after a 401 and a token refresh.
+    /// (default 2), whatever the operation: it was certainly not sent. What
+    /// else is resent is the [`retry_policy`](ClientBuilder::retry_policy)'s
+    /// choice, apart from the one resend after a 401 with a fresh token.
     pub fn connect_retries(mut self, retries: u32) -> Self {
         self.connect_retries = retries;
+        self
+    }
+
+    /// When a failed request is sent again (default
+    /// [`RetryPolicy::standard`]: 3 attempts, only where a resend is safe);
+    /// [`RetryPolicy::none`] sends every request once. One budget of retries
+    /// is shared by the client, its clones and its `tokenByAkSk` requests.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cec_routes::{Client, RetryPolicy};
+    ///
+    /// let client = Client::builder()
+    ///     .token("t0k")
+    ///     .retry_policy(RetryPolicy::standard().max_attempts(5))
+    ///     .build()?;
+    /// assert_eq!(client.retry_policy().attempts(), 5);
+    /// # Ok::<(), cec_routes::Error>(())
+    /// ```
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry_policy = policy;
         self
     }
 
@@ -324,6 +350,7 @@ impl ClientBuilder {
                 "the app key is empty; set CEC_APP_KEY or leave it out",
             ));
         }
+        let retrier = Retrier::new(self.retry_policy.clone(), self.connect_retries);
         let http = http_client(self.timeouts).map_err(Error::config)?;
         let provider: Arc<dyn TokenProvider> = match self.credentials {
             Credentials::None => {
@@ -346,6 +373,7 @@ impl ClientBuilder {
                     self.token_lifetime,
                     http.clone(),
                     self.max_response_bytes,
+                    retrier.clone(),
                 )?)
             }
         };
@@ -358,7 +386,7 @@ impl ClientBuilder {
             generated::Client::new_with_client(&base_url, http, context),
             provider,
             self.timeouts.request,
-            self.connect_retries,
+            retrier,
         ))
     }
 }

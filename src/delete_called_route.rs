@@ -26,7 +26,8 @@ impl Client {
     /// requests. Success means every route was deleted; a deletion that
     /// removed only some routes is [`Error::PartialDeletion`], listing what
     /// was and was not deleted — never plain success. A delete is never
-    /// resent automatically.
+    /// resent once it may have reached CEC: only after a refused connection
+    /// or a 429 (see [`RetryPolicy`](crate::RetryPolicy)).
     ///
     /// # Examples
     ///

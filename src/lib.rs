@@ -40,7 +40,8 @@
 //! | `queryAccessCodeList` | [`Client::access_codes`] | [`AccessCode`], [`AccessCodeFilter`], [`CallDirection`] |
 //! | `tokenByAkSk` | (before every call) | [`AkSkProvider`] |
 //!
-//! Around them: [`Client`] and [`ClientBuilder`]; the shared vocabulary
+//! Around them: [`Client`] and [`ClientBuilder`] (with its [`RetryPolicy`]);
+//! the shared vocabulary
 //! [`Device`], [`MediaType`], [`Listed`], [`Page`] and [`Success`]; tokens
 //! ([`TokenProvider`], [`AccessToken`], [`StaticToken`]); one [`Error`].
 //! Named settings are in [`config`] and [`limits`], routing as code is
@@ -57,6 +58,7 @@ mod envelope; //       returnCode/description → Success or a business failure
 mod error; //          Error: every failure, by cause
 mod hook_context; //   what the generated client carries into its hooks
 mod hooks; //          the hooks: auth headers and the response size cap
+mod retry; //          RetryPolicy: what is resent, when, and the retry budget
 mod transport; //      leaf: reqwest client, timeouts, base URL, body cap, error bodies
 
 // Tokens.
@@ -98,6 +100,7 @@ pub use modify_called_route::RouteChange;
 pub use paging::Page;
 pub use query_access_code_list::{AccessCode, AccessCodeFilter, CallDirection};
 pub use query_called_route::{Editable, Route, RouteFilter, RouteId};
+pub use retry::RetryPolicy;
 pub use secrecy::SecretString;
 pub use token::{AccessToken, StaticToken, TokenFuture, TokenProvider};
 pub use token_by_ak_sk::AkSkProvider;

@@ -74,18 +74,24 @@ async fn the_may_have_reached_cec_advice_is_given_once_and_only_for_writes() {
     assert_eq!(advice(&run.stderr), 1, "{}", run.stderr);
 
     for (operation, args) in [
-        (Operation::QueryCalledRoute, &["list", "--timeout", "1"][..]),
+        (
+            Operation::QueryCalledRoute,
+            &["list", "--timeout", "300ms"][..],
+        ),
         (
             Operation::QueryAccessCodeList,
-            &["access-codes", "--timeout", "1"],
+            &["access-codes", "--timeout", "300ms"],
         ),
     ] {
-        sandbox.fail_request(operation, 1, Fault::Timeout);
+        // A query is tried three times before its timeout is final.
+        for attempt in 1..=3 {
+            sandbox.fail_request(operation, attempt, Fault::Timeout);
+        }
         let run = run_against(&sandbox, args).await;
         assert_eq!(run.code, 7, "{}", run.stderr);
         assert_eq!(advice(&run.stderr), 0, "{args:?}: {}", run.stderr);
         assert!(
-            run.stderr.starts_with("error: timed out after 1s"),
+            run.stderr.starts_with("error: timed out after 300ms"),
             "{}",
             run.stderr
         );
