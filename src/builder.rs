@@ -1,8 +1,8 @@
 //! Building a [`Client`]: base URL, app key, token source, timeouts,
-//! limits and retries, set one by one or read from the environment or any
-//! other key/value source.
+//! limits, retries and rate cap, set one by one or read from the environment
+//! or any other key/value source.
 
-use std::{sync::Arc, time::Duration};
+use std::{num::NonZeroU32, sync::Arc, time::Duration};
 
 use secrecy::SecretString;
 
@@ -11,11 +11,12 @@ use crate::{
     config::{
         DEFAULT_BASE_URL, DEFAULT_CONNECT_RETRIES, DEFAULT_CONNECT_TIMEOUT,
         DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, DEFAULT_TOKEN_LIFETIME, ENV_APP_KEY,
-        ENV_APP_SECRET, ENV_BASE_URL, ENV_TIMEOUT, ENV_TOKEN, ENV_TOKEN_LIFETIME,
+        ENV_APP_SECRET, ENV_BASE_URL, ENV_RPS, ENV_TIMEOUT, ENV_TOKEN, ENV_TOKEN_LIFETIME,
     },
     error::Error,
     generated,
     hook_context::HookContext,
+    rate_limit::RateLimiter,
     retry::{Retrier, RetryPolicy},
     token::{StaticToken, TokenProvider},
     token_by_ak_sk::{AkSkProvider, check_lifetime},
@@ -60,6 +61,7 @@ pub struct ClientBuilder {
     max_response_bytes: usize,
     allow_http: bool,
     retry_policy: RetryPolicy,
+    max_requests_per_second: Option<u32>,
 }
 
 impl Default for ClientBuilder {
@@ -78,6 +80,7 @@ impl Default for ClientBuilder {
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             allow_http: false,
             retry_policy: RetryPolicy::standard(),
+            max_requests_per_second: None,
         }
     }
 }
@@ -99,6 +102,7 @@ impl Client {
     /// | `CEC_TOKEN` | a fixed access token (instead of `CEC_APP_SECRET`) |
     /// | `CEC_TOKEN_LIFETIME` | AK/SK token lifetime in seconds, 1–3600 (default 600) |
     /// | `CEC_TIMEOUT` | whole-request timeout in seconds (default 30) |
+    /// | `CEC_RPS` | at most this many requests per second (default: no cap) |
     ///
     /// The error names the variable that is missing or malformed.
     pub fn from_env() -> Result<Client, Error> {
@@ -201,6 +205,15 @@ impl ClientBuilder {
             }
             builder = builder.timeout(timeout);
         }
+        if let Some(rps) = get(ENV_RPS)? {
+            let rps = rps.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                Error::config(format!(
+                    "{ENV_RPS} is `{rps}`; it must be a whole number of requests per second, \
+                     at least 1"
+                ))
+            })?;
+            builder = builder.max_requests_per_second(rps);
+        }
         Ok(builder)
     }
 
@@ -299,6 +312,28 @@ impl ClientBuilder {
         self
     }
 
+    /// At most `requests` requests start in any one-second window (a
+    /// sliding window, bursts included), so that a gateway counting
+    /// requests per second never sees more from this client. Every request
+    /// counts: each operation, `tokenByAkSk`, each retry and each resend,
+    /// from every clone of the client, whatever the concurrency; a request
+    /// over the cap waits (not counted against its timeout). Default: no
+    /// cap. Must be at least 1.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cec_routes::Client;
+    ///
+    /// let client = Client::builder().token("t0k").max_requests_per_second(40).build()?;
+    /// assert_eq!(client.max_requests_per_second(), Some(40));
+    /// # Ok::<(), cec_routes::Error>(())
+    /// ```
+    pub fn max_requests_per_second(mut self, requests: u32) -> Self {
+        self.max_requests_per_second = Some(requests);
+        self
+    }
+
     /// The most bytes of a response body the client reads (default
     /// [`DEFAULT_MAX_RESPONSE_BYTES`], 1 MiB), for every operation and for
     /// `tokenByAkSk`.
@@ -350,6 +385,14 @@ impl ClientBuilder {
                 "the app key is empty; set CEC_APP_KEY or leave it out",
             ));
         }
+        let limiter = match self.max_requests_per_second {
+            None => None,
+            Some(rps) => Some(Arc::new(RateLimiter::new(
+                NonZeroU32::new(rps).ok_or_else(|| {
+                    Error::config("the request rate cap must be at least 1 request per second")
+                })?,
+            ))),
+        };
         let retrier = Retrier::new(self.retry_policy.clone(), self.connect_retries);
         let http = http_client(self.timeouts).map_err(Error::config)?;
         let provider: Arc<dyn TokenProvider> = match self.credentials {
@@ -373,7 +416,7 @@ impl ClientBuilder {
                     self.token_lifetime,
                     http.clone(),
                     self.max_response_bytes,
-                    retrier.clone(),
+                    (retrier.clone(), limiter.clone()),
                 )?)
             }
         };
@@ -381,7 +424,8 @@ impl ClientBuilder {
             provider.clone(),
             self.app_key.as_deref(),
             self.max_response_bytes,
-        )?;
+        )?
+        .with_limiter(limiter);
         Ok(Client::from_parts(
             generated::Client::new_with_client(&base_url, http, context),
             provider,

@@ -88,6 +88,12 @@ impl Client {
         self.retrier.policy()
     }
 
+    /// The request rate cap, in requests per second, if there is one
+    /// ([`ClientBuilder::max_requests_per_second`](crate::ClientBuilder::max_requests_per_second)).
+    pub fn max_requests_per_second(&self) -> Option<u32> {
+        self.raw.inner().limiter.as_ref().map(|l| l.per_second())
+    }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.raw.baseurl()

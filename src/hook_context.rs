@@ -7,6 +7,7 @@ use reqwest::header::HeaderValue;
 
 use crate::{
     error::Error,
+    rate_limit::RateLimiter,
     token::{AccessToken, TokenProvider},
 };
 
@@ -50,6 +51,8 @@ pub struct HookContext {
     pub(crate) token: Option<AccessToken>,
     /// The most bytes of a response body a request may read.
     pub(crate) max_response_bytes: usize,
+    /// The client's request rate cap, which every request passes.
+    pub(crate) limiter: Option<Arc<RateLimiter>>,
 }
 
 impl HookContext {
@@ -74,6 +77,7 @@ impl HookContext {
             app_key,
             token: None,
             max_response_bytes,
+            limiter: None,
         })
     }
 
@@ -85,6 +89,13 @@ impl HookContext {
             app_key: None,
             token: None,
             max_response_bytes,
+            limiter: None,
         }
+    }
+
+    /// The same, with every request passing `limiter` first.
+    pub(crate) fn with_limiter(mut self, limiter: Option<Arc<RateLimiter>>) -> Self {
+        self.limiter = limiter;
+        self
     }
 }

@@ -60,14 +60,18 @@ impl ClientHooks<HookContext> for Client {
         Ok(())
     }
 
-    /// Sends the request, and hands the generated code a response whose
-    /// body stops at the client's limit: a success larger than the limit
-    /// fails as a body error, and the rest of it is never read.
+    /// Sends the request once the client's rate cap allows it, and hands
+    /// the generated code a response whose body stops at the client's
+    /// limit: a success larger than the limit fails as a body error, and
+    /// the rest of it is never read.
     async fn exec(
         &self,
         request: reqwest::Request,
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
+        if let Some(limiter) = &self.inner().limiter {
+            limiter.acquire().await;
+        }
         let response = self.client().execute(request).await?;
         Ok(transport::cap_body(
             response,

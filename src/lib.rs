@@ -57,7 +57,8 @@ mod client; //         Client: one call = token, retries, one resend after a 401
 mod envelope; //       returnCode/description → Success or a business failure
 mod error; //          Error: every failure, by cause
 mod hook_context; //   what the generated client carries into its hooks
-mod hooks; //          the hooks: auth headers and the response size cap
+mod hooks; //          the hooks: auth headers, the rate cap and the response size cap
+mod rate_limit; //     RateLimiter: at most N requests start in any second
 mod retry; //          RetryPolicy: what is resent, when, and the retry budget
 mod transport; //      leaf: reqwest client, timeouts, base URL, body cap, error bodies
 

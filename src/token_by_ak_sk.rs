@@ -23,6 +23,7 @@ use crate::{
     generated::{self, types},
     hook_context::HookContext,
     limits::MAX_TOKEN_LIFETIME,
+    rate_limit::RateLimiter,
     retry::{Retrier, RetryPolicy},
     token::{AccessToken, TokenFuture, TokenProvider},
     transport::{Timeouts, check_base_url, http_client, read_error_body, too_large},
@@ -49,8 +50,8 @@ type SharedFetch = Shared<TokenFuture<'static>>;
 /// - **Never poisoned**: after a failed request the next caller tries again.
 /// - **Retried** as a read under the client's
 ///   [`RetryPolicy`] (timeouts, lost connections, 429, 502, 503, 504), with
-///   the client's budget ([`new`](AkSkProvider::new): the standard policy
-///   and a budget of its own).
+///   the client's budget and rate cap ([`new`](AkSkProvider::new): the
+///   standard policy, a budget of its own, no rate cap).
 /// - **Secret**: the app secret is a [`SecretString`], absent from `Debug`
 ///   and from every error (a response body that echoes it is redacted).
 /// - **Bounded**: the response is read only up to the client's
@@ -116,12 +117,16 @@ impl AkSkProvider {
             DEFAULT_TOKEN_LIFETIME,
             http,
             DEFAULT_MAX_RESPONSE_BYTES,
-            Retrier::new(RetryPolicy::standard(), DEFAULT_CONNECT_RETRIES),
+            (
+                Retrier::new(RetryPolicy::standard(), DEFAULT_CONNECT_RETRIES),
+                None,
+            ),
         )
     }
 
     /// A provider from checked parts: the client builder's HTTP client,
-    /// limit and retry policy, or [`new`](AkSkProvider::new)'s defaults.
+    /// limit, retry policy and rate cap, or [`new`](AkSkProvider::new)'s
+    /// defaults.
     pub(crate) fn with_parts(
         base_url: String,
         app_key: String,
@@ -129,7 +134,7 @@ impl AkSkProvider {
         lifetime: Duration,
         http: reqwest::Client,
         max_response_bytes: usize,
-        retrier: Retrier,
+        (retrier, limiter): (Retrier, Option<Arc<RateLimiter>>),
     ) -> Result<Self, Error> {
         if app_key.trim().is_empty() {
             return Err(Error::config("the app key is empty; set CEC_APP_KEY"));
@@ -143,7 +148,7 @@ impl AkSkProvider {
                 client: generated::Client::new_with_client(
                     &base_url,
                     http,
-                    HookContext::unauthenticated(max_response_bytes),
+                    HookContext::unauthenticated(max_response_bytes).with_limiter(limiter),
                 ),
                 base_url,
                 app_key,
@@ -166,7 +171,7 @@ impl AkSkProvider {
             lifetime,
             inner.client.client().clone(),
             inner.client.inner().max_response_bytes,
-            inner.retrier.clone(),
+            (inner.retrier.clone(), inner.client.inner().limiter.clone()),
         )
     }
 

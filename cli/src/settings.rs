@@ -15,6 +15,7 @@
 //! app_key = "my-app-key"
 //! app_secret_command = "pass show cec/staging"
 //! timeout = "30s"
+//! rps = 40
 //! ```
 //!
 //! The file never holds a secret: `app_secret` (or `token`) in a profile is
@@ -57,15 +58,17 @@ pub struct Profile {
     pub app_key: Option<String>,
     pub app_secret_command: Option<String>,
     pub timeout: Option<String>,
+    pub rps: Option<String>,
 }
 
 /// The keys a profile takes.
-const PROFILE_KEYS: [&str; 5] = [
+const PROFILE_KEYS: [&str; 6] = [
     "base_url",
     "token_url",
     "app_key",
     "app_secret_command",
     "timeout",
+    "rps",
 ];
 
 /// The config file, read: where it is, and its profiles.
@@ -190,6 +193,12 @@ fn profile(file: &str, name: &str, table: toml::Table) -> Result<Profile, Error>
         let text = match (&value, key.as_str()) {
             (toml::Value::String(text), _) => text.clone(),
             (toml::Value::Integer(seconds), "timeout") => seconds.to_string(),
+            (toml::Value::Integer(rps), "rps") => rps.to_string(),
+            (_, "rps") => {
+                return Err(Error::Config {
+                    reason: format!("{at}: `rps` must be a whole number of requests per second"),
+                });
+            }
             _ => {
                 return Err(Error::Config {
                     reason: format!("{at}: `{key}` must be a string"),
@@ -202,6 +211,7 @@ fn profile(file: &str, name: &str, table: toml::Table) -> Result<Profile, Error>
             "app_key" => &mut profile.app_key,
             "app_secret_command" => &mut profile.app_secret_command,
             "timeout" => &mut profile.timeout,
+            "rps" => &mut profile.rps,
             _ => {
                 return Err(Error::Config {
                     reason: format!(
