@@ -194,7 +194,7 @@ enum Command {
     Token(cmd_token::Args),
     /// Run the local sandbox until Ctrl-C
     #[command(
-        after_help = "Examples:\n  cec-routes sandbox --port 8080 --documented-examples\n  cec-routes sandbox --bind 0.0.0.0 --seed my-seed.json   # clients need --allow-http\n  cec-routes sandbox --print-seed > my-seed.json"
+        after_help = "Examples:\n  cec-routes sandbox --port 8080 --documented-examples\n  cec-routes sandbox --bind 0.0.0.0 --seed my-seed.json   # clients need --allow-http\n  cec-routes sandbox --rate-limit 50   # a gateway that allows 50 requests/s\n  cec-routes sandbox --print-seed > my-seed.json"
     )]
     Sandbox(cmd_sandbox::Args),
     /// Run the whole flow against the embedded sandbox: token, create, read back

@@ -227,9 +227,9 @@ async fn demo_refuses_connection_flags_but_not_the_environment() {
 }
 
 /// A `cec-routes sandbox …` running until it is killed, and its first lines.
-struct Running {
+pub(crate) struct Running {
     child: Child,
-    lines: Vec<String>,
+    pub(crate) lines: Vec<String>,
 }
 
 impl Drop for Running {
@@ -239,7 +239,7 @@ impl Drop for Running {
     }
 }
 
-fn start_sandbox_command(args: &[&str], env: &[(&str, &str)]) -> Running {
+pub(crate) fn start_sandbox_command(args: &[&str], env: &[(&str, &str)]) -> Running {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cec-routes"));
     for (name, _) in std::env::vars() {
         if name.starts_with("CEC_") {
@@ -272,7 +272,7 @@ fn start_sandbox_command(args: &[&str], env: &[(&str, &str)]) -> Running {
     Running { child, lines }
 }
 
-fn value_of<'a>(running: &'a Running, name: &str) -> &'a str {
+pub(crate) fn value_of<'a>(running: &'a Running, name: &str) -> &'a str {
     running
         .lines
         .iter()

@@ -1,10 +1,14 @@
 //! Throttling: the request rate cap (`--rps`, `CEC_RPS`, a profile's
-//! `rps`), checked and reported like every other setting.
+//! `rps`), checked and reported like every other setting, and the
+//! sandbox's `--rate-limit`.
 
 use cec_routes_sandbox::Sandbox;
 use serde_json::Value;
 
-use crate::support::{cec_routes, run_against_with, scratch_file};
+use crate::{
+    smaller::{start_sandbox_command, value_of},
+    support::{cec_routes, run_against_with, scratch_file},
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_rate_cap_names_the_flag_variable_or_profile_it_came_from() {
@@ -101,4 +105,36 @@ async fn the_sandbox_and_the_demo_take_no_rate_cap() {
             run.stderr
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sandbox_command_throttles_at_its_rate_limit() {
+    let running = start_sandbox_command(&["--rate-limit", "1"], &[]);
+    assert!(
+        running.lines[0].ends_with("(rate limit 1/s; more get 429)"),
+        "{:?}",
+        running.lines
+    );
+    let env = [
+        ("CEC_BASE_URL", value_of(&running, "CEC_BASE_URL")),
+        ("CEC_APP_KEY", value_of(&running, "CEC_APP_KEY")),
+        ("CEC_APP_SECRET", value_of(&running, "CEC_APP_SECRET")),
+    ];
+
+    // The listing follows the token request at once: it is throttled, and
+    // -v shows the client waiting it out.
+    let run = cec_routes(&["list", "-v"], &env, None).await;
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("retrying") && run.stderr.contains("429 Too Many Requests"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sandbox_command_refuses_a_rate_limit_of_zero() {
+    let run = cec_routes(&["sandbox", "--rate-limit", "0"], &[], None).await;
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--rate-limit"), "{}", run.stderr);
 }

@@ -10,4 +10,5 @@ mod family;
 mod faults;
 mod fuzz;
 mod load;
+mod rate_limit;
 mod sandbox;
