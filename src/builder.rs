@@ -312,13 +312,15 @@ impl ClientBuilder {
         self
     }
 
-    /// At most `requests` requests start in any one-second window (a
-    /// sliding window, bursts included), so that a gateway counting
-    /// requests per second never sees more from this client. Every request
-    /// counts: each operation, `tokenByAkSk`, each retry and each resend,
-    /// from every clone of the client, whatever the concurrency; a request
-    /// over the cap waits (not counted against its timeout). Default: no
-    /// cap. Must be at least 1.
+    /// At most `requests` requests start in any one-second window
+    /// (sliding), bursts included, so that a gateway counting requests per
+    /// second never sees more from this client: requests start at least
+    /// `1 s / requests` apart, evenly spaced rather than in bursts, which
+    /// leaves that gap as a margin for jitter between the client and the
+    /// gateway. Every request counts: each operation, `tokenByAkSk`, each
+    /// retry and each resend, from every clone of the client, whatever the
+    /// concurrency; a request waits its turn before it is sent (not counted
+    /// against its timeout). Default: no cap. Must be at least 1.
     ///
     /// # Examples
     ///

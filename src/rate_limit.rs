@@ -3,34 +3,44 @@
 //! at most N requests start in any one-second window, so that a gateway that
 //! counts requests per second never sees more than N from this client.
 
-use std::{collections::VecDeque, num::NonZeroU32, time::Duration};
+use std::{num::NonZeroU32, time::Duration};
 
 use tokio::{sync::Mutex, time::Instant};
 
-/// The window the cap is counted over.
-const WINDOW: Duration = Duration::from_secs(1);
-
-/// A sliding-window limiter: the start times of the requests of the last
-/// second, and a first-come, first-served queue for the next start.
+/// Requests spaced at least `1 s / N` apart (rounded up to the
+/// nanosecond, so that N intervals are never shorter than a second): no
+/// window of a second can then hold more than N starts, bursts included.
+///
+/// Evenly spaced rather than N at once and then a wait: a limiter that lets
+/// N through in a burst repeats that burst every second, right at the
+/// boundary of the gateway's window, where a millisecond of difference
+/// between the client's clock and the gateway's arrivals (a new connection
+/// for the first burst, a busy scheduler) moves requests into the previous
+/// window. Measured against the sandbox's limit of 50, a cap of 45 that let
+/// bursts through still met 429s; spaced 22 ms apart, the gateway would need
+/// 22 ms of jitter to see one request too many.
 ///
 /// Every request of a client passes through it (business operations,
 /// `tokenByAkSk`, retries, calls through `Client::raw`), just before it is
 /// handed to the HTTP client, so waiting here does not count against the
-/// request's timeout. Bursts are capped too: the N+1st request waits until
-/// the first of the N leaves the window, whatever the concurrency.
+/// request's timeout. Waiters are served first come, first served; the gap
+/// is measured from when the previous request actually started.
 #[derive(Debug)]
 pub(crate) struct RateLimiter {
     per_second: NonZeroU32,
-    /// The start times of the last second's requests, oldest first; the
-    /// lock is held while waiting, so waiters are served in order.
-    starts: Mutex<VecDeque<Instant>>,
+    interval: Duration,
+    /// When the last request started; the lock is held while waiting, so
+    /// waiters queue in order.
+    last: Mutex<Option<Instant>>,
 }
 
 impl RateLimiter {
     pub(crate) fn new(per_second: NonZeroU32) -> Self {
+        let nanos = 1_000_000_000u64.div_ceil(u64::from(per_second.get()));
         RateLimiter {
             per_second,
-            starts: Mutex::new(VecDeque::with_capacity(per_second.get() as usize)),
+            interval: Duration::from_nanos(nanos),
+            last: Mutex::new(None),
         }
     }
 
@@ -40,26 +50,11 @@ impl RateLimiter {
 
     /// Waits until a request may start, and counts it as started.
     pub(crate) async fn acquire(&self) {
-        let mut starts = self.starts.lock().await;
-        let limit = self.per_second.get() as usize;
-        forget_before(&mut starts, Instant::now());
-        if starts.len() >= limit {
-            // The oldest start leaves the window at `oldest + WINDOW`.
-            let oldest = starts[starts.len() - limit];
-            tokio::time::sleep_until(oldest + WINDOW).await;
-            forget_before(&mut starts, Instant::now());
+        let mut last = self.last.lock().await;
+        if let Some(previous) = *last {
+            tokio::time::sleep_until(previous + self.interval).await;
         }
-        starts.push_back(Instant::now());
-    }
-}
-
-/// Drops the starts that are a whole window old at `now`.
-fn forget_before(starts: &mut VecDeque<Instant>, now: Instant) {
-    while starts
-        .front()
-        .is_some_and(|start| now.duration_since(*start) >= WINDOW)
-    {
-        starts.pop_front();
+        *last = Some(Instant::now());
     }
 }
 
@@ -74,7 +69,7 @@ mod tests {
         let mut most = 0;
         let mut first = 0;
         for (last, start) in starts.iter().enumerate() {
-            while start.duration_since(starts[first]) >= WINDOW {
+            while start.duration_since(starts[first]) >= Duration::from_secs(1) {
                 first += 1;
             }
             most = most.max(last - first + 1);
@@ -104,18 +99,27 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn requests_under_the_cap_do_not_wait() {
-        let limiter = RateLimiter::new(NonZeroU32::new(3).unwrap());
+    async fn requests_are_spaced_evenly_and_a_slow_one_does_not_wait() {
+        let limiter = RateLimiter::new(NonZeroU32::new(4).unwrap());
         let begin = Instant::now();
-        for _ in 0..3 {
+        for n in 0..3 {
             limiter.acquire().await;
+            assert_eq!(Instant::now(), begin + Duration::from_millis(250) * n);
         }
-        assert_eq!(Instant::now(), begin, "three of three start at once");
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let later = Instant::now();
         limiter.acquire().await;
-        assert_eq!(
-            Instant::now(),
-            begin + WINDOW,
-            "the fourth waits for the first to leave"
-        );
+        assert_eq!(Instant::now(), later, "the last start is long past");
+    }
+
+    #[test]
+    fn the_interval_is_rounded_up_so_n_of_them_fill_a_second() {
+        for per_second in [1, 3, 7, 45, 1000, 999_999_999, u32::MAX] {
+            let limiter = RateLimiter::new(NonZeroU32::new(per_second).unwrap());
+            assert!(
+                limiter.interval * per_second >= Duration::from_secs(1),
+                "{per_second}"
+            );
+        }
     }
 }
