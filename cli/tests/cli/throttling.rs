@@ -2,6 +2,10 @@
 //! `rps`), checked and reported like every other setting, and the
 //! sandbox's `--rate-limit`.
 
+use cec_routes::{
+    CalledRoute, Device, MediaType,
+    plan::{ApplyOptions, ApplyReport, ChangeKind, PlanOptions, RoutesFile},
+};
 use cec_routes_sandbox::Sandbox;
 use serde_json::Value;
 
@@ -137,4 +141,111 @@ async fn the_sandbox_command_refuses_a_rate_limit_of_zero() {
     let run = cec_routes(&["sandbox", "--rate-limit", "0"], &[], None).await;
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("--rate-limit"), "{}", run.stderr);
+}
+
+// ---------------------------------------------------------------------------
+// End to end: apply through a throttling gateway
+// ---------------------------------------------------------------------------
+
+/// `count` routes of the voice-and-video hotline 9911411, extension codes
+/// 1 to `count`, to skill queue 2.
+fn routes_file(count: usize) -> RoutesFile {
+    let routes = (1..=count).map(|ext| {
+        CalledRoute::new("9911411", Device::SkillQueue(2))
+            .and_then(|r| r.with_ext_code(ext.to_string()))
+            .and_then(|r| r.with_media_type(MediaType::VoiceAndVideo))
+            .expect("a valid route")
+    });
+    RoutesFile::from_routes(routes).expect("no duplicates")
+}
+
+/// Plans and applies `file` at `--parallel 16` against a fresh sandbox
+/// that lets 50 requests a second through, with the client's cap `rps`;
+/// gives the report, the routes held and the 429s answered.
+async fn apply_through_the_gateway(
+    file: &RoutesFile,
+    rps: Option<u32>,
+) -> (ApplyReport, usize, usize) {
+    let sandbox = Sandbox::builder()
+        .rate_limit(50)
+        .start()
+        .await
+        .expect("the sandbox starts");
+    let mut builder = sandbox.client_builder();
+    if let Some(rps) = rps {
+        builder = builder.max_requests_per_second(rps);
+    }
+    let client = builder.build().expect("a client");
+    let plan = client
+        .plan_routes(file, PlanOptions::new())
+        .await
+        .expect("the plan is made");
+    assert_eq!(plan.count(ChangeKind::Create), file.routes().len());
+    let report = client
+        .apply_plan(&plan, ApplyOptions::new().parallel(16), |_| {})
+        .await;
+    (report, sandbox.routes().len(), sandbox.throttled())
+}
+
+/// In paused time (the sandbox runs on the test's runtime and counts on
+/// tokio's clock): 20 s of throttling take no time at all.
+#[tokio::test(start_paused = true)]
+async fn a_thousand_creates_at_parallel_16_through_a_limit_of_50_a_second_all_apply() {
+    let file = routes_file(1000);
+
+    let (report, held, throttled) = apply_through_the_gateway(&file, None).await;
+    assert!(
+        report.all_applied(),
+        "failed {}, unknown {}",
+        report.failed(),
+        report.unknown()
+    );
+    assert_eq!(held, 1000);
+    assert!(
+        throttled > 0,
+        "the gateway refused some requests, and retries absorbed them"
+    );
+
+    let (report, held, throttled) = apply_through_the_gateway(&file, Some(40)).await;
+    assert!(report.all_applied());
+    assert_eq!(held, 1000);
+    assert_eq!(throttled, 0, "at 40 a second the gateway never refuses");
+}
+
+/// The same through the real command, in real time, with fewer routes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_at_parallel_16_absorbs_the_429s_and_with_rps_meets_none() {
+    let yaml = routes_file(150).to_yaml();
+    let path = scratch_file("throttling_apply.yaml", &yaml);
+    let path = path.to_str().expect("a UTF-8 path");
+    for rps in [None, Some("40")] {
+        let sandbox = Sandbox::builder()
+            .rate_limit(50)
+            .start()
+            .await
+            .expect("the sandbox starts");
+        let mut args = vec![
+            "apply",
+            "-f",
+            path,
+            "--yes",
+            "--parallel",
+            "16",
+            "-o",
+            "json",
+        ];
+        if let Some(rps) = rps {
+            args.extend(["--rps", rps]);
+        }
+
+        let run = run_against_with(&sandbox, &args, &[], None).await;
+
+        assert_eq!(run.code, 0, "{rps:?}: {}", run.stderr);
+        let json: Value = serde_json::from_str(&run.stdout).expect("JSON");
+        assert_eq!(json["ok"], true, "{rps:?}: {json}");
+        assert_eq!(sandbox.routes().len(), 150, "{rps:?}");
+        if rps.is_some() {
+            assert_eq!(sandbox.throttled(), 0, "--rps 40 under a limit of 50");
+        }
+    }
 }
