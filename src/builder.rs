@@ -1,8 +1,8 @@
-//! Building a [`Client`]: base URL, app key, token source, timeouts and
-//! limits, set one by one or read from the environment or any other
-//! key/value source.
+//! Building a [`Client`]: base URL, app key, token source, timeouts,
+//! limits, retries and rate cap, set one by one or read from the environment
+//! or any other key/value source.
 
-use std::{sync::Arc, time::Duration};
+use std::{num::NonZeroU32, sync::Arc, time::Duration};
 
 use secrecy::SecretString;
 
@@ -11,11 +11,13 @@ use crate::{
     config::{
         DEFAULT_BASE_URL, DEFAULT_CONNECT_RETRIES, DEFAULT_CONNECT_TIMEOUT,
         DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, DEFAULT_TOKEN_LIFETIME, ENV_APP_KEY,
-        ENV_APP_SECRET, ENV_BASE_URL, ENV_TIMEOUT, ENV_TOKEN, ENV_TOKEN_LIFETIME,
+        ENV_APP_SECRET, ENV_BASE_URL, ENV_RPS, ENV_TIMEOUT, ENV_TOKEN, ENV_TOKEN_LIFETIME,
     },
     error::Error,
     generated,
     hook_context::HookContext,
+    rate_limit::RateLimiter,
+    retry::{Retrier, RetryPolicy},
     token::{StaticToken, TokenProvider},
     token_by_ak_sk::{AkSkProvider, check_lifetime},
     transport::{ProxyChoice, Timeouts, check_base_url, http_client},
@@ -64,6 +66,8 @@ pub struct ClientBuilder {
     /// Whether [`connect_timeout`](ClientBuilder::connect_timeout) was set
     /// (it cannot apply to the caller's own HTTP client).
     connect_timeout_set: bool,
+    retry_policy: RetryPolicy,
+    max_requests_per_second: Option<u32>,
 }
 
 impl Default for ClientBuilder {
@@ -84,6 +88,8 @@ impl Default for ClientBuilder {
             proxy: ProxyChoice::Environment,
             http: None,
             connect_timeout_set: false,
+            retry_policy: RetryPolicy::standard(),
+            max_requests_per_second: None,
         }
     }
 }
@@ -105,6 +111,7 @@ impl Client {
     /// | `CEC_TOKEN` | a fixed access token (instead of `CEC_APP_SECRET`) |
     /// | `CEC_TOKEN_LIFETIME` | AK/SK token lifetime in seconds, 1–3600 (default 600) |
     /// | `CEC_TIMEOUT` | whole-request timeout in seconds (default 30) |
+    /// | `CEC_RPS` | at most this many requests per second (default: no cap) |
     ///
     /// The error names the variable that is missing or malformed.
     pub fn from_env() -> Result<Client, Error> {
@@ -207,6 +214,15 @@ impl ClientBuilder {
             }
             builder = builder.timeout(timeout);
         }
+        if let Some(rps) = get(ENV_RPS)? {
+            let rps = rps.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                Error::config(format!(
+                    "{ENV_RPS} is `{rps}`; it must be a whole number of requests per second, \
+                     at least 1"
+                ))
+            })?;
+            builder = builder.max_requests_per_second(rps);
+        }
         Ok(builder)
     }
 
@@ -276,10 +292,57 @@ impl ClientBuilder {
     }
 
     /// How many times a request that could not connect is tried again
-    /// (default 2). Nothing else is ever retried automatically, except the
-    /// one resend after a 401 and a token refresh.
+    /// (default 2), whatever the operation: it was certainly not sent. What
+    /// else is resent is the [`retry_policy`](ClientBuilder::retry_policy)'s
+    /// choice, apart from the one resend after a 401 with a fresh token.
     pub fn connect_retries(mut self, retries: u32) -> Self {
         self.connect_retries = retries;
+        self
+    }
+
+    /// When a failed request is sent again (default
+    /// [`RetryPolicy::standard`]: 3 attempts, only where a resend is safe);
+    /// [`RetryPolicy::none`] sends every request once. One budget of retries
+    /// is shared by the client, its clones and its `tokenByAkSk` requests.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cec_routes::{Client, RetryPolicy};
+    ///
+    /// let client = Client::builder()
+    ///     .token("t0k")
+    ///     .retry_policy(RetryPolicy::standard().max_attempts(5))
+    ///     .build()?;
+    /// assert_eq!(client.retry_policy().attempts(), 5);
+    /// # Ok::<(), cec_routes::Error>(())
+    /// ```
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry_policy = policy;
+        self
+    }
+
+    /// At most `requests` requests start in any one-second window
+    /// (sliding), bursts included, so that a gateway counting requests per
+    /// second never sees more from this client: requests start at least
+    /// `1 s / requests` apart, evenly spaced rather than in bursts, which
+    /// leaves that gap as a margin for jitter between the client and the
+    /// gateway. Every request counts: each operation, `tokenByAkSk`, each
+    /// retry and each resend, from every clone of the client, whatever the
+    /// concurrency; a request waits its turn before it is sent (not counted
+    /// against its timeout). Default: no cap. Must be at least 1.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cec_routes::Client;
+    ///
+    /// let client = Client::builder().token("t0k").max_requests_per_second(40).build()?;
+    /// assert_eq!(client.max_requests_per_second(), Some(40));
+    /// # Ok::<(), cec_routes::Error>(())
+    /// ```
+    pub fn max_requests_per_second(mut self, requests: u32) -> Self {
+        self.max_requests_per_second = Some(requests);
         self
     }
 
@@ -407,6 +470,15 @@ impl ClientBuilder {
                 "the app key is empty; set CEC_APP_KEY or leave it out",
             ));
         }
+        let limiter = match self.max_requests_per_second {
+            None => None,
+            Some(rps) => Some(Arc::new(RateLimiter::new(
+                NonZeroU32::new(rps).ok_or_else(|| {
+                    Error::config("the request rate cap must be at least 1 request per second")
+                })?,
+            ))),
+        };
+        let retrier = Retrier::new(self.retry_policy.clone(), self.connect_retries);
         let (http, request_timeout) = match self.http {
             Some(http) => {
                 if self.proxy != ProxyChoice::Environment {
@@ -449,7 +521,9 @@ impl ClientBuilder {
                     self.token_lifetime,
                     http.clone(),
                     HookContext::unauthenticated(self.max_response_bytes)
-                        .with_request_timeout(request_timeout),
+                        .with_request_timeout(request_timeout)
+                        .with_limiter(limiter.clone()),
+                    retrier.clone(),
                 )?)
             }
         };
@@ -458,12 +532,13 @@ impl ClientBuilder {
             self.app_key.as_deref(),
             self.max_response_bytes,
         )?
-        .with_request_timeout(request_timeout);
+        .with_request_timeout(request_timeout)
+        .with_limiter(limiter);
         Ok(Client::from_parts(
             generated::Client::new_with_client(&base_url, http, context),
             provider,
             self.timeouts.request,
-            self.connect_retries,
+            retrier,
         ))
     }
 }

@@ -1,6 +1,6 @@
 //! The [`Client`], and the one path every operation's call takes: a token,
-//! connection retries, one resend after a 401, a span, and the mapping of
-//! whatever went wrong into an [`Error`]. The operations themselves, each
+//! the retry policy's resends, one resend after a 401, a span, and the
+//! mapping of whatever went wrong into an [`Error`]. The operations themselves, each
 //! with its `Client` method, are in their own modules.
 
 use std::{future::Future, sync::Arc, time::Duration};
@@ -13,6 +13,7 @@ use tracing::{Instrument, field::Empty};
 use crate::{
     error::{Error, body_snippet, with_causes},
     generated,
+    retry::{Retrier, RetryPolicy},
     token::{AccessToken, TokenProvider},
     transport::{read_error_body, too_large},
 };
@@ -46,7 +47,8 @@ pub struct Client {
     provider: Arc<dyn TokenProvider>,
     /// The whole-request timeout `raw`'s HTTP client was built with.
     timeout: Duration,
-    connect_retries: u32,
+    /// The retry policy, with the budget the client's clones share.
+    retrier: Retrier,
 }
 
 impl Client {
@@ -56,13 +58,13 @@ impl Client {
         raw: generated::Client,
         provider: Arc<dyn TokenProvider>,
         timeout: Duration,
-        connect_retries: u32,
+        retrier: Retrier,
     ) -> Self {
         Client {
             raw,
             provider,
             timeout,
-            connect_retries,
+            retrier,
         }
     }
 
@@ -81,6 +83,17 @@ impl Client {
         self.raw.inner().max_response_bytes
     }
 
+    /// The retry policy ([`ClientBuilder::retry_policy`](crate::ClientBuilder::retry_policy)).
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        self.retrier.policy()
+    }
+
+    /// The request rate cap, in requests per second, if there is one
+    /// ([`ClientBuilder::max_requests_per_second`](crate::ClientBuilder::max_requests_per_second)).
+    pub fn max_requests_per_second(&self) -> Option<u32> {
+        self.raw.inner().limiter.as_ref().map(|l| l.per_second())
+    }
+
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         self.raw.baseurl()
@@ -92,8 +105,8 @@ impl Client {
         self.provider.token().await
     }
 
-    /// Runs one generated operation: a token for it, connection retries,
-    /// one resend after a 401, a span, and the error mapping.
+    /// Runs one generated operation: a token for it, the retry policy's
+    /// resends, one resend after a 401, a span, and the error mapping.
     ///
     /// `send` is given the generated client for one request (its context
     /// holds the token that request must carry) and sends the operation
@@ -120,7 +133,7 @@ impl Client {
         async {
             let started = timed.then(Instant::now);
             let mut sent = Sent::default();
-            let result = self.call_with_refresh(&send, &mut sent).await;
+            let result = self.call_with_refresh(operation, &send, &mut sent).await;
             let span = tracing::Span::current();
             if let Some(started) = started {
                 span.record("elapsed_ms", started.elapsed().as_millis() as u64);
@@ -152,6 +165,7 @@ impl Client {
 
     async fn call_with_refresh<T, F, Fut>(
         &self,
+        operation: &'static str,
         send: &F,
         sent: &mut Sent,
     ) -> Result<ResponseValue<T>, CallError>
@@ -161,7 +175,7 @@ impl Client {
     {
         let token = self.provider.token().await.map_err(CallError::Ready)?;
         sent.0[0] = Some(token.clone());
-        let first = self.send_with_retries(send, &token).await;
+        let first = self.send_with_retries(operation, send, &token).await;
         let Err(progenitor_client::Error::ErrorResponse(response)) = first else {
             return first.map_err(CallError::Generated);
         };
@@ -176,7 +190,7 @@ impl Client {
         self.provider.invalidate(&token);
         let fresh = self.provider.token().await.map_err(CallError::Ready)?;
         sent.0[1] = Some(fresh.clone());
-        self.send_with_retries(send, &fresh)
+        self.send_with_retries(operation, send, &fresh)
             .await
             .map_err(CallError::Generated)
     }
@@ -189,27 +203,21 @@ impl Client {
         raw
     }
 
-    /// Sends with `token`, and sends again only when no connection could be
-    /// made (the request was certainly not sent).
-    async fn send_with_retries<T, F, Fut>(&self, send: &F, token: &AccessToken) -> Generated<T>
+    /// Sends with `token`, and again as the retry policy allows for
+    /// `operation` (see [`RetryPolicy`](crate::RetryPolicy)).
+    async fn send_with_retries<T, F, Fut>(
+        &self,
+        operation: &'static str,
+        send: &F,
+        token: &AccessToken,
+    ) -> Generated<T>
     where
         F: Fn(generated::Client) -> Fut,
         Fut: Future<Output = Generated<T>>,
     {
-        let mut attempt = 0;
-        loop {
-            match send(self.for_call(token)).await {
-                Err(progenitor_client::Error::CommunicationError(e))
-                    if e.is_connect() && attempt < self.connect_retries =>
-                {
-                    attempt += 1;
-                    let pause = Duration::from_millis(100 * 2u64.pow(attempt - 1));
-                    tracing::debug!(attempt, ?pause, error = %e, "connection failed; trying again");
-                    tokio::time::sleep(pause).await;
-                }
-                other => return other,
-            }
-        }
+        self.retrier
+            .run(operation, || send(self.for_call(token)))
+            .await
     }
 
     /// The error for a failed call; `tokens` (those sent) are redacted from

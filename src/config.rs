@@ -28,6 +28,9 @@ pub const ENV_TOKEN: &str = "CEC_TOKEN";
 pub const ENV_TOKEN_LIFETIME: &str = "CEC_TOKEN_LIFETIME";
 /// The environment variable for the whole-request timeout, in seconds.
 pub const ENV_TIMEOUT: &str = "CEC_TIMEOUT";
+/// The environment variable for the client's request rate cap, in requests
+/// per second ([`ClientBuilder::max_requests_per_second`](crate::ClientBuilder::max_requests_per_second)).
+pub const ENV_RPS: &str = "CEC_RPS";
 
 /// The documented example domain, used when no base URL is set.
 pub const DEFAULT_BASE_URL: &str = "https://service.besclouds.com";

@@ -142,8 +142,10 @@ impl Client {
     /// The route was checked when it was built. A 200 with `returnCode`
     /// `"0"` is [`Success`]; anything else is an [`Error`] that says what
     /// happened. The create is never resent once it may have reached CEC (CEC
-    /// has no idempotency key): only a connection failure, or a 401 answered
-    /// by a token refresh, leads to a second attempt.
+    /// has no idempotency key): only a refused connection, a 429 (the
+    /// throttle refused it before CEC saw it; see
+    /// [`RetryPolicy`](crate::RetryPolicy)), or a 401 answered by a token
+    /// refresh, leads to another attempt.
     ///
     /// # Examples
     ///

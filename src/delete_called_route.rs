@@ -23,7 +23,9 @@ impl Client {
     /// Deletes the routes with these `dnid`s: `deleteCalledRoute`.
     ///
     /// An empty list is refused. More than 1000 dnids are sent in several
-    /// requests. A delete is never resent automatically.
+    /// requests. A delete is never resent once it may have reached CEC: only
+    /// after a refused connection or a 429 (see
+    /// [`RetryPolicy`](crate::RetryPolicy)).
     ///
     /// Success means CEC named, as deleted, one route for each dnid sent.
     /// Anything else is never plain success:

@@ -13,10 +13,14 @@ use crate::limits::BODY_SNIPPET_CHARS;
 /// went wrong, and leaves that advice to the caller, who knows whether the
 /// request changed anything (a create, modify or delete) or only read (a
 /// query, where it does not matter). CEC has no idempotency key, so a
-/// create that may have reached the server is never retried by this crate:
-/// only failures before sending (connection errors) are retried, and a 401
-/// is answered by one token refresh and one resend (the server refused the
-/// request before acting on it).
+/// create or delete that may have reached the server is never resent by
+/// this crate: the [`RetryPolicy`](crate::RetryPolicy) resends queries and
+/// token requests after a timeout, a lost connection, 429, 502, 503 or 504,
+/// but a write only after an answer that shows it was not carried out (429;
+/// for a modify also a 503 with an empty body). A refused connection (nothing
+/// sent) is tried again for every operation, and a 401 is answered by one
+/// token refresh and one resend (the server refused the request before
+/// acting on it). The error returned is the last attempt's.
 ///
 /// No variant ever holds an app secret or an access token, and the bodies it
 /// quotes are cut to [`BODY_SNIPPET_CHARS`] characters.

@@ -7,6 +7,7 @@ use reqwest::header::HeaderValue;
 
 use crate::{
     error::Error,
+    rate_limit::RateLimiter,
     token::{AccessToken, TokenProvider},
 };
 
@@ -53,6 +54,8 @@ pub struct HookContext {
     /// The whole-request timeout each request carries itself: set when the
     /// HTTP client is the caller's own, whose timeouts are not the SDK's.
     pub(crate) request_timeout: Option<Duration>,
+    /// The client's request rate cap, which every request passes.
+    pub(crate) limiter: Option<Arc<RateLimiter>>,
 }
 
 impl HookContext {
@@ -78,6 +81,7 @@ impl HookContext {
             token: None,
             max_response_bytes,
             request_timeout: None,
+            limiter: None,
         })
     }
 
@@ -90,12 +94,19 @@ impl HookContext {
             token: None,
             max_response_bytes,
             request_timeout: None,
+            limiter: None,
         }
     }
 
     /// Each request carries `timeout` (`None`: the HTTP client's own).
     pub(crate) fn with_request_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.request_timeout = timeout;
+        self
+    }
+
+    /// The same, with every request passing `limiter` first.
+    pub(crate) fn with_limiter(mut self, limiter: Option<Arc<RateLimiter>>) -> Self {
+        self.limiter = limiter;
         self
     }
 }

@@ -63,16 +63,20 @@ impl ClientHooks<HookContext> for Client {
         Ok(())
     }
 
-    /// Sends the request, and hands the generated code a response whose
-    /// body stops at the client's limit: a success larger than the limit
-    /// fails as a body error, and the rest of it is never read. An answer
-    /// from another URL (an HTTP client of the caller's that followed a
-    /// redirect) fails as a body error too.
+    /// Sends the request once the client's rate cap allows it, and hands
+    /// the generated code a response whose body stops at the client's
+    /// limit: a success larger than the limit fails as a body error, and
+    /// the rest of it is never read. An answer from another URL (an HTTP
+    /// client of the caller's that followed a redirect) fails as a body
+    /// error too.
     async fn exec(
         &self,
         request: reqwest::Request,
         _info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
+        if let Some(limiter) = &self.inner().limiter {
+            limiter.acquire().await;
+        }
         let sent = request.url().clone();
         let response = self.client().execute(request).await?;
         if response.url() != &sent {

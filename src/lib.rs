@@ -42,7 +42,8 @@
 //! | `queryIVRFlowList` | [`Client::ivr_flows`] | [`targets::IvrFlow`], [`targets::FlowType`] |
 //! | `tokenByAkSk` | (before every call) | [`AkSkProvider`] |
 //!
-//! Around them: [`Client`] and [`ClientBuilder`]; the shared vocabulary
+//! Around them: [`Client`] and [`ClientBuilder`] (with its [`RetryPolicy`]);
+//! the shared vocabulary
 //! [`Device`], [`MediaType`], [`Listed`], [`Page`] and [`Success`]; tokens
 //! ([`TokenProvider`], [`AccessToken`], [`StaticToken`]); one [`Error`].
 //! Named settings are in [`config`] and [`limits`], routing as code is
@@ -59,7 +60,9 @@ mod client; //         Client: one call = token, retries, one resend after a 401
 mod envelope; //       returnCode/description → Success or a business failure
 mod error; //          Error: every failure, by cause
 mod hook_context; //   what the generated client carries into its hooks
-mod hooks; //          the hooks: auth headers and the response size cap
+mod hooks; //          the hooks: auth headers, the rate cap and the response size cap
+mod rate_limit; //     RateLimiter: at most N requests start in any second
+mod retry; //          RetryPolicy: what is resent, when, and the retry budget
 mod transport; //      leaf: reqwest client, timeouts, base URL, body cap, error bodies
 
 // Tokens.
@@ -110,6 +113,7 @@ pub use modify_called_route::RouteChange;
 pub use paging::Page;
 pub use query_access_code_list::{AccessCode, AccessCodeFilter, CallDirection};
 pub use query_called_route::{Editable, Route, RouteFilter, RouteId};
+pub use retry::RetryPolicy;
 pub use secrecy::SecretString;
 pub use token::{AccessToken, StaticToken, TokenFuture, TokenProvider};
 pub use token_by_ak_sk::AkSkProvider;

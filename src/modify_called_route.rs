@@ -88,7 +88,9 @@ impl RouteChange {
 impl Client {
     /// Points one route at another skill queue or IVR flow:
     /// `modifyCalledRoute`. Like a create, it is never resent once it may
-    /// have reached CEC.
+    /// have reached CEC; as it sets an absolute target, it is resent after
+    /// a 429 and after a 503 with an empty body (a gateway's refusals; see
+    /// [`RetryPolicy`](crate::RetryPolicy)).
     ///
     /// # Examples
     ///

@@ -21,8 +21,10 @@
 //!   codes), unchanged, and locked (what the route's `editable` state forbids:
 //!   reported, never attempted).
 //! - [`Client::apply_plan`](crate::Client::apply_plan) runs the changes with
-//!   bounded concurrency, never retries one, and reads the live routes back
-//!   to settle every change whose outcome is unknown ([`ApplyReport`]).
+//!   bounded concurrency, never resends one that may have reached CEC (the
+//!   client's [`RetryPolicy`](crate::RetryPolicy) resends a write only after
+//!   an answer that shows it was not carried out), and reads the live routes
+//!   back to settle every change whose outcome is unknown ([`ApplyReport`]).
 //!
 //! # Examples
 //!

@@ -19,13 +19,14 @@ use tracing::Instrument;
 
 use crate::{
     config::{
-        DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT,
-        DEFAULT_TOKEN_LIFETIME,
+        DEFAULT_CONNECT_RETRIES, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
+        DEFAULT_TIMEOUT, DEFAULT_TOKEN_LIFETIME,
     },
     error::{Error, body_snippet, with_causes},
     generated::{self, types},
     hook_context::HookContext,
     limits::MAX_TOKEN_LIFETIME,
+    retry::{Retrier, RetryPolicy},
     token::{AccessToken, TokenFuture, TokenProvider},
     transport::{ProxyChoice, Timeouts, check_base_url, http_client, read_error_body, too_large},
 };
@@ -54,6 +55,10 @@ type SharedFetch = Shared<TokenFuture<'static>>;
 ///   token cause one token request; they all wait for it and share its token
 ///   or its error.
 /// - **Never poisoned**: after a failed request the next caller tries again.
+/// - **Retried** as a read under the client's
+///   [`RetryPolicy`] (timeouts, lost connections, 429, 502, 503, 504), with
+///   the client's budget and rate cap ([`new`](AkSkProvider::new): the
+///   standard policy, a budget of its own, no rate cap).
 /// - **Secret**: the app secret is a [`SecretString`], absent from `Debug`
 ///   and from every error (a response body that echoes it is redacted).
 /// - **Failures by cause**: a token endpoint that cannot be reached is
@@ -88,6 +93,8 @@ struct Inner {
     app_key: String,
     app_secret: SecretString,
     lifetime: Duration,
+    /// The client's retry policy and budget (its own for [`AkSkProvider::new`]).
+    retrier: Retrier,
     state: Mutex<State>,
     /// Whether the warning about an `Expires` that is not a number of
     /// seconds was logged (it is logged once per provider).
@@ -128,11 +135,13 @@ impl AkSkProvider {
             DEFAULT_TOKEN_LIFETIME,
             http,
             HookContext::unauthenticated(DEFAULT_MAX_RESPONSE_BYTES),
+            Retrier::new(RetryPolicy::standard(), DEFAULT_CONNECT_RETRIES),
         )
     }
 
-    /// A provider from checked parts: the client builder's HTTP client and
-    /// hook context (limit, timeout), or [`new`](AkSkProvider::new)'s
+    /// A provider from checked parts: the client builder's HTTP client,
+    /// hook context (limit, timeout, rate cap) and retry policy, or
+    /// [`new`](AkSkProvider::new)'s
     /// defaults.
     pub(crate) fn with_parts(
         base_url: String,
@@ -141,6 +150,7 @@ impl AkSkProvider {
         lifetime: Duration,
         http: reqwest::Client,
         context: HookContext,
+        retrier: Retrier,
     ) -> Result<Self, Error> {
         if app_key.trim().is_empty() {
             return Err(Error::config("the app key is empty; set CEC_APP_KEY"));
@@ -156,6 +166,7 @@ impl AkSkProvider {
                 app_key,
                 app_secret,
                 lifetime,
+                retrier,
                 state: Mutex::new(State::Empty),
                 warned_expires: AtomicBool::new(false),
             }),
@@ -173,6 +184,7 @@ impl AkSkProvider {
             lifetime,
             inner.client.client().clone(),
             inner.client.inner().clone(),
+            inner.retrier.clone(),
         )
     }
 
@@ -244,7 +256,10 @@ impl Inner {
         );
         async {
             let sent_at = Instant::now();
-            let result = self.client.token_by_ak_sk(lifetime_s, &body).await;
+            let result = self
+                .retrier
+                .run(ENDPOINT, || self.client.token_by_ak_sk(lifetime_s, &body))
+                .await;
             let span = tracing::Span::current();
             span.record("elapsed_ms", sent_at.elapsed().as_millis() as u64);
             let token = match result {

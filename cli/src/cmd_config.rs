@@ -83,6 +83,7 @@ fn list(resolved: &Resolved, out: &Output) {
                 "appSecretCommand": p.app_secret_command.is_some(),
                 "timeout": p.timeout,
                 "proxy": p.proxy.as_deref().map(without_password),
+                "rps": p.rps,
             })).collect::<Vec<_>>(),
         }),
     );
@@ -116,6 +117,7 @@ fn show(resolved: &Resolved, out: &Output) {
     let token_url = setting(&resolved.token_url, Some("the base URL"));
     let app_key = setting(&resolved.app_key, None);
     let timeout = setting(&resolved.timeout, Some("30s"));
+    let rps = setting(&resolved.rps, Some("no cap"));
     let (secret_value, secret_source) = secret.map_or_else(
         || ("-".to_owned(), "not set".to_owned()),
         |(v, s)| (v.to_owned(), s),
@@ -138,12 +140,13 @@ fn show(resolved: &Resolved, out: &Output) {
         .as_ref()
         .map(|p| p.display().to_string());
     let mut table = Table::new(["SETTING", "VALUE", "FROM"]);
-    let rows: [(&str, &(String, String)); 7] = [
+    let rows: [(&str, &(String, String)); 8] = [
         ("base URL", &base_url),
         ("token URL", &token_url),
         ("app key", &app_key),
         ("app secret", &(secret_value.clone(), secret_source.clone())),
         ("timeout", &timeout),
+        ("requests/s", &rps),
         ("allow http", &allow_http),
         ("proxy", &proxy),
     ];
@@ -170,6 +173,7 @@ fn show(resolved: &Resolved, out: &Output) {
                 "appKey": item(&app_key),
                 "appSecret": item(&(secret_value, secret_source)),
                 "timeout": item(&timeout),
+                "rps": item(&rps),
                 "allowHttp": item(&allow_http),
                 "proxy": item(&proxy),
             },

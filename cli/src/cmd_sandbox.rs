@@ -40,6 +40,11 @@ pub struct Args {
     /// Wait this many milliseconds before each business request, as a remote CEC would
     #[arg(long, value_name = "MS", default_value_t = 0)]
     pub latency_ms: u64,
+
+    /// Let at most N requests (all paths together) through in any one second, as a throttling
+    /// gateway would; one more is answered 429 with Retry-After and not carried out
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub rate_limit: Option<u32>,
 }
 
 pub async fn run(args: &Args, out: &Output) -> Result<(), Error> {
@@ -59,6 +64,7 @@ pub async fn run(args: &Args, out: &Output) -> Result<(), Error> {
     let sandbox = Sandbox::builder()
         .seed(seed)
         .latency(std::time::Duration::from_millis(args.latency_ms))
+        .rate_limit(args.rate_limit.unwrap_or(0))
         .credentials_from_env()
         .bind(args.bind)
         .port(args.port)
@@ -68,9 +74,13 @@ pub async fn run(args: &Args, out: &Output) -> Result<(), Error> {
     let secret = (!secret_is_yours).then(|| sandbox.app_secret().expose_secret().to_owned());
     out.result(
         &format!(
-            "sandbox listening on {url}\n\
+            "sandbox listening on {url}{limit}\n\
              CEC_BASE_URL={url}\nCEC_APP_KEY={key}\n{secret_line}\n\
              press Ctrl-C to stop",
+            limit = args
+                .rate_limit
+                .map(|n| format!(" (rate limit {n}/s; more get 429)"))
+                .unwrap_or_default(),
             url = sandbox.base_url(),
             key = sandbox.app_key(),
             secret_line = match &secret {
@@ -82,11 +92,18 @@ pub async fn run(args: &Args, out: &Output) -> Result<(), Error> {
             "baseUrl": sandbox.base_url(),
             "appKey": sandbox.app_key(),
             "appSecret": secret,
+            "rateLimit": args.rate_limit,
         }),
     );
     let _ = tokio::signal::ctrl_c().await;
+    let throttled = sandbox.throttled();
     sandbox.shutdown().await;
-    out.step("sandbox stopped");
+    match args.rate_limit {
+        Some(_) => out.step(&format!(
+            "sandbox stopped; {throttled} requests were throttled (429)"
+        )),
+        None => out.step("sandbox stopped"),
+    }
     Ok(())
 }
 

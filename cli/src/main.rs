@@ -34,7 +34,7 @@ use std::{process::ExitCode, time::Duration};
 use crate::error::Error;
 use cec_routes::{
     ClientBuilder,
-    config::{ENV_APP_KEY, ENV_BASE_URL, ENV_TIMEOUT},
+    config::{ENV_APP_KEY, ENV_BASE_URL, ENV_RPS, ENV_TIMEOUT},
 };
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
@@ -158,6 +158,17 @@ struct Cli {
     )]
     timeout: Option<String>,
 
+    /// At most N requests to CEC start in any one second (token requests and retries
+    /// included), on top of --parallel: for a gateway that throttles per second (default: no cap)
+    #[arg(
+        long,
+        global = true,
+        value_name = "N",
+        env = ENV_RPS,
+        hide_env_values = true
+    )]
+    rps: Option<String>,
+
     /// Output format
     #[arg(long, short = 'o', global = true, value_enum, default_value_t = Format::Text)]
     output: Format,
@@ -214,7 +225,7 @@ enum Command {
     Token(cmd_token::Args),
     /// Run the local sandbox until Ctrl-C
     #[command(
-        after_help = "Examples:\n  cec-routes sandbox --port 8080 --documented-examples\n  cec-routes sandbox --bind 0.0.0.0 --seed my-seed.json   # clients need --allow-http\n  cec-routes sandbox --print-seed > my-seed.json"
+        after_help = "Examples:\n  cec-routes sandbox --port 8080 --documented-examples\n  cec-routes sandbox --bind 0.0.0.0 --seed my-seed.json   # clients need --allow-http\n  cec-routes sandbox --rate-limit 50   # a gateway that allows 50 requests/s\n  cec-routes sandbox --print-seed > my-seed.json"
     )]
     Sandbox(cmd_sandbox::Args),
     /// Run the whole flow against the embedded sandbox: token, create, read back
@@ -245,7 +256,7 @@ enum Command {
     Plan(cmd_plan::Args),
     /// Make the live routes what a routes file says: plan, confirm, apply
     #[command(
-        after_help = "Examples:\n  cec-routes apply -f routes.yaml --prune\n  cec-routes apply -f routes.yaml --yes --parallel 8 -o json"
+        after_help = "Examples:\n  cec-routes apply -f routes.yaml --prune\n  cec-routes apply -f routes.yaml --yes --parallel 8 -o json\n  cec-routes apply -f routes.yaml --yes --parallel 16 --rps 40   # a gateway that allows 50/s"
     )]
     Apply(cmd_apply::Args),
     /// Show the config file's profiles and the settings in effect (secrets redacted)
@@ -319,6 +330,7 @@ impl Origins {
             ("token_url", "--token-url", "CEC_TOKEN_URL"),
             ("app_key", "--app-key", ENV_APP_KEY),
             ("timeout", "--timeout", ENV_TIMEOUT),
+            ("rps", "--rps", ENV_RPS),
             ("profile", "--profile", "CEC_PROFILE"),
             ("config", "--config", "CEC_CONFIG"),
             ("allow_http", "--allow-http", "CEC_ALLOW_HTTP"),
@@ -345,6 +357,7 @@ impl Origins {
             "token_url",
             "app_key",
             "timeout",
+            "rps",
             "profile",
             "config",
             "allow_http",
@@ -375,6 +388,7 @@ pub struct Resolved {
     pub token_url: Option<Setting>,
     pub app_key: Option<Setting>,
     pub timeout: Option<Setting>,
+    pub rps: Option<Setting>,
     /// The profile's app_secret_command.
     pub app_secret_command: Option<Setting>,
     /// Whether plain http is allowed, and by what.
@@ -418,6 +432,7 @@ impl Resolved {
                 .or_else(|| from_profile(profile.app_key.as_ref())),
             timeout: from_cli(&cli.timeout, "timeout", "--timeout")
                 .or_else(|| from_profile(profile.timeout.as_ref())),
+            rps: from_cli(&cli.rps, "rps", "--rps").or_else(|| from_profile(profile.rps.as_ref())),
             app_secret_command: from_profile(profile.app_secret_command.as_ref()),
             allow_http: cli
                 .allow_http
@@ -543,7 +558,7 @@ fn client_config(cli: &Cli, resolved: &Resolved) -> Result<ClientBuilder, Error>
             ENV_BASE_URL => value(&resolved.base_url),
             ENV_APP_KEY => value(&resolved.app_key),
             // Read and checked by the CLI, naming where they came from.
-            ENV_TIMEOUT => return None,
+            ENV_TIMEOUT | ENV_RPS => return None,
             cec_routes::config::ENV_TOKEN_LIFETIME if matches!(cli.command, Command::Token(_)) => {
                 return None;
             }
@@ -555,6 +570,9 @@ fn client_config(cli: &Cli, resolved: &Resolved) -> Result<ClientBuilder, Error>
     let mut builder = ClientBuilder::from_lookup(lookup)?;
     if let Some(timeout) = timeout {
         builder = builder.timeout(timeout);
+    }
+    if let Some(rps) = &resolved.rps {
+        builder = builder.max_requests_per_second(parse_rps(rps)?);
     }
     if let Some(url) = &resolved.token_url {
         builder = builder.token_base_url(url.value.trim());
@@ -615,6 +633,25 @@ fn parse_timeout(text: &str, origin: &str) -> Result<Duration, Error> {
         });
     }
     Ok(timeout)
+}
+
+/// A request rate cap: a whole number of requests per second, at least 1;
+/// the error names the flag, variable or profile it came from.
+fn parse_rps(setting: &Setting) -> Result<u32, Error> {
+    let text = setting.value.trim();
+    text.parse::<u32>()
+        .ok()
+        .filter(|rps| *rps > 0)
+        .ok_or_else(|| Error::Config {
+            reason: format!(
+                "{} is `{text}`; give a whole number of requests per second, at least 1",
+                if setting.source.starts_with("profile ") {
+                    format!("rps in {}", setting.source)
+                } else {
+                    setting.source.clone()
+                }
+            ),
+        })
 }
 
 fn read_secret_line() -> Result<String, Error> {

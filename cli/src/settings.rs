@@ -16,6 +16,7 @@
 //! app_secret_command = "pass show cec/staging"
 //! timeout = "30s"
 //! proxy = "http://proxy.internal:3128"   # or "none"
+//! rps = 40
 //! ```
 //!
 //! The file never holds a secret: `app_secret` (or `token`) in a profile is
@@ -60,19 +61,21 @@ pub struct Profile {
     pub timeout: Option<String>,
     /// A proxy URL, or [`NO_PROXY`].
     pub proxy: Option<String>,
+    pub rps: Option<String>,
 }
 
 /// The proxy setting that means "no proxy" (`proxy = "none"` in a profile).
 pub const NO_PROXY: &str = "none";
 
 /// The keys a profile takes.
-const PROFILE_KEYS: [&str; 6] = [
+const PROFILE_KEYS: [&str; 7] = [
     "base_url",
     "token_url",
     "app_key",
     "app_secret_command",
     "timeout",
     "proxy",
+    "rps",
 ];
 
 /// The config file, read: where it is, and its profiles.
@@ -197,6 +200,12 @@ fn profile(file: &str, name: &str, table: toml::Table) -> Result<Profile, Error>
         let text = match (&value, key.as_str()) {
             (toml::Value::String(text), _) => text.clone(),
             (toml::Value::Integer(seconds), "timeout") => seconds.to_string(),
+            (toml::Value::Integer(rps), "rps") => rps.to_string(),
+            (_, "rps") => {
+                return Err(Error::Config {
+                    reason: format!("{at}: `rps` must be a whole number of requests per second"),
+                });
+            }
             _ => {
                 return Err(Error::Config {
                     reason: format!("{at}: `{key}` must be a string"),
@@ -210,6 +219,7 @@ fn profile(file: &str, name: &str, table: toml::Table) -> Result<Profile, Error>
             "app_secret_command" => &mut profile.app_secret_command,
             "timeout" => &mut profile.timeout,
             "proxy" => &mut profile.proxy,
+            "rps" => &mut profile.rps,
             _ => {
                 return Err(Error::Config {
                     reason: format!(

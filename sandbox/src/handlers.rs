@@ -108,6 +108,12 @@ pub(crate) fn router(shared: Arc<Shared>, addr: SocketAddr) -> Router {
         super::faults::inject,
     ));
     router
+        // In front of everything but the log, as a gateway: a throttled
+        // request is neither authenticated, counted nor carried out.
+        .layer(middleware::from_fn_with_state(
+            shared.clone(),
+            super::rate_limit::throttle,
+        ))
         .layer(middleware::from_fn_with_state(addr, log_request))
         .with_state(shared)
 }

@@ -271,6 +271,7 @@
 //! | injected faults | with the feature `faults`, and only when a test asks, with `Sandbox::fail_request`: the `n`th request of one `Operation` from then on (counted per operation as requests arrive, before authentication) gets a `Fault`. Before anything is done: an HTTP status (body `{"returnCode": "SANDBOX-FAULT-<status>", …}`, or `{"retCode": …, "message": …}` at queryIVRFlowList), a 200 with a given `returnCode` (`retCode` at queryIVRFlowList), any status, content type and body (also chunked, a redirect, or a huge body produced as it is read), no answer until the client times out (held at most `FAULT_HOLD`), the head and then no body, the connection closed without an answer, reset mid-body or cut short of its `Content-Length`. After the request was carried out: a status, no answer, or the head followed by a dropped connection. `FaultServer` answers every request with the same vocabulary, without a tenant behind it |
 //! | in flight | with the feature `faults`, every request, of any endpoint, counts from arrival to answer; `Sandbox::max_in_flight` is the most at once |
 //! | latency | none unless [`SandboxBuilder::latency`]: then each business request (the seven operations but `tokenByAkSk`) waits that long before it is carried out |
+//! | rate limit | none unless [`SandboxBuilder::rate_limit`] (`cec-routes sandbox --rate-limit N`): then at most N requests, of every path together (`tokenByAkSk` included), are let through in any sliding one-second window, as a throttling gateway in front of CEC would. One more is answered **429** with `Retry-After` (the whole seconds until the oldest of them leaves the window, rounded up, at least 1) and the body `{"returnCode": "SANDBOX-THROTTLED", …}` ([`return_code::THROTTLED`]), and is **not carried out**. Refused requests do not count against the window. The throttle comes before everything but the request log: a throttled request is not authenticated, not counted by `Sandbox::requests` and gets no injected fault; [`Sandbox::throttled`] counts them |
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
@@ -280,6 +281,7 @@ mod error;
 #[cfg(feature = "faults")]
 mod faults;
 mod handlers;
+mod rate_limit;
 mod routes;
 mod seed;
 mod serve;
@@ -294,6 +296,7 @@ use std::{
     fmt,
     future::Future,
     net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr},
+    num::NonZeroU32,
     sync::Arc,
     time::Duration,
 };
@@ -337,9 +340,12 @@ pub(crate) struct Shared {
     pub(crate) stopping: watch::Sender<bool>,
     /// Added before every business request is carried out.
     pub(crate) latency: Duration,
+    /// The rate limit, if one is set.
+    pub(crate) throttle: Option<rate_limit::Throttle>,
 }
 
-/// Configures a [`Sandbox`]: address, port, credentials and seed.
+/// Configures a [`Sandbox`]: address, port, credentials, seed, latency and
+/// rate limit.
 ///
 /// # Examples
 ///
@@ -365,6 +371,7 @@ pub struct SandboxBuilder {
     seed: Seed,
     latency: Duration,
     header_read_timeout: Duration,
+    rate_limit: Option<NonZeroU32>,
 }
 
 impl Default for SandboxBuilder {
@@ -376,6 +383,7 @@ impl Default for SandboxBuilder {
             seed: Seed::default(),
             latency: Duration::ZERO,
             header_read_timeout: HEADER_READ_TIMEOUT,
+            rate_limit: None,
         }
     }
 }
@@ -389,6 +397,7 @@ impl fmt::Debug for SandboxBuilder {
             .field("seed", &self.seed)
             .field("latency", &self.latency)
             .field("header_read_timeout", &self.header_read_timeout)
+            .field("rate_limit", &self.rate_limit)
             .finish()
     }
 }
@@ -450,6 +459,39 @@ impl SandboxBuilder {
     /// concurrency then shows, in tests and measurements. Default: none.
     pub fn latency(mut self, latency: Duration) -> Self {
         self.latency = latency;
+        self
+    }
+
+    /// Lets at most `requests` requests (of every path together) through
+    /// in any sliding one-second window, as a gateway that throttles CEC
+    /// would: one more is answered 429 with `Retry-After` and is not
+    /// carried out. Refused requests do not count against the window;
+    /// [`Sandbox::throttled`] counts them. Default: no limit; 0 also means
+    /// none.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cec_routes::{CalledRoute, Device, Error, RetryPolicy};
+    /// use cec_routes_sandbox::Sandbox;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let sandbox = Sandbox::builder().rate_limit(2).start().await?;
+    /// let client = sandbox.client_builder().retry_policy(RetryPolicy::none()).build()?;
+    ///
+    /// // The token request and one create fill the second.
+    /// client.create_called_route(&CalledRoute::new("9911411", Device::Ivr(7))?).await?;
+    /// let route = CalledRoute::new("9911411", Device::Ivr(8))?.with_ext_code("1")?;
+    /// let err = client.create_called_route(&route).await.unwrap_err();
+    /// assert_eq!(err.status(), Some(429));
+    /// assert_eq!(sandbox.routes().len(), 1);
+    /// assert_eq!(sandbox.throttled(), 1);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn rate_limit(mut self, requests: u32) -> Self {
+        self.rate_limit = NonZeroU32::new(requests);
         self
     }
 
@@ -524,6 +566,7 @@ impl SandboxBuilder {
             faults: faults::Faults::default(),
             stopping: watch::Sender::new(false),
             latency: self.latency,
+            throttle: self.rate_limit.map(rate_limit::Throttle::new),
         });
         let (shutdown, signal) = oneshot::channel::<()>();
         let server = serve::serve(
@@ -652,6 +695,17 @@ impl Sandbox {
     /// How many requests reached `tokenByAkSk`, answered with a token or not.
     pub fn token_requests(&self) -> usize {
         self.shared.tokens.requests()
+    }
+
+    /// How many requests the [rate limit](SandboxBuilder::rate_limit)
+    /// refused with 429 so far (0 without one).
+    pub fn throttled(&self) -> usize {
+        self.shared.throttle.as_ref().map_or(0, |t| t.refused())
+    }
+
+    /// The rate limit, in requests per second, if one is set.
+    pub fn rate_limit(&self) -> Option<u32> {
+        self.shared.throttle.as_ref().map(|t| t.limit())
     }
 
     /// Makes every token issued so far expired: the next business request

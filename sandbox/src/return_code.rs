@@ -49,3 +49,6 @@ pub const FORBIDDEN: &str = "SANDBOX-FORBIDDEN";
 pub const NOT_FOUND: &str = "SANDBOX-NOT-FOUND";
 /// `returnCode` of a 405: the path exists, but only for `POST`.
 pub const METHOD_NOT_ALLOWED: &str = "SANDBOX-METHOD-NOT-ALLOWED";
+/// `returnCode` of a 429: more requests in one second than the sandbox's
+/// [rate limit](crate::SandboxBuilder::rate_limit); nothing was carried out.
+pub const THROTTLED: &str = "SANDBOX-THROTTLED";

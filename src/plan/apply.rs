@@ -202,7 +202,12 @@ impl Client {
     /// once, each reported to `on_result` as it ends (before any
     /// read-back).
     ///
-    /// A change that fails is not retried. When the outcome of one is
+    /// A change that fails is not tried again, beyond what the client's
+    /// [`RetryPolicy`](crate::RetryPolicy) resends (for a write, only after
+    /// an answer that shows it was not carried out, such as a 429). The
+    /// client's rate cap
+    /// ([`ClientBuilder::max_requests_per_second`](crate::ClientBuilder::max_requests_per_second))
+    /// holds across the parallel changes. When the outcome of one is
     /// unknown (it may have reached CEC: a timeout, a lost connection, a
     /// 500), the live routes of its access code are read back once every
     /// change has ended, and the report says what actually happened. A

@@ -5,6 +5,11 @@
 //! request may have reached CEC; nothing that may have reached CEC is sent
 //! twice; and no response is read past the size limit.
 //!
+//! The clients here send each request once ([`RetryPolicy::none`]: a refused
+//! connection is still tried again), so that each test sees what one fault
+//! becomes; what the default policy resends, and what it never resends, is
+//! the `retries` module's subject.
+//!
 //! The client's timeout is generous (tests run in parallel on small
 //! machines), except against the silent servers, where it is short and is
 //! what ends the call. Each test also runs under a guard, so a hang fails the
@@ -15,7 +20,7 @@ use crate::common;
 use std::{future::Future, time::Duration};
 
 use cec_routes::{
-    AccessCodeFilter, CalledRoute, Client, Device, Error, RouteChange, RouteFilter,
+    AccessCodeFilter, CalledRoute, Client, Device, Error, RetryPolicy, RouteChange, RouteFilter,
     config::DEFAULT_MAX_RESPONSE_BYTES,
 };
 use common::fault_server::{Fault, FaultServer, Framing};
@@ -101,13 +106,15 @@ fn success() -> Fault {
     Fault::json(200, r#"{"returnCode":"0","description":"success"}"#)
 }
 
-/// A client with a fixed token and the generous timeout.
+/// A client with a fixed token and the generous timeout, sending each
+/// request once.
 fn client_builder(base_url: &str) -> cec_routes::ClientBuilder {
     Client::builder()
         .base_url(base_url)
         .token("t0k")
         .timeout(TIMEOUT)
         .connect_timeout(TIMEOUT)
+        .retry_policy(RetryPolicy::none())
 }
 
 /// A client that fetches its tokens from `tokenByAkSk` under `base_url`.
@@ -122,6 +129,7 @@ fn aksk_client_with(base_url: &str, timeout: Duration) -> Client {
         .credentials("my-app-key", "my-app-secret")
         .timeout(timeout)
         .connect_timeout(TIMEOUT)
+        .retry_policy(RetryPolicy::none())
         .build()
         .expect("a loopback base URL and AK/SK credentials make a valid client")
 }

@@ -3,7 +3,8 @@
 //!
 //! - the contract suite, one module per operation: what the client sends
 //!   and how every documented answer becomes a typed outcome;
-//! - the client's configuration, tokens, faults and redaction;
+//! - the client's configuration, tokens, faults, retries, rate cap and
+//!   redaction;
 //! - the spec and the generated client against it;
 //! - the routes file (routing as code) on its own.
 
@@ -22,7 +23,9 @@ mod query_access_code_list;
 mod query_called_route;
 mod query_ivr_flow_list;
 mod query_skills;
+mod rate_limit;
 mod redaction;
+mod retries;
 mod route_validation;
 mod routes_file;
 mod spec;

@@ -8,7 +8,9 @@ use common::logs::capture_logs;
 use common::paths::{CREATE_CALLED_ROUTE, TOKEN_BY_AK_SK};
 use std::time::Duration;
 
-use cec_routes::{AccessToken, AkSkProvider, CalledRoute, Client, Device, Error, StaticToken};
+use cec_routes::{
+    AccessToken, AkSkProvider, CalledRoute, Client, Device, Error, RetryPolicy, StaticToken,
+};
 use serde_json::json;
 use wiremock::{
     Mock, MockServer, Request, ResponseTemplate,
@@ -66,10 +68,13 @@ fn token_response(token: &str) -> ResponseTemplate {
     }))
 }
 
+/// A client with AK/SK credentials that sends each request once (each
+/// answer below is met once).
 fn aksk_client(server: &MockServer) -> Client {
     Client::builder()
         .base_url(server.uri())
         .credentials("app-key", APP_SECRET)
+        .retry_policy(RetryPolicy::none())
         .build()
         .expect("valid client")
 }

@@ -144,7 +144,8 @@ async fn every_command_output_matches_its_schema() {
             "{args:?}"
         );
     }
-    sandbox.fail_request(Operation::QueryCalledRoute, 1, Fault::Status(503));
+    // A 500 is final (a 503 would be retried).
+    sandbox.fail_request(Operation::QueryCalledRoute, 1, Fault::Status(500));
     let failed = run_against(&sandbox, &json(&["list"])).await;
     assert_eq!(failed.code, 6);
     assert_matches_schema("error", &failed);

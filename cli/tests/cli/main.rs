@@ -16,3 +16,4 @@ mod proxy;
 mod routing_as_code;
 mod smaller;
 mod support;
+mod throttling;

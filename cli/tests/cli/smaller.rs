@@ -74,18 +74,24 @@ async fn the_may_have_reached_cec_advice_is_given_once_and_only_for_writes() {
     assert_eq!(advice(&run.stderr), 1, "{}", run.stderr);
 
     for (operation, args) in [
-        (Operation::QueryCalledRoute, &["list", "--timeout", "1"][..]),
+        (
+            Operation::QueryCalledRoute,
+            &["list", "--timeout", "300ms"][..],
+        ),
         (
             Operation::QueryAccessCodeList,
-            &["access-codes", "--timeout", "1"],
+            &["access-codes", "--timeout", "300ms"],
         ),
     ] {
-        sandbox.fail_request(operation, 1, Fault::Timeout);
+        // A query is tried three times before its timeout is final.
+        for attempt in 1..=3 {
+            sandbox.fail_request(operation, attempt, Fault::Timeout);
+        }
         let run = run_against(&sandbox, args).await;
         assert_eq!(run.code, 7, "{}", run.stderr);
         assert_eq!(advice(&run.stderr), 0, "{args:?}: {}", run.stderr);
         assert!(
-            run.stderr.starts_with("error: timed out after 1s"),
+            run.stderr.starts_with("error: timed out after 300ms"),
             "{}",
             run.stderr
         );
@@ -221,9 +227,9 @@ async fn demo_refuses_connection_flags_but_not_the_environment() {
 }
 
 /// A `cec-routes sandbox …` running until it is killed, and its first lines.
-struct Running {
+pub(crate) struct Running {
     child: Child,
-    lines: Vec<String>,
+    pub(crate) lines: Vec<String>,
 }
 
 impl Drop for Running {
@@ -233,7 +239,7 @@ impl Drop for Running {
     }
 }
 
-fn start_sandbox_command(args: &[&str], env: &[(&str, &str)]) -> Running {
+pub(crate) fn start_sandbox_command(args: &[&str], env: &[(&str, &str)]) -> Running {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cec-routes"));
     for (name, _) in std::env::vars() {
         if name.starts_with("CEC_") {
@@ -266,7 +272,7 @@ fn start_sandbox_command(args: &[&str], env: &[(&str, &str)]) -> Running {
     Running { child, lines }
 }
 
-fn value_of<'a>(running: &'a Running, name: &str) -> &'a str {
+pub(crate) fn value_of<'a>(running: &'a Running, name: &str) -> &'a str {
     running
         .lines
         .iter()

@@ -7,7 +7,8 @@
 use std::time::Duration;
 
 use cec_routes::{
-    CalledRoute, Client, Device, Error, RouteFilter, config::DEFAULT_MAX_RESPONSE_BYTES,
+    CalledRoute, Client, Device, Error, RetryPolicy, RouteFilter,
+    config::DEFAULT_MAX_RESPONSE_BYTES,
 };
 use cec_routes_sandbox::{Fault, FaultServer, Framing, Operation, Sandbox};
 use secrecy::ExposeSecret;
@@ -24,10 +25,12 @@ fn route(ext: &str) -> CalledRoute {
         .expect("a valid route")
 }
 
+/// A client that sends each request once: each fault is met once.
 fn client(sandbox: &Sandbox) -> Client {
     sandbox
         .client_builder()
         .timeout(SHORT_TIMEOUT)
+        .retry_policy(RetryPolicy::none())
         .build()
         .expect("a client for the sandbox")
 }
@@ -318,6 +321,7 @@ async fn the_sandbox_and_the_fault_server_give_the_client_the_same_error_for_eac
             .base_url(server.uri())
             .token("t0k")
             .timeout(SHORT_TIMEOUT)
+            .retry_policy(RetryPolicy::none())
             .build()
             .expect("a client for the fault server");
         let by_server = create(&server_client, "1").await.unwrap_err();

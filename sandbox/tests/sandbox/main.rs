@@ -12,4 +12,5 @@ mod faults;
 mod fuzz;
 mod load;
 mod lookups;
+mod rate_limit;
 mod sandbox;

@@ -26,7 +26,8 @@ impl Captured {
     }
 }
 
-/// Captures this thread's tracing output (TRACE and up) until the guard drops.
+/// Captures this thread's tracing output (TRACE and up) until the guard
+/// drops; for a current-thread runtime.
 ///
 /// tracing-core caches each callsite's interest globally, and while only one
 /// dispatcher exists it computes that interest from the default of whichever
