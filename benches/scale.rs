@@ -83,7 +83,10 @@ impl Counts {
                 creates: 1_000,
                 apply: 10_000,
                 rounds: 5,
-                memory_runs: 3,
+                // Peak RSS barely moves between runs, and a plan of 100,000
+                // routes takes minutes while the sandbox's filtered
+                // listing is quadratic.
+                memory_runs: 1,
             }
         } else {
             Counts {
@@ -455,21 +458,7 @@ async fn raw_creates(state: Arc<RawCreates>, in_flight: usize) -> usize {
                 let Some(body) = state.bodies.get(i) else {
                     break done;
                 };
-                let answer: Value = state
-                    .http
-                    .post(&state.url)
-                    .header(reqwest::header::ACCEPT, "application/json")
-                    .bearer_auth(&state.token)
-                    .header("X-APP-Key", &state.app_key)
-                    .json(body)
-                    .send()
-                    .await
-                    .and_then(reqwest::Response::error_for_status)
-                    .expect("the sandbox answers")
-                    .json()
-                    .await
-                    .expect("the answer is JSON");
-                assert_eq!(answer["returnCode"], "0", "the sandbox creates: {answer}");
+                raw_create(&state, body).await;
                 done += 1;
             }
         });
@@ -481,6 +470,36 @@ async fn raw_creates(state: Arc<RawCreates>, in_flight: usize) -> usize {
     done
 }
 
+/// The raw loop shaped as `apply_plan` runs its changes: one task polling
+/// `in_flight` requests at a time (`buffer_unordered`).
+async fn raw_creates_one_task(state: Arc<RawCreates>, in_flight: usize) -> usize {
+    use futures::StreamExt;
+    futures::stream::iter(&state.bodies)
+        .map(|body| raw_create(&state, body))
+        .buffer_unordered(in_flight)
+        .count()
+        .await
+}
+
+/// One createCalledRoute, written by hand; panics unless it succeeds.
+async fn raw_create(state: &RawCreates, body: &Value) {
+    let answer: Value = state
+        .http
+        .post(&state.url)
+        .header(reqwest::header::ACCEPT, "application/json")
+        .bearer_auth(&state.token)
+        .header("X-APP-Key", &state.app_key)
+        .json(body)
+        .send()
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .expect("the sandbox answers")
+        .json()
+        .await
+        .expect("the answer is JSON");
+    assert_eq!(answer["returnCode"], "0", "the sandbox creates: {answer}");
+}
+
 fn apply_at_scale(runtime: &tokio::runtime::Runtime, counts: &Counts, report: &mut Report) {
     const PARALLEL: usize = 16;
     let empty = seed_json(0);
@@ -490,6 +509,7 @@ fn apply_at_scale(runtime: &tokio::runtime::Runtime, counts: &Counts, report: &m
         .iter()
         .map(|r| serde_json::to_value(r.to_request()).expect("serializes"))
         .collect();
+    let mut one_task_ms = Vec::new();
     let (apply_ms, raw_ms) = interleaved(counts.rounds.clamp(1, 3), |_, apply_turn| {
         let sandbox = start_sandbox(&empty);
         let client = sandbox.info.client();
@@ -522,13 +542,36 @@ fn apply_at_scale(runtime: &tokio::runtime::Runtime, counts: &Counts, report: &m
                 bodies: bodies.clone(),
                 next: AtomicUsize::new(0),
             });
-            runtime.block_on(async {
+            let elapsed = runtime.block_on(async {
                 let started = Instant::now();
-                let done = raw_creates(state, PARALLEL).await;
+                let done = raw_creates(state.clone(), PARALLEL).await;
                 let elapsed = ms(started.elapsed());
                 assert_eq!(done, counts.apply, "every raw create is made");
                 elapsed
-            })
+            });
+            // The same requests on one task, into a fresh sandbox.
+            drop(sandbox);
+            let sandbox = start_sandbox(&empty);
+            let state = Arc::new(RawCreates {
+                url: format!("{}{}", sandbox.info.base_url, common::CREATE_PATH),
+                token: runtime
+                    .block_on(sandbox.info.client().access_token())
+                    .expect("a token")
+                    .secret()
+                    .expose_secret()
+                    .to_owned(),
+                app_key: sandbox.info.app_key.clone(),
+                http: raw_http(),
+                bodies: state.bodies.clone(),
+                next: AtomicUsize::new(0),
+            });
+            one_task_ms.push(runtime.block_on(async {
+                let started = Instant::now();
+                let done = raw_creates_one_task(state, PARALLEL).await;
+                assert_eq!(done, counts.apply, "every raw create is made");
+                ms(started.elapsed())
+            }));
+            elapsed
         }
     });
     let (a, r) = (median(&apply_ms), median(&raw_ms));
@@ -550,6 +593,22 @@ fn apply_at_scale(runtime: &tokio::runtime::Runtime, counts: &Counts, report: &m
         ),
     );
     report.sides(format!("{a:.0} ms apply"), format!("{r:.0} ms raw reqwest"));
+    let o = median(&one_task_ms);
+    report.row(
+        "scale.apply.one_task",
+        "12. the same raw loop on one task (buffer_unordered, as apply_plan runs) ÷ apply",
+        o / a,
+        Goal::None,
+        format!(
+            "raw reqwest, 16 in flight polled by one task: {o:.0} ms, apply {a:.0} ms, raw on 16 \
+             tasks {r:.0} ms (how much of apply's gap is its shape, one task, rather than the \
+             SDK's call)"
+        ),
+    );
+    report.sides(
+        format!("{o:.0} ms raw, one task"),
+        format!("{a:.0} ms apply"),
+    );
 }
 
 // ----------------------------------------------------------------------------
