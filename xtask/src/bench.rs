@@ -1,6 +1,10 @@
-//! `cargo xtask bench`: runs `benches/overhead.rs` (criterion, shortened) and
-//! `benches/load.rs`, prints one table of the measured ratios against their
-//! goals, and writes it to `BENCHMARKS.md`.
+//! `cargo xtask bench`: runs `benches/overhead.rs` (criterion, shortened),
+//! `benches/load.rs` and `benches/scale.rs`, prints one table of the
+//! measured ratios against their goals, and writes it to `BENCHMARKS.md`.
+//!
+//! `benches/scale.rs` runs the release `cec-routes` binary as a child
+//! process (figure 10, peak memory), so the binary is built first and its
+//! path passed in `CEC_BENCH_CLI`.
 //!
 //! Each bench binary writes its figures to `<target>/cec-bench/<bench>.json`;
 //! `cargo xtask bench-build` writes `build.json` there, and the table
@@ -33,7 +37,7 @@ pub(crate) fn run(args: &[String]) -> Result<ExitCode> {
         }
     }
     let out = results_dir();
-    let benches = ["overhead", "load", "build"];
+    let benches = ["overhead", "load", "scale", "build"];
     let invocation = if full {
         "cargo xtask bench --full"
     } else {
@@ -45,7 +49,7 @@ pub(crate) fn run(args: &[String]) -> Result<ExitCode> {
         eprintln!("wrote {} from {}", markdown.display(), out.display());
         return summary_of(&out, &benches);
     }
-    for bench in ["overhead", "load"] {
+    for bench in ["overhead", "load", "scale"] {
         let _ = fs::remove_file(out.join(format!("{bench}.json")));
     }
     match find_oha() {
@@ -56,12 +60,29 @@ pub(crate) fn run(args: &[String]) -> Result<ExitCode> {
         ),
     }
 
+    // Figure 10 measures the release binary's memory.
+    crate::run_step(
+        "cargo build --release (the cec-routes binary)",
+        crate::cargo().current_dir(crate::repo_root()).args([
+            "build",
+            "--release",
+            "--package",
+            "cec-routes-cli",
+            "--bin",
+            "cec-routes",
+        ]),
+    )?;
+    let cli = release_dir().join(format!("cec-routes{}", env::consts::EXE_SUFFIX));
+
     let mut command = crate::cargo();
     command
         .current_dir(crate::repo_root())
         .env("CEC_BENCH_OUT", &out)
+        .env("CEC_BENCH_CLI", &cli)
         .args(["bench", "--package", "cec-routes"])
-        .args(["--bench", "overhead", "--bench", "load", "--"]);
+        .args([
+            "--bench", "overhead", "--bench", "load", "--bench", "scale", "--",
+        ]);
     if !full {
         command.args(["--warm-up-time", "1", "--measurement-time", "3"]);
     }
@@ -103,7 +124,7 @@ fn write_markdown(path: &Path, dir: &Path, benches: &[&str], invocation: &str) -
     ));
     md.push_str(&format!("- machine: {}\n", machine()));
     md.push_str(&format!(
-        "- commands: `{invocation}` (figures 1–6 and 8{}){}\n\n",
+        "- commands: `{invocation}` (figures 1–6 and 8–12{}){}\n\n",
         if invocation.ends_with("--full") {
             ", criterion's default times"
         } else {
@@ -117,7 +138,7 @@ fn write_markdown(path: &Path, dir: &Path, benches: &[&str], invocation: &str) -
             _ => "; figure 7 (`cargo xtask bench-build`) not run".to_owned(),
         }
     ));
-    md.push_str("| # | figure | wrapper | baseline | ratio | goal | result |\n");
+    md.push_str("| # | figure | measured | baseline | value | goal | result |\n");
     md.push_str("|---|---|---|---|---|---|---|\n");
     let rows = read_rows(dir, benches)?;
     let text = |row: &Value, key: &str| {
@@ -291,10 +312,19 @@ pub(crate) fn summary_of(dir: &Path, benches: &[&str]) -> Result<ExitCode> {
 
 /// `<target>/cec-bench`, where the bench binaries write their figures.
 pub(crate) fn results_dir() -> PathBuf {
+    target_dir().join("cec-bench")
+}
+
+/// `<target>/release`, where `cargo build --release` puts the binary.
+fn release_dir() -> PathBuf {
+    target_dir().join("release")
+}
+
+/// `$CARGO_TARGET_DIR`, or `target` at the repository root.
+fn target_dir() -> PathBuf {
     env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| crate::repo_root().join("target"))
-        .join("cec-bench")
 }
 
 /// `oha` in `$OHA`, on the PATH, or in cargo's bin directory.

@@ -41,7 +41,8 @@ commands:
       Exits with 1 when there is a breaking change.
   bench [--full] [--report-only]
       Run the benchmarks (benches/overhead.rs with criterion, shortened unless --full;
-      benches/load.rs) against loopback servers, print one table of the measured
+      benches/load.rs; benches/scale.rs, which needs the release cec-routes binary and
+      builds it first) against loopback servers, print one table of the measured
       ratios and their goals, and write it to BENCHMARKS.md (above the line
       `<!-- end of generated figures -->`; the rest of the file is kept). Figures 3
       and 8 need `oha` (cargo install oha --locked) and are skipped without it.
