@@ -93,7 +93,18 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
         apply_json(&plan, &report, &source),
         report.all_applied(),
     );
-    if report.all_applied() {
+    let unrouted: Vec<_> = report.unrouted().collect();
+    for restore in &unrouted {
+        output::stderr(&format!(
+            "error: {} has no route: its old route was deleted, the new one was not created \
+             and re-creating the old one failed; restore it with:\n  {}",
+            output::escape(&restore.route.to_string()),
+            output::escape(&restore.command())
+        ));
+    }
+    if !unrouted.is_empty() {
+        Ok(ExitCode::from(exit::UNROUTED))
+    } else if report.all_applied() {
         Ok(ExitCode::SUCCESS)
     } else {
         let next = output::what_next(&report);

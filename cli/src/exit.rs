@@ -29,6 +29,10 @@ pub const PARTIAL: u8 = 8;
 pub const CHANGES: u8 = 2;
 /// `apply`: not every change was applied (failed, unknown or skipped).
 pub const NOT_APPLIED: u8 = 9;
+/// `apply`: a delete went through, the create after it did not, and the old
+/// route could not be re-created: a number has no route. The report names
+/// the route and the `cec-routes create …` command that restores it.
+pub const UNROUTED: u8 = 10;
 
 /// The table shown at the end of `--help`.
 pub const HELP: &str = "\
@@ -42,7 +46,9 @@ Exit codes:
   6  CEC answered with an error status (400, 404, 500, other)
   7  transport failure (no connection, timeout, unreadable response)
   8  a deletion removed only some of the routes
-  9  apply: not every change was applied (failed, unknown or skipped; the summary says which)";
+  9  apply: not every change was applied (failed, unknown or skipped; the summary says which)
+ 10  apply: a number was left without a route (a replace's create failed and the old route could
+     not be re-created); the report names the route and the command that restores it";
 
 /// The exit code for an SDK error.
 pub fn code_for_cec(error: &Error) -> u8 {
@@ -83,9 +89,10 @@ mod tests {
             TRANSPORT,
             PARTIAL,
             NOT_APPLIED,
+            UNROUTED,
         ] {
             assert!(
-                HELP.contains(&format!("  {code}  ")),
+                HELP.contains(&format!("{code:>3}  ")),
                 "code {code} missing from --help"
             );
         }

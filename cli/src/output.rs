@@ -781,6 +781,12 @@ pub fn apply_json(
             ));
             json["error"] = json!(r.outcome.error().map(ToString::to_string));
             json["note"] = json!(r.note);
+            json["restore"] = json!(r.restore.as_ref().map(|restore| json!({
+                "route": route_json(&restore.route),
+                "restored": restore.restored(),
+                "error": restore.error.as_ref().map(ToString::to_string),
+                "command": restore.command(),
+            })));
             json
         })
         .collect();

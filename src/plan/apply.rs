@@ -10,7 +10,9 @@ use futures::StreamExt;
 
 use super::diff::{Change, Plan, same_device, same_media};
 use crate::{
-    client::Client, error::Error, modify_called_route::RouteChange, query_called_route::Route,
+    client::Client, create_called_route::CalledRoute, error::Error, listed::Listed,
+    media_type::MediaType, modify_called_route::RouteChange,
+    query_access_code_list::AccessCodeFilter, query_called_route::Route,
 };
 
 /// How many changes [`Client::apply_plan`] runs at once unless told.
@@ -125,8 +127,72 @@ pub struct ChangeResult {
     /// What became of it.
     pub outcome: Outcome,
     /// Anything the operator must know beyond the outcome (e.g. a replace
-    /// whose delete succeeded and whose create did not: the route is gone).
+    /// whose create was refused: the old route was put back).
     pub note: Option<String>,
+    /// For a replace (or a delete that a create of the same route follows)
+    /// whose delete went through and whose create did not: the old route,
+    /// and whether apply put it back.
+    pub restore: Option<Restore>,
+}
+
+/// A route a delete took away whose replacement was not created, and
+/// whether apply re-created it at once.
+///
+/// # Examples
+///
+/// ```
+/// use cec_routes::{CalledRoute, Device, MediaType, plan::Restore};
+///
+/// let old = CalledRoute::new("9911411", Device::Ivr(7))?.with_ext_code("1")?;
+/// assert_eq!(
+///     Restore::command_for(&old),
+///     "cec-routes create --access-code 9911411 --ext-code 1 --ivr 7"
+/// );
+/// # Ok::<(), cec_routes::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Restore {
+    /// The route as it was before the delete.
+    pub route: CalledRoute,
+    /// `None` when it was re-created; why not otherwise (the number then
+    /// has no route until it is created again).
+    pub error: Option<Error>,
+}
+
+impl Restore {
+    /// Whether the old route is back.
+    pub fn restored(&self) -> bool {
+        self.error.is_none()
+    }
+
+    /// The `cec-routes create …` command that re-creates the old route.
+    pub fn command(&self) -> String {
+        Restore::command_for(&self.route)
+    }
+
+    /// The `cec-routes create …` command that creates `route`.
+    pub fn command_for(route: &CalledRoute) -> String {
+        let mut command = format!("cec-routes create --access-code {}", route.access_code());
+        if let Some(ext) = route.ext_code() {
+            // `*` and `#` are special to shells.
+            if ext.chars().all(|c| c.is_ascii_digit()) {
+                command.push_str(&format!(" --ext-code {ext}"));
+            } else {
+                command.push_str(&format!(" --ext-code '{ext}'"));
+            }
+        }
+        match route.device() {
+            crate::device::Device::SkillQueue(id) => {
+                command.push_str(&format!(" --skill-queue {id}"));
+            }
+            crate::device::Device::Ivr(id) => command.push_str(&format!(" --ivr {id}")),
+        }
+        if let Some(media) = route.media_type() {
+            command.push_str(&format!(" --media-type {}", media.name()));
+        }
+        command
+    }
 }
 
 /// Every change of a plan and what became of it, in the plan's order.
@@ -165,6 +231,23 @@ impl ApplyReport {
         self.count(|o| matches!(o, Outcome::Skipped))
     }
 
+    /// The routes a delete took away that apply could not put back: each
+    /// number has no route until its old route (or the new one) is created.
+    pub fn unrouted(&self) -> impl Iterator<Item = &Restore> {
+        self.results
+            .iter()
+            .filter_map(|r| r.restore.as_ref())
+            .filter(|r| !r.restored())
+    }
+
+    /// The routes a delete took away that apply put back at once.
+    pub fn restored(&self) -> impl Iterator<Item = &Restore> {
+        self.results
+            .iter()
+            .filter_map(|r| r.restore.as_ref())
+            .filter(|r| r.restored())
+    }
+
     fn count(&self, f: impl Fn(&Outcome) -> bool) -> usize {
         self.results.iter().filter(|r| f(&r.outcome)).count()
     }
@@ -197,6 +280,99 @@ fn failed(error: Error) -> Outcome {
 
 const ROUTE_GONE: &str = "the old route was deleted and the new one was not created: the route is missing until apply runs again";
 
+/// What became of one change of a unit, before any read-back.
+struct Done {
+    index: usize,
+    outcome: Outcome,
+    note: Option<String>,
+    restore: Option<Restore>,
+}
+
+impl Done {
+    fn new(index: usize, (outcome, note): (Outcome, Option<String>)) -> Self {
+        Done {
+            index,
+            outcome,
+            note,
+            restore: None,
+        }
+    }
+}
+
+/// What a delete followed by a create of the same route came to.
+struct Swap {
+    /// The delete's outcome.
+    delete: Outcome,
+    /// The create's outcome, and a note.
+    create: (Outcome, Option<String>),
+    /// The old route, when the delete went through and the create did not.
+    restore: Option<Restore>,
+}
+
+/// The changes of a plan grouped into what runs as one: a delete that a
+/// create of the same key follows runs with it, delete first; every other
+/// change runs alone. In the order of each unit's first change.
+fn units(plan: &Plan) -> Vec<Vec<usize>> {
+    let creates: HashMap<(&str, Option<&str>), usize> = plan
+        .changes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| matches!(c, Change::Create { .. }))
+        .map(|(i, c)| ((c.access_code(), c.ext_code()), i))
+        .collect();
+    let mut paired: HashMap<usize, usize> = HashMap::new();
+    for (i, change) in plan.changes.iter().enumerate() {
+        if matches!(change, Change::Delete { .. })
+            && let Some(&create) = creates.get(&(change.access_code(), change.ext_code()))
+            && !paired.values().any(|&c| c == create)
+        {
+            paired.insert(i, create);
+        }
+    }
+    let mut units = Vec::new();
+    for i in 0..plan.changes.len() {
+        if let Some(&create) = paired.get(&i) {
+            units.push(vec![i, create]);
+        } else if !paired.values().any(|&c| c == i) {
+            units.push(vec![i]);
+        }
+    }
+    units.sort_by_key(|unit| unit.iter().min().copied());
+    units
+}
+
+/// The old route as a create would make it again, if it can be described.
+fn restorable(live: &Route) -> Result<CalledRoute, Error> {
+    let Listed::Known(device) = live.device else {
+        return Err(Error::invalid(
+            "device",
+            format!(
+                "the live route points at an undocumented device ({}), so it could not be \
+                 re-created if the new one were refused; not attempted",
+                live.device
+            ),
+        ));
+    };
+    let mut route = CalledRoute::new(&live.access_code, device)?;
+    if let Some(ext) = &live.ext_code {
+        route = route.with_ext_code(ext)?;
+    }
+    match &live.media_type {
+        None => {}
+        Some(Listed::Known(media)) => route = route.with_media_type(*media)?,
+        Some(Listed::Unknown(raw)) => {
+            return Err(Error::invalid(
+                "mediaType",
+                format!(
+                    "the live route has an undocumented media type ({raw}), so it could not be \
+                     re-created if the new one were refused; not attempted"
+                ),
+            ));
+        }
+    }
+    Ok(route)
+}
+
 impl Client {
     /// Carries out `plan`: at most [`ApplyOptions::parallel`] changes at
     /// once, each reported to `on_result` as it ends (before any
@@ -205,10 +381,17 @@ impl Client {
     /// A change that fails is not retried. When the outcome of one is
     /// unknown (it may have reached CEC: a timeout, a lost connection, a
     /// 500), the live routes of its access code are read back once every
-    /// change has ended, and the report says what actually happened. A
-    /// replace is a delete, then a create; if the create fails, the note
-    /// says the route is missing. Planning again after any failure plans
-    /// only what is still missing.
+    /// change has ended, and the report says what actually happened.
+    ///
+    /// No change leaves a number without a route. A replace (a delete, then
+    /// a create), and a delete that a create of the same route follows, run
+    /// only after the new route passed every check that can be made before
+    /// sending (its access code exists and takes its media type; the old
+    /// route can be described, so it can be re-created). If the create
+    /// still fails, the old route is re-created at once and the result says
+    /// so ([`ChangeResult::restore`]); if that fails too, the report names
+    /// the route to restore ([`ApplyReport::unrouted`]). Planning again
+    /// after any failure plans only what is still missing.
     ///
     /// # Examples
     ///
@@ -236,29 +419,41 @@ impl Client {
     ) -> ApplyReport {
         let stop = AtomicBool::new(false);
         let mut results: Vec<Option<ChangeResult>> = vec![None; plan.changes.len()];
-        let mut running = futures::stream::iter(plan.changes.iter().enumerate())
-            .map(|(index, change)| {
+        let mut running = futures::stream::iter(units(plan))
+            .map(|unit| {
                 let stop = &stop;
                 async move {
                     if options.fail_fast && stop.load(Ordering::SeqCst) {
-                        return (index, Outcome::Skipped, None);
+                        return unit
+                            .iter()
+                            .map(|&index| Done::new(index, (Outcome::Skipped, None)))
+                            .collect();
                     }
-                    let (outcome, note) = self.apply_change(change).await;
-                    if options.fail_fast && !outcome.is_applied() {
+                    let done = self.apply_unit(plan, &unit).await;
+                    if options.fail_fast && done.iter().any(|d| !d.outcome.is_applied()) {
                         stop.store(true, Ordering::SeqCst);
                     }
-                    (index, outcome, note)
+                    done
                 }
             })
             .buffer_unordered(options.parallel.max(1));
-        while let Some((index, outcome, note)) = running.next().await {
-            let result = ChangeResult {
-                change: plan.changes[index].clone(),
+        while let Some(done) = running.next().await {
+            for Done {
+                index,
                 outcome,
                 note,
-            };
-            on_result(&result);
-            results[index] = Some(result);
+                restore,
+            } in done
+            {
+                let result = ChangeResult {
+                    change: plan.changes[index].clone(),
+                    outcome,
+                    note,
+                    restore,
+                };
+                on_result(&result);
+                results[index] = Some(result);
+            }
         }
         drop(running);
         let mut report = ApplyReport {
@@ -272,12 +467,41 @@ impl Client {
         report
     }
 
-    /// One change: its outcome, and a note when the route is left missing.
-    async fn apply_change(&self, change: &Change) -> (Outcome, Option<String>) {
+    /// One unit of [`units`]: one change, or a delete and the create of
+    /// the same route.
+    async fn apply_unit(&self, plan: &Plan, unit: &[usize]) -> Vec<Done> {
+        match *unit {
+            [delete, create] => {
+                let (Change::Delete { live }, Some(route)) =
+                    (&plan.changes[delete], plan.changes[create].target())
+                else {
+                    unreachable!("a unit of two is a delete and a create");
+                };
+                let swap = self.swap(live, route).await;
+                vec![
+                    Done::new(delete, (swap.delete, None)),
+                    Done {
+                        index: create,
+                        outcome: swap.create.0,
+                        note: swap.create.1,
+                        restore: swap.restore,
+                    },
+                ]
+            }
+            _ => {
+                let index = unit[0];
+                vec![self.apply_change(index, &plan.changes[index]).await]
+            }
+        }
+    }
+
+    /// One change on its own.
+    async fn apply_change(&self, index: usize, change: &Change) -> Done {
+        let applied = (Outcome::Applied { read_back: false }, None);
         match change {
             Change::Create { route } => match self.create_called_route(route).await {
-                Ok(_) => (Outcome::Applied { read_back: false }, None),
-                Err(e) => (failed(e), None),
+                Ok(_) => Done::new(index, applied),
+                Err(e) => Done::new(index, (failed(e), None)),
             },
             Change::Modify { live, route } => {
                 let result = match RouteChange::new(live, route.device()) {
@@ -285,27 +509,215 @@ impl Client {
                     Err(e) => Err(e),
                 };
                 match result {
-                    Ok(()) => (Outcome::Applied { read_back: false }, None),
-                    Err(e) => (failed(e), None),
+                    Ok(()) => Done::new(index, applied),
+                    Err(e) => Done::new(index, (failed(e), None)),
                 }
             }
             Change::Delete { live } => match self.delete_live(live).await {
-                Ok(()) => (Outcome::Applied { read_back: false }, None),
-                Err(e) => (failed(e), None),
+                Ok(()) => Done::new(index, applied),
+                Err(e) => Done::new(index, (failed(e), None)),
             },
             Change::Replace { live, route } => {
-                if let Err(e) = self.delete_live(live).await {
-                    return (failed(e), None);
-                }
-                match self.create_called_route(route).await {
-                    Ok(_) => (Outcome::Applied { read_back: false }, None),
-                    Err(e) => {
-                        let unknown = outcome_unknown(&e);
-                        (failed(e), (!unknown).then(|| ROUTE_GONE.to_owned()))
+                let swap = self.swap(live, route).await;
+                let (outcome, note) = match (swap.delete, swap.create) {
+                    // The delete did not go through: the route is as it was.
+                    (delete @ (Outcome::Failed { .. } | Outcome::Unknown { .. }), _) => {
+                        (delete, None)
                     }
+                    (_, create) => create,
+                };
+                Done {
+                    index,
+                    outcome,
+                    note,
+                    restore: swap.restore,
                 }
             }
         }
+    }
+
+    /// Deletes `live` and creates `route` in its place, with the checks
+    /// before and the restore after that keep the number routed.
+    async fn swap(&self, live: &Route, route: &CalledRoute) -> Swap {
+        let not_started = || (Outcome::Skipped, None);
+        let old = match restorable(live) {
+            Ok(old) => old,
+            Err(error) => {
+                return Swap {
+                    delete: failed(error),
+                    create: not_started(),
+                    restore: None,
+                };
+            }
+        };
+        if let Err(error) = self.check_create(route).await {
+            return Swap {
+                delete: failed(error),
+                create: not_started(),
+                restore: None,
+            };
+        }
+        if let Err(error) = self.delete_live(live).await {
+            let delete = failed(error);
+            let Outcome::Unknown { error } = delete else {
+                return Swap {
+                    delete,
+                    create: not_started(),
+                    restore: None,
+                };
+            };
+            // Whether the delete went through decides whether to go on.
+            match self
+                .route_at(&live.access_code, live.ext_code.as_deref())
+                .await
+            {
+                Ok(None) => {}
+                Ok(Some(now)) if now.dnid == live.dnid => {
+                    return Swap {
+                        delete: Outcome::Failed {
+                            error,
+                            read_back: true,
+                        },
+                        create: not_started(),
+                        restore: None,
+                    };
+                }
+                _ => {
+                    return Swap {
+                        delete: Outcome::Unknown { error },
+                        create: not_started(),
+                        restore: None,
+                    };
+                }
+            }
+        }
+        let applied = Outcome::Applied { read_back: false };
+        let error = match self.create_called_route(route).await {
+            Ok(_) => {
+                return Swap {
+                    delete: applied.clone(),
+                    create: (applied, None),
+                    restore: None,
+                };
+            }
+            Err(error) => error,
+        };
+        let read_back = outcome_unknown(&error);
+        if read_back {
+            match self.route_at(route.access_code(), route.ext_code()).await {
+                Ok(None) => {}
+                Ok(Some(now)) if same_device(&now, route.device()) && same_media(&now, route) => {
+                    return Swap {
+                        delete: applied,
+                        create: (Outcome::Applied { read_back: true }, None),
+                        restore: None,
+                    };
+                }
+                Ok(Some(now)) => {
+                    return Swap {
+                        delete: applied,
+                        create: (
+                            Outcome::Unknown { error },
+                            Some(format!(
+                                "the read-back found another route at this key: {}",
+                                now.device
+                            )),
+                        ),
+                        restore: None,
+                    };
+                }
+                Err(_) => {
+                    let restore = Restore {
+                        route: old,
+                        error: Some(error.clone()),
+                    };
+                    return Swap {
+                        delete: applied,
+                        create: (
+                            Outcome::Unknown { error },
+                            Some(format!(
+                                "the old route was deleted and whether the new one was created \
+                                 could not be read back; if the number has no route, restore \
+                                 the old one: {}",
+                                restore.command()
+                            )),
+                        ),
+                        restore: Some(restore),
+                    };
+                }
+            }
+        }
+        let restore = self.restore(old).await;
+        Swap {
+            delete: applied,
+            create: (
+                Outcome::Failed { error, read_back },
+                Some(restore_note(&restore)),
+            ),
+            restore: Some(restore),
+        }
+    }
+
+    /// Re-creates a route a delete took away; a lost answer is read back.
+    async fn restore(&self, old: CalledRoute) -> Restore {
+        let error = match self.create_called_route(&old).await {
+            Ok(_) => None,
+            Err(error) if outcome_unknown(&error) => {
+                match self.route_at(old.access_code(), old.ext_code()).await {
+                    Ok(Some(now)) if same_device(&now, old.device()) && same_media(&now, &old) => {
+                        None
+                    }
+                    _ => Some(error),
+                }
+            }
+            Err(error) => Some(error),
+        };
+        Restore { route: old, error }
+    }
+
+    /// The checks a create can pass before it is sent, beyond those of
+    /// [`CalledRoute`]: the access code is the tenant's and takes the
+    /// route's media type.
+    async fn check_create(&self, route: &CalledRoute) -> Result<(), Error> {
+        let codes = self
+            .access_codes(&AccessCodeFilter::new().access_code(route.access_code())?)
+            .await?;
+        let Some(code) = codes.iter().find(|c| c.code == route.access_code()) else {
+            return Err(Error::invalid(
+                "accessCode",
+                format!(
+                    "`{}` is not one of the tenant's access codes, so the new route would be \
+                     refused; the old route was left as it is",
+                    route.access_code()
+                ),
+            ));
+        };
+        let media = route.media_type().unwrap_or(MediaType::VoiceAndVideo);
+        if let Some(Listed::Known(own)) = &code.media_type
+            && !own.allowed_for_access_code().contains(&media)
+        {
+            return Err(Error::invalid(
+                "mediaType",
+                format!(
+                    "access code `{}` is {own}, so it does not take {media}: the new route would \
+                     be refused; the old route was left as it is",
+                    route.access_code()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The live route at one key, if any.
+    async fn route_at(
+        &self,
+        access_code: &str,
+        ext_code: Option<&str>,
+    ) -> Result<Option<Route>, Error> {
+        let live = self
+            .routes_of_access_codes(&[access_code.to_owned()])
+            .await?;
+        Ok(live.into_iter().find(|r| r.ext_code.as_deref() == ext_code))
     }
 
     async fn delete_live(&self, live: &Route) -> Result<(), Error> {
@@ -355,7 +767,35 @@ impl Client {
             let (outcome, note) = settle(&result.change, now, error);
             result.outcome = outcome;
             result.note = note;
+            if result.outcome.is_applied() {
+                result.restore = None;
+            }
+            // A replace whose delete went through unseen and whose create
+            // did not: put the old route back.
+            if let (Change::Replace { live, .. }, None, Outcome::Failed { .. }) =
+                (&result.change, now, &result.outcome)
+                && let Ok(old) = restorable(live)
+            {
+                let restore = self.restore(old).await;
+                result.note = Some(restore_note(&restore));
+                result.restore = Some(restore);
+            }
         }
+    }
+}
+
+/// What a result says of a route a delete took away.
+fn restore_note(restore: &Restore) -> String {
+    match &restore.error {
+        None => format!(
+            "the new route was not created, so the old one was re-created at once: {}",
+            restore.route
+        ),
+        Some(error) => format!(
+            "the new route was not created and re-creating the old one failed too ({error}): \
+             the number has no route; restore it with: {}",
+            restore.command()
+        ),
     }
 }
 

@@ -251,6 +251,32 @@ async fn every_exit_code_in_help_is_reached() {
         "apply not complete",
         run_against(&sandbox, &["apply", "-f", routes, "--yes"]).await,
     );
+    let replace = scratch_file(
+        "exit_codes_replace.yaml",
+        "routes:\n  - accessCode: \"9911411\"\n    extCode: \"1\"\n    ivr: 7\n",
+    );
+    for nth in [1, 2] {
+        sandbox.fail_request(
+            Operation::CreateCalledRoute,
+            nth,
+            Fault::ReturnCode("E-9".into()),
+        );
+    }
+    reach(
+        10,
+        "a number left without a route",
+        run_against(
+            &sandbox,
+            &[
+                "apply",
+                "-f",
+                replace.to_str().expect("a UTF-8 path"),
+                "--allow-replace",
+                "--yes",
+            ],
+        )
+        .await,
+    );
 
     assert_eq!(
         reached, documented,

@@ -13,3 +13,4 @@ mod profiles;
 mod routing_as_code;
 mod smaller;
 mod support;
+mod trusted_apply;
