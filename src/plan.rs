@@ -39,7 +39,9 @@
 mod apply;
 mod diff;
 mod file;
+mod saved;
 
 pub use apply::{ApplyOptions, ApplyReport, ChangeResult, DEFAULT_PARALLEL, Outcome, Restore};
 pub use diff::{Change, ChangeKind, Held, Plan, PlanOptions};
 pub use file::{FileRoute, Problem, RoutesFile, RoutesFileError};
+pub use saved::{Drift, PLAN_FORMAT_VERSION, SavedPlan, SavedPlanError};

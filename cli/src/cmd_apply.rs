@@ -4,8 +4,8 @@ use std::{io::IsTerminal, process::ExitCode};
 
 use crate::error::Error;
 use cec_routes::{
-    ClientBuilder,
-    plan::{ApplyOptions, ApplyReport, DEFAULT_PARALLEL},
+    Client, ClientBuilder,
+    plan::{ApplyOptions, ApplyReport, DEFAULT_PARALLEL, Plan, SavedPlan},
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -17,9 +17,15 @@ use crate::{
 
 /// Make the live routes what a routes file says: plan, confirm, apply
 #[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("routes").required(true).args(["file", "plan_file"])))]
 pub struct Args {
     #[command(flatten)]
     pub plan: PlanArgs,
+
+    /// Apply exactly this saved plan (`plan --out`), after checking that the routes it touches
+    /// are as they were when it was made
+    #[arg(long = "plan", value_name = "FILE", conflicts_with_all = ["prune", "allow_replace"])]
+    pub plan_file: Option<std::path::PathBuf>,
 
     /// Apply without asking; required when stdin is not a terminal
     #[arg(long, short = 'y')]
@@ -36,20 +42,63 @@ pub struct Args {
 }
 
 pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<ExitCode, Error> {
-    let file = args.plan.load()?;
-    let source = args.plan.source();
-    let client = config.build()?;
-    let plan = client.plan_routes(&file, args.plan.options()).await?;
-    if !plan.has_changes() {
-        out.result(
-            &plan_text(&plan, &source, &file),
-            apply_json(&plan, &ApplyReport::default(), &source),
-        );
-        return Ok(ExitCode::SUCCESS);
-    }
-    if !out.is_json() {
-        output::stdout(&format!("{}\n", plan_text(&plan, &source, &file)));
-    }
+    let (client, plan, source) = match &args.plan_file {
+        Some(path) => {
+            let shown = path.display().to_string();
+            let text = std::fs::read_to_string(path).map_err(|e| Error::InvalidInput {
+                field: "--plan",
+                reason: format!("{shown} could not be read: {e}"),
+            })?;
+            let saved = SavedPlan::from_json(&text).map_err(|e| Error::InvalidInput {
+                field: "--plan",
+                reason: format!("{shown}: {e}"),
+            })?;
+            let client = config.build()?;
+            let drift = client.plan_drift(&saved.plan).await?;
+            if !drift.is_empty() {
+                output::stderr(&output::drift_text(&drift, &shown));
+                return Ok(ExitCode::from(exit::STALE_PLAN));
+            }
+            if !out.is_json() {
+                output::stdout(&format!("{}\n", output::saved_plan_text(&saved, &shown)));
+            }
+            if !saved.plan.has_changes() {
+                out.result(
+                    "Nothing to apply.",
+                    apply_json(&saved.plan, &ApplyReport::default(), &saved.routes_file),
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            (client, saved.plan, saved.routes_file)
+        }
+        None => {
+            let file = args.plan.load()?;
+            let source = args.plan.source();
+            let client = config.build()?;
+            let plan = client.plan_routes(&file, args.plan.options()).await?;
+            if !plan.has_changes() {
+                out.result(
+                    &plan_text(&plan, &source, &file),
+                    apply_json(&plan, &ApplyReport::default(), &source),
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            if !out.is_json() {
+                output::stdout(&format!("{}\n", plan_text(&plan, &source, &file)));
+            }
+            (client, plan, source)
+        }
+    };
+    carry_out(args, &client, &plan, &source, out).await
+}
+
+async fn carry_out(
+    args: &Args,
+    client: &Client,
+    plan: &Plan,
+    source: &str,
+    out: &Output,
+) -> Result<ExitCode, Error> {
     if !args.yes
         && !crate::prompt::confirm(
             &format!("apply {} changes?", plan.changes.len()),
@@ -74,7 +123,7 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
         bar
     });
     let report = client
-        .apply_plan(&plan, options, |result| match &bar {
+        .apply_plan(plan, options, |result| match &bar {
             Some(bar) => {
                 if !result.outcome.is_applied() {
                     bar.println(change_line(result));
@@ -90,7 +139,7 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
     }
     out.outcome(
         apply_summary_text(&report).trim_start(),
-        apply_json(&plan, &report, &source),
+        apply_json(plan, &report, source),
         report.all_applied(),
     );
     let unrouted: Vec<_> = report.unrouted().collect();

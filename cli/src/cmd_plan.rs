@@ -1,17 +1,17 @@
 //! `cec-routes plan`: what it takes to make the live routes what a routes
-//! file says.
+//! file says; `--out` saves the plan for `apply --plan`.
 
-use std::{path::PathBuf, process::ExitCode};
+use std::{io::Read, path::PathBuf, process::ExitCode};
 
 use crate::error::Error;
 use cec_routes::{
     ClientBuilder,
-    plan::{Plan, PlanOptions, RoutesFile},
+    plan::{Plan, PlanOptions, RoutesFile, SavedPlan},
 };
 
 use crate::{
     exit,
-    output::{Output, plan_json, plan_text},
+    output::{self, Output, plan_json, plan_markdown, plan_text},
     routes_input,
 };
 
@@ -21,7 +21,7 @@ pub struct PlanArgs {
     /// The routes file: YAML (see examples/routes.yaml), or JSON as list and export print it;
     /// `-` reads stdin
     #[arg(long, short = 'f', value_name = "FILE")]
-    pub file: PathBuf,
+    pub file: Option<PathBuf>,
 
     /// Delete live routes the file does not list (only under the access codes the file names)
     #[arg(long)]
@@ -39,24 +39,52 @@ impl PlanArgs {
             .allow_replace(self.allow_replace)
     }
 
+    fn path(&self) -> Result<&PathBuf, Error> {
+        self.file.as_ref().ok_or_else(|| Error::InvalidInput {
+            field: "--file",
+            reason: "give the routes file with -f".into(),
+        })
+    }
+
     /// The file's name as the output shows it (`stdin` for `-`).
     pub fn source(&self) -> String {
-        routes_input::source_name(&self.file)
+        self.file
+            .as_deref()
+            .map(routes_input::source_name)
+            .unwrap_or_default()
     }
 
     /// Whether the file is read from stdin.
     pub fn reads_stdin(&self) -> bool {
-        routes_input::is_stdin(&self.file)
+        self.file.as_deref().is_some_and(routes_input::is_stdin)
     }
 
     /// Reads the routes file; every problem at once, nothing sent.
     pub fn load(&self) -> Result<RoutesFile, Error> {
-        routes_input::load(&self.file)
+        routes_input::load(self.path()?)
+    }
+
+    /// Reads the routes file and keeps its bytes (for a saved plan's digest).
+    pub fn load_with_text(&self) -> Result<(RoutesFile, String), Error> {
+        let path = self.path()?;
+        let name = routes_input::source_name(path);
+        let mut text = String::new();
+        let read = if routes_input::is_stdin(path) {
+            std::io::stdin().read_to_string(&mut text).map(|_| ())
+        } else {
+            std::fs::read_to_string(path).map(|t| text = t)
+        };
+        read.map_err(|e| Error::InvalidInput {
+            field: "routes file",
+            reason: format!("{name} could not be read: {e}"),
+        })?;
+        Ok((routes_input::parse(&text, &name)?, text))
     }
 }
 
 /// Show what apply would change (reads the live routes, changes nothing)
 #[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("routes").required(true).args(["file"])))]
 pub struct Args {
     #[command(flatten)]
     pub plan: PlanArgs,
@@ -65,13 +93,34 @@ pub struct Args {
     /// waiting for --allow-replace), another code for errors
     #[arg(long)]
     pub detailed_exitcode: bool,
+
+    /// Also write the plan to this file (JSON, formatVersion 1), for `apply --plan`
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<ExitCode, Error> {
-    let file = args.plan.load()?;
+    let (file, text) = args.plan.load_with_text()?;
     let client = config.build()?;
     let plan = client.plan_routes(&file, args.plan.options()).await?;
-    print(&plan, &args.plan.source(), &file, out);
+    let source = args.plan.source();
+    if let Some(path) = &args.out {
+        let saved = SavedPlan::new(&plan, &source, text.as_bytes());
+        std::fs::write(path, saved.to_json()).map_err(|e| Error::InvalidInput {
+            field: "--out",
+            reason: format!("the plan could not be written to {}: {e}", path.display()),
+        })?;
+    }
+    print(&plan, &source, &file, out);
+    if let Some(path) = &args.out
+        && !out.is_json()
+    {
+        output::stderr(&format!(
+            "Saved the plan to {}: `cec-routes apply --plan {}` applies exactly it.",
+            output::escape(&path.display().to_string()),
+            output::escape(&path.display().to_string())
+        ));
+    }
     Ok(if args.detailed_exitcode && !plan.is_converged() {
         ExitCode::from(exit::CHANGES)
     } else {
@@ -80,5 +129,9 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
 }
 
 pub fn print(plan: &Plan, source: &str, file: &RoutesFile, out: &Output) {
+    if out.is_markdown() {
+        output::stdout(&plan_markdown(plan, source));
+        return;
+    }
     out.result(&plan_text(plan, source, file), plan_json(plan, source));
 }

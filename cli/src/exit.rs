@@ -33,6 +33,9 @@ pub const NOT_APPLIED: u8 = 9;
 /// route could not be re-created: a number has no route. The report names
 /// the route and the `cec-routes create …` command that restores it.
 pub const UNROUTED: u8 = 10;
+/// `apply --plan`: a route the saved plan touches changed since the plan
+/// was made; nothing was changed.
+pub const STALE_PLAN: u8 = 11;
 
 /// The table shown at the end of `--help`.
 pub const HELP: &str = "\
@@ -48,7 +51,8 @@ Exit codes:
   8  a deletion removed only some of the routes
   9  apply: not every change was applied (failed, unknown or skipped; the summary says which)
  10  apply: a number was left without a route (a replace's create failed and the old route could
-     not be re-created); the report names the route and the command that restores it";
+     not be re-created); the report names the route and the command that restores it
+ 11  apply --plan: a route the saved plan touches changed since it was made; nothing was changed";
 
 /// The exit code for an SDK error.
 pub fn code_for_cec(error: &Error) -> u8 {
@@ -90,6 +94,7 @@ mod tests {
             PARTIAL,
             NOT_APPLIED,
             UNROUTED,
+            STALE_PLAN,
         ] {
             assert!(
                 HELP.contains(&format!("{code:>3}  ")),

@@ -66,7 +66,9 @@ impl PlanOptions {
 }
 
 /// The kind of a [`Change`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum ChangeKind {
     /// A route the file has and CEC does not: one create.
@@ -416,6 +418,21 @@ impl Plan {
     /// How many changes of this kind apply carries out.
     pub fn count(&self, kind: ChangeKind) -> usize {
         self.changes.iter().filter(|c| c.kind() == kind).count()
+    }
+
+    /// How many live routes under the file's access codes the plan was
+    /// made from: those it changes, leaves unchanged, holds (locked or
+    /// waiting for `--allow-replace`) or leaves unmanaged.
+    pub fn managed(&self) -> usize {
+        self.changes.iter().filter(|c| c.live().is_some()).count()
+            + self.unchanged.len()
+            + self
+                .locked
+                .iter()
+                .filter(|h| h.change.live().is_some())
+                .count()
+            + self.needs_replace.len()
+            + self.unmanaged.len()
     }
 }
 

@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 
 use cec_routes_sandbox::{Fault, Operation, Sandbox, Seed};
 
-use crate::support::{cec_routes, dead_url, run_against, run_against_with, scratch_file};
+use crate::support::{
+    cec_routes, dead_url, run_against, run_against_with, scratch_dir, scratch_file,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn help_names_the_variables_but_never_shows_their_values() {
@@ -276,6 +278,44 @@ async fn every_exit_code_in_help_is_reached() {
             ],
         )
         .await,
+    );
+
+    let stale = scratch_file(
+        "exit_codes_stale.yaml",
+        "routes:\n  - accessCode: \"9911411\"\n    extCode: \"88\"\n    ivr: 7\n",
+    );
+    let saved = scratch_dir("exit_codes").join("stale-plan.json");
+    let saved = saved.to_str().expect("a UTF-8 path");
+    let planned = run_against(
+        &sandbox,
+        &[
+            "plan",
+            "-f",
+            stale.to_str().expect("a UTF-8 path"),
+            "--out",
+            saved,
+        ],
+    )
+    .await;
+    assert_eq!(planned.code, 0, "{}", planned.stderr);
+    let created = run_against(
+        &sandbox,
+        &[
+            "create",
+            "--access-code",
+            "9911411",
+            "--ext-code",
+            "88",
+            "--ivr",
+            "8",
+        ],
+    )
+    .await;
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    reach(
+        11,
+        "a saved plan whose routes changed",
+        run_against(&sandbox, &["apply", "--plan", saved, "--yes"]).await,
     );
 
     assert_eq!(

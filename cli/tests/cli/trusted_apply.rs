@@ -228,3 +228,275 @@ mod cli {
         assert_eq!(sandbox.routes().len(), 1);
     }
 }
+
+mod saved_plans {
+    //! `plan --out` and `apply --plan`.
+
+    use std::path::{Path, PathBuf};
+
+    use cec_routes::{Device, RouteChange};
+    use cec_routes_sandbox::{Operation, Sandbox, Seed};
+    use serde_json::Value;
+
+    use super::super::support::{Run, run_against, scratch_dir, scratch_file};
+
+    const ROUTES: &str = r#"routes:
+  - accessCode: "9911411"
+    skillQueue: 1
+  - accessCode: "9911411"
+    extCode: "1"
+    ivr: 7
+    mediaType: video
+  - accessCode: "9911411"
+    extCode: "2"
+    ivr: 8
+"#;
+
+    async fn documented() -> Sandbox {
+        Sandbox::builder()
+            .seed(Seed::documented_examples())
+            .start()
+            .await
+            .unwrap()
+    }
+
+    /// `plan -f <ROUTES> --prune --out <name>.json`: the plan file's path.
+    async fn saved_plan(sandbox: &Sandbox, name: &str) -> PathBuf {
+        let routes = scratch_file(&format!("{name}.yaml"), ROUTES);
+        let out = scratch_dir("plans").join(format!("{name}.json"));
+        let run = run_against(
+            sandbox,
+            &[
+                "plan",
+                "-f",
+                routes.to_str().unwrap(),
+                "--prune",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        )
+        .await;
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(run.stderr.contains("apply --plan"), "{}", run.stderr);
+        out
+    }
+
+    async fn apply_plan(sandbox: &Sandbox, path: &Path) -> Run {
+        run_against(
+            sandbox,
+            &["apply", "--plan", path.to_str().unwrap(), "--yes"],
+        )
+        .await
+    }
+
+    fn read(path: &Path) -> Value {
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_saved_plan_matches_its_schema_and_applies_exactly_its_changes() {
+        let sandbox = documented().await;
+        let path = saved_plan(&sandbox, "exact").await;
+
+        let plan = read(&path);
+        let schema_path =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("schemas/plan-file.schema.json");
+        let schema: Value =
+            serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+        let validator = jsonschema::validator_for(&schema).expect("the schema builds");
+        let errors: Vec<String> = validator
+            .iter_errors(&plan)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}\n{plan:#}");
+        assert_eq!(plan["formatVersion"], 1);
+        assert_eq!(
+            plan["routesFile"]["sha256"].as_str().unwrap().len(),
+            64,
+            "a SHA-256 of the routes file"
+        );
+        let kinds: Vec<&str> = plan["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(kinds, ["modify", "create", "delete"]);
+        let modify = &plan["changes"][0];
+        assert_eq!(modify["before"]["id"], "1127986019188238339");
+        assert_eq!(modify["before"]["skillQueue"], 1);
+        assert!(modify["before"]["deviceName"].is_string(), "{modify:#}");
+        assert_eq!(modify["after"]["ivr"], 7);
+
+        let run = apply_plan(&sandbox, &path).await;
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        assert!(run.stdout.contains("Saved plan"), "{}", run.stdout);
+        assert!(
+            run.stdout.contains("Apply: 3 of 3 changes applied."),
+            "{}",
+            run.stdout
+        );
+        let routes = scratch_file("exact-check.yaml", ROUTES);
+        let again = run_against(
+            &sandbox,
+            &[
+                "plan",
+                "-f",
+                routes.to_str().unwrap(),
+                "--prune",
+                "--detailed-exitcode",
+            ],
+        )
+        .await;
+        assert_eq!(again.code, 0, "{}", again.stdout);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_touched_route_changed_behind_the_plans_back_refuses_it_and_changes_nothing() {
+        let sandbox = documented().await;
+        let path = saved_plan(&sandbox, "stale").await;
+        // ext 1, which the plan modifies, is re-pointed meanwhile.
+        let client = sandbox.client_builder().build().unwrap();
+        let live = client
+            .routes_of_access_codes(&["9911411".to_owned()])
+            .await
+            .unwrap();
+        let ext1 = live
+            .iter()
+            .find(|r| r.ext_code.as_deref() == Some("1"))
+            .unwrap();
+        client
+            .modify_called_route(&RouteChange::new(ext1, Device::Ivr(8)).unwrap())
+            .await
+            .unwrap();
+        let before = sandbox.routes();
+        let writes = || {
+            sandbox.requests(Operation::CreateCalledRoute)
+                + sandbox.requests(Operation::ModifyCalledRoute)
+                + sandbox.requests(Operation::DeleteCalledRoute)
+        };
+        let writes_before = writes();
+
+        let run = apply_plan(&sandbox, &path).await;
+
+        assert_eq!(run.code, 11, "{}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr.contains(
+                "modify 9911411 ext 1: planned against skill queue 1 (dnid 2), now IVR flow 8 (dnid 2)"
+            ),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stderr.contains("nothing was changed"), "{}", run.stderr);
+        assert_eq!(sandbox.routes(), before);
+        assert_eq!(writes(), writes_before, "no write was sent");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn routes_the_plan_does_not_touch_may_change() {
+        let sandbox = documented().await;
+        let path = saved_plan(&sandbox, "untouched").await;
+        // The route without an extension code is unchanged by the plan; a
+        // route under another access code is not the plan's either.
+        let client = sandbox.client_builder().build().unwrap();
+        let live = client
+            .routes_of_access_codes(&["9911411".to_owned()])
+            .await
+            .unwrap();
+        let bare = live.iter().find(|r| r.ext_code.is_none()).unwrap();
+        client
+            .modify_called_route(&RouteChange::new(bare, Device::Ivr(7)).unwrap())
+            .await
+            .unwrap();
+        client
+            .create_called_route(&super::route(
+                "9911412",
+                None,
+                Device::SkillQueue(3),
+                Some(cec_routes::MediaType::Multimedia),
+            ))
+            .await
+            .unwrap();
+
+        let run = apply_plan(&sandbox, &path).await;
+
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout.contains("3 of 3 changes applied"),
+            "{}",
+            run.stdout
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_edited_or_foreign_plan_file_is_refused_with_a_clear_error() {
+        let sandbox = documented().await;
+        let path = saved_plan(&sandbox, "edited").await;
+        let plan = read(&path);
+        let write = |name: &str, json: &Value| {
+            let path = scratch_dir("plans").join(name);
+            std::fs::write(&path, json.to_string()).unwrap();
+            path
+        };
+
+        let mut edited = plan.clone();
+        edited["changes"][0]["after"]["ivr"] = 8.into();
+        let mut newer = plan.clone();
+        newer["formatVersion"] = 2.into();
+        let mut shape = plan.clone();
+        shape["changes"][0]["after"]["queue"] = 1.into();
+        for (file, json, says) in [
+            ("edited.json", &edited, "checksum does not match"),
+            (
+                "newer.json",
+                &newer,
+                "format version 2; this cec-routes reads version 1",
+            ),
+            (
+                "shape.json",
+                &shape,
+                "not a cec-routes plan file: unknown field `queue`",
+            ),
+        ] {
+            let run = apply_plan(&sandbox, &write(file, json)).await;
+            assert_eq!(run.code, 3, "{file}: {}", run.stderr);
+            assert!(run.stderr.contains(says), "{file}: {}", run.stderr);
+        }
+        assert_eq!(
+            sandbox.requests(Operation::ModifyCalledRoute)
+                + sandbox.requests(Operation::CreateCalledRoute),
+            0
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn plan_output_markdown_is_fit_for_a_pull_request_comment() {
+        let sandbox = documented().await;
+        let routes = scratch_file("markdown.yaml", ROUTES);
+        let run = run_against(
+            &sandbox,
+            &[
+                "plan",
+                "-f",
+                routes.to_str().unwrap(),
+                "--prune",
+                "--output",
+                "markdown",
+            ],
+        )
+        .await;
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let text = run.stdout.replace(routes.to_str().unwrap(), "routes.yaml");
+        insta::assert_snapshot!(text, @r"
+        ### cec-routes plan for `routes.yaml`
+
+        **1 to create, 1 to modify, 0 to replace, 1 to delete**; 1 unchanged.
+
+        | | change | route | now | after |
+        |---|---|---|---|---|
+        | `~` | modify | 9911411 ext 1 | skill queue 1 (defaultVideoSkill) | IVR flow 7 (video) |
+        | `+` | create | 9911411 ext 2 | — | IVR flow 8 |
+        | `-` | delete | 9911411 ext 11 | skill queue 1 (defaultVideoSkill) | — |
+        ");
+    }
+}
