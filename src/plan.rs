@@ -39,9 +39,11 @@
 mod apply;
 mod diff;
 mod file;
+mod guard;
 mod saved;
 
 pub use apply::{ApplyOptions, ApplyReport, ChangeResult, DEFAULT_PARALLEL, Outcome, Restore};
 pub use diff::{Change, ChangeKind, Held, Plan, PlanOptions};
 pub use file::{FileRoute, Problem, RoutesFile, RoutesFileError};
+pub use guard::{BlastRadius, DEFAULT_MAX_CHANGE, GUARD_MIN_MANAGED};
 pub use saved::{Drift, PLAN_FORMAT_VERSION, SavedPlan, SavedPlanError};

@@ -5,7 +5,7 @@ use std::{io::IsTerminal, process::ExitCode};
 use crate::error::Error;
 use cec_routes::{
     Client, ClientBuilder,
-    plan::{ApplyOptions, ApplyReport, DEFAULT_PARALLEL, Plan, SavedPlan},
+    plan::{ApplyOptions, ApplyReport, BlastRadius, DEFAULT_PARALLEL, Plan, SavedPlan},
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -62,6 +62,10 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
             if !out.is_json() {
                 output::stdout(&format!("{}\n", output::saved_plan_text(&saved, &shown)));
             }
+            let radius = BlastRadius::new(BlastRadius::of(&saved.plan).destructive, saved.managed);
+            if let Some(refused) = args.plan.guard(radius) {
+                return Ok(refused);
+            }
             if !saved.plan.has_changes() {
                 out.result(
                     "Nothing to apply.",
@@ -85,6 +89,9 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
             }
             if !out.is_json() {
                 output::stdout(&format!("{}\n", plan_text(&plan, &source, &file)));
+            }
+            if let Some(refused) = args.plan.guard(BlastRadius::of(&plan)) {
+                return Ok(refused);
             }
             (client, plan, source)
         }

@@ -6,7 +6,7 @@ use std::{io::Read, path::PathBuf, process::ExitCode};
 use crate::error::Error;
 use cec_routes::{
     ClientBuilder,
-    plan::{Plan, PlanOptions, RoutesFile, SavedPlan},
+    plan::{BlastRadius, DEFAULT_MAX_CHANGE, Plan, PlanOptions, RoutesFile, SavedPlan},
 };
 
 use crate::{
@@ -27,9 +27,31 @@ pub struct PlanArgs {
     #[arg(long)]
     pub prune: bool,
 
-    /// Change media types by deleting and re-creating the route (leaves a moment with no route)
+    /// Change media types by deleting and re-creating the route (the old route is re-created if
+    /// the new one is refused)
     #[arg(long)]
     pub allow_replace: bool,
+
+    /// Refuse a plan that deletes or replaces more than this share of the routes it manages
+    /// (when it manages 10 or more)
+    #[arg(long, value_name = "SHARE", default_value_t = DEFAULT_MAX_CHANGE, value_parser = share)]
+    pub max_change: f64,
+
+    /// Go on with a plan --max-change refuses
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// A share from 0 to 1: `0.3`, or `30%`.
+fn share(text: &str) -> Result<f64, String> {
+    let (number, scale) = match text.strip_suffix('%') {
+        Some(percent) => (percent, 100.0),
+        None => (text, 1.0),
+    };
+    match number.trim().parse::<f64>() {
+        Ok(n) if (0.0..=1.0).contains(&(n / scale)) => Ok(n / scale),
+        _ => Err("give a share from 0 to 1 (0.3) or a percentage (30%)".to_owned()),
+    }
 }
 
 impl PlanArgs {
@@ -57,6 +79,20 @@ impl PlanArgs {
     /// Whether the file is read from stdin.
     pub fn reads_stdin(&self) -> bool {
         self.file.as_deref().is_some_and(routes_input::is_stdin)
+    }
+
+    /// The guard's refusal of a plan of this radius, unless --force: the
+    /// message on stderr and the exit code.
+    pub fn guard(&self, radius: BlastRadius) -> Option<ExitCode> {
+        if self.force || !radius.exceeds(self.max_change) {
+            return None;
+        }
+        output::stderr(&format!(
+            "error: {radius}, more than --max-change {:.0}%; nothing was changed. A routes file \
+             cut short prunes every route it lost: check it, and pass --force to go on",
+            self.max_change * 100.0
+        ));
+        Some(ExitCode::from(exit::GUARD))
     }
 
     /// Reads the routes file; every problem at once, nothing sent.
@@ -104,6 +140,10 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
     let client = config.build()?;
     let plan = client.plan_routes(&file, args.plan.options()).await?;
     let source = args.plan.source();
+    if let Some(refused) = args.plan.guard(BlastRadius::of(&plan)) {
+        print(&plan, &source, &file, out);
+        return Ok(refused);
+    }
     if let Some(path) = &args.out {
         let saved = SavedPlan::new(&plan, &source, text.as_bytes());
         std::fs::write(path, saved.to_json()).map_err(|e| Error::InvalidInput {

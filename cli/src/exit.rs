@@ -36,6 +36,9 @@ pub const UNROUTED: u8 = 10;
 /// `apply --plan`: a route the saved plan touches changed since the plan
 /// was made; nothing was changed.
 pub const STALE_PLAN: u8 = 11;
+/// `plan`, `apply`: the plan deletes or replaces more than `--max-change` of
+/// the routes it manages; nothing was changed (`--force` goes on).
+pub const GUARD: u8 = 12;
 
 /// The table shown at the end of `--help`.
 pub const HELP: &str = "\
@@ -52,7 +55,9 @@ Exit codes:
   9  apply: not every change was applied (failed, unknown or skipped; the summary says which)
  10  apply: a number was left without a route (a replace's create failed and the old route could
      not be re-created); the report names the route and the command that restores it
- 11  apply --plan: a route the saved plan touches changed since it was made; nothing was changed";
+ 11  apply --plan: a route the saved plan touches changed since it was made; nothing was changed
+ 12  plan, apply: the plan deletes or replaces more than --max-change of the routes it manages
+     (when it manages 10 or more); nothing was changed; --force goes on";
 
 /// The exit code for an SDK error.
 pub fn code_for_cec(error: &Error) -> u8 {
@@ -95,6 +100,7 @@ mod tests {
             NOT_APPLIED,
             UNROUTED,
             STALE_PLAN,
+            GUARD,
         ] {
             assert!(
                 HELP.contains(&format!("{code:>3}  ")),

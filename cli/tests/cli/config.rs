@@ -318,6 +318,30 @@ async fn every_exit_code_in_help_is_reached() {
         run_against(&sandbox, &["apply", "--plan", saved, "--yes"]).await,
     );
 
+    let ten: String = (601..611)
+        .map(|ext| format!("  - accessCode: \"9911411\"\n    extCode: \"{ext}\"\n    ivr: 7\n"))
+        .collect();
+    let ten = scratch_file("exit_codes_ten.yaml", &format!("routes:\n{ten}"));
+    let applied = run_against(
+        &sandbox,
+        &["apply", "-f", ten.to_str().expect("a UTF-8 path"), "--yes"],
+    )
+    .await;
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    let one = scratch_file(
+        "exit_codes_one.yaml",
+        "routes:\n  - accessCode: \"9911411\"\n    extCode: \"601\"\n    ivr: 7\n",
+    );
+    reach(
+        12,
+        "the blast-radius guard",
+        run_against(
+            &sandbox,
+            &["plan", "-f", one.to_str().expect("a UTF-8 path"), "--prune"],
+        )
+        .await,
+    );
+
     assert_eq!(
         reached, documented,
         "--help documents exactly the codes reached"

@@ -500,3 +500,65 @@ mod saved_plans {
         ");
     }
 }
+
+mod guard {
+    //! The blast-radius guard, in plan and apply alike.
+
+    use cec_routes::plan::ApplyOptions;
+    use cec_routes_sandbox::{Operation, Sandbox};
+
+    use super::super::{
+        routing_as_code::{apply, everything, file_of, nth, plan},
+        support::{run_against, scratch_file},
+    };
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_file_that_prunes_40_percent_of_50_routes_is_refused_unless_forced() {
+        let sandbox = Sandbox::start().await.unwrap();
+        let client = sandbox.client_builder().build().unwrap();
+        let fifty = file_of((0..50).map(nth));
+        let report = apply(
+            &client,
+            &plan(&client, &fifty, everything()).await,
+            ApplyOptions::new(),
+        )
+        .await;
+        assert!(report.all_applied());
+        // Keep 30 of the 50, under the same access code: 20 pruned.
+        let path = scratch_file("guard.yaml", &file_of((0..30).map(nth)).to_yaml());
+        let file = path.to_str().unwrap();
+
+        let plan_args = ["plan", "-f", file, "--prune"];
+        let apply_args = ["apply", "-f", file, "--prune", "--yes"];
+        for args in [&plan_args[..], &apply_args[..]] {
+            let command = args[0];
+            let run = run_against(&sandbox, args).await;
+            assert_eq!(run.code, 12, "{command}: {}{}", run.stdout, run.stderr);
+            assert!(
+                run.stderr.contains(
+                    "the plan deletes or replaces 20 of the 50 routes it manages (40%), more than \
+                     --max-change 30%"
+                ),
+                "{command}: {}",
+                run.stderr
+            );
+        }
+        assert_eq!(sandbox.requests(Operation::DeleteCalledRoute), 0);
+        assert_eq!(sandbox.routes().len(), 50);
+
+        let higher = run_against(
+            &sandbox,
+            &["plan", "-f", file, "--prune", "--max-change", "50%"],
+        )
+        .await;
+        assert_eq!(higher.code, 0, "{}", higher.stderr);
+
+        let forced = run_against(
+            &sandbox,
+            &["apply", "-f", file, "--prune", "--yes", "--force"],
+        )
+        .await;
+        assert_eq!(forced.code, 0, "{}{}", forced.stdout, forced.stderr);
+        assert_eq!(sandbox.routes().len(), 30);
+    }
+}
