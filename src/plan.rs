@@ -42,7 +42,9 @@ mod file;
 mod guard;
 mod saved;
 
-pub use apply::{ApplyOptions, ApplyReport, ChangeResult, DEFAULT_PARALLEL, Outcome, Restore};
+pub use apply::{
+    ApplyOptions, ApplyReport, CancellationToken, ChangeResult, DEFAULT_PARALLEL, Outcome, Restore,
+};
 pub use diff::{Change, ChangeKind, Held, Plan, PlanOptions};
 pub use file::{FileRoute, Problem, RoutesFile, RoutesFileError};
 pub use guard::{BlastRadius, DEFAULT_MAX_CHANGE, GUARD_MIN_MANAGED};

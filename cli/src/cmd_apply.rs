@@ -5,13 +5,16 @@ use std::{io::IsTerminal, process::ExitCode};
 use crate::error::Error;
 use cec_routes::{
     Client, ClientBuilder,
-    plan::{ApplyOptions, ApplyReport, BlastRadius, DEFAULT_PARALLEL, Plan, SavedPlan},
+    plan::{
+        ApplyOptions, ApplyReport, BlastRadius, CancellationToken, DEFAULT_PARALLEL, Plan,
+        SavedPlan,
+    },
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::{
     cmd_plan::PlanArgs,
-    exit,
+    exit, interrupt,
     output::{self, Output, apply_json, apply_summary_text, change_line, plan_text},
 };
 
@@ -118,9 +121,11 @@ async fn carry_out(
             reason: "not confirmed; nothing was changed".into(),
         });
     }
+    let stop = CancellationToken::new();
     let options = ApplyOptions::new()
         .parallel(usize::try_from(args.parallel).unwrap_or(DEFAULT_PARALLEL))
-        .fail_fast(args.fail_fast);
+        .fail_fast(args.fail_fast)
+        .cancel_on(stop.clone());
     let bar = (!out.is_json() && std::io::stderr().is_terminal()).then(|| {
         let bar = ProgressBar::new(plan.changes.len() as u64);
         bar.set_style(
@@ -129,6 +134,7 @@ async fn carry_out(
         );
         bar
     });
+    let watcher = interrupt::watch(stop, bar.clone());
     let report = client
         .apply_plan(plan, options, |result| match &bar {
             Some(bar) => {
@@ -144,6 +150,8 @@ async fn carry_out(
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    // The run is over: a Ctrl-C from now on ends the process as usual.
+    watcher.abort();
     out.outcome(
         apply_summary_text(&report).trim_start(),
         apply_json(plan, &report, source),
@@ -160,6 +168,16 @@ async fn carry_out(
     }
     if !unrouted.is_empty() {
         Ok(ExitCode::from(exit::UNROUTED))
+    } else if report.interrupted {
+        output::stderr(&format!(
+            "error: interrupted: {} applied, {} failed, {} unknown, {} not started; run apply \
+             again: it plans from the live routes, so it applies only what is still missing",
+            report.applied(),
+            report.failed(),
+            report.unknown(),
+            report.skipped(),
+        ));
+        Ok(ExitCode::from(interrupt::EXIT))
     } else if report.all_applied() {
         Ok(ExitCode::SUCCESS)
     } else {

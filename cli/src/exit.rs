@@ -57,7 +57,9 @@ Exit codes:
      not be re-created); the report names the route and the command that restores it
  11  apply --plan: a route the saved plan touches changed since it was made; nothing was changed
  12  plan, apply: the plan deletes or replaces more than --max-change of the routes it manages
-     (when it manages 10 or more); nothing was changed; --force goes on";
+     (when it manages 10 or more); nothing was changed; --force goes on
+130  apply: interrupted (Ctrl-C, SIGTERM): nothing new was started, the requests in flight
+     finished; the summary says what was applied, failed, unknown and not started";
 
 /// The exit code for an SDK error.
 pub fn code_for_cec(error: &Error) -> u8 {
@@ -101,6 +103,7 @@ mod tests {
             UNROUTED,
             STALE_PLAN,
             GUARD,
+            crate::interrupt::EXIT,
         ] {
             assert!(
                 HELP.contains(&format!("{code:>3}  ")),

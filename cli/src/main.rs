@@ -18,6 +18,7 @@ mod cmd_sandbox;
 mod cmd_token;
 mod error;
 mod exit;
+mod interrupt;
 mod logs;
 mod output;
 mod prompt;

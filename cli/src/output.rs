@@ -809,6 +809,7 @@ pub fn apply_json(
             "failed": report.failed(),
             "unknown": report.unknown(),
             "skipped": report.skipped(),
+            "interrupted": report.interrupted,
         },
     })
 }

@@ -7,6 +7,7 @@ use std::{
 };
 
 use futures::StreamExt;
+pub use tokio_util::sync::CancellationToken;
 
 use super::diff::{Change, Plan, same_device, same_media};
 use crate::{
@@ -23,16 +24,20 @@ pub const DEFAULT_PARALLEL: usize = 4;
 /// # Examples
 ///
 /// ```
-/// use cec_routes::plan::ApplyOptions;
+/// use cec_routes::plan::{ApplyOptions, CancellationToken};
 ///
-/// let options = ApplyOptions::new().parallel(8).fail_fast(true);
+/// let stop = CancellationToken::new();
+/// let options = ApplyOptions::new().parallel(8).fail_fast(true).cancel_on(stop.clone());
 /// assert_eq!(options.parallelism(), 8);
+/// // From a signal handler: start nothing new, let what is in flight end.
+/// stop.cancel();
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 #[must_use]
 pub struct ApplyOptions {
     parallel: usize,
     fail_fast: bool,
+    cancel: CancellationToken,
 }
 
 impl Default for ApplyOptions {
@@ -40,6 +45,7 @@ impl Default for ApplyOptions {
         ApplyOptions {
             parallel: DEFAULT_PARALLEL,
             fail_fast: false,
+            cancel: CancellationToken::new(),
         }
     }
 }
@@ -60,6 +66,16 @@ impl ApplyOptions {
     /// under way finish).
     pub fn fail_fast(mut self, fail_fast: bool) -> Self {
         self.fail_fast = fail_fast;
+        self
+    }
+
+    /// Once `token` is cancelled, start no other change: those under way
+    /// finish (each within the client's timeout; a replace whose delete
+    /// went through goes on to its create, so no number is left without a
+    /// route), the rest are [`Outcome::Skipped`] and the report is
+    /// [`ApplyReport::interrupted`].
+    pub fn cancel_on(mut self, token: CancellationToken) -> Self {
+        self.cancel = token;
         self
     }
 
@@ -99,7 +115,8 @@ pub enum Outcome {
         /// What went wrong.
         error: Error,
     },
-    /// Not started, because an earlier change failed and `fail_fast` was on.
+    /// Not started, because an earlier change failed and `fail_fast` was
+    /// on, or because apply was cancelled ([`ApplyOptions::cancel_on`]).
     Skipped,
 }
 
@@ -203,6 +220,9 @@ pub struct ApplyReport {
     pub results: Vec<ChangeResult>,
     /// Whether the live routes were read back to settle unknown outcomes.
     pub read_back: bool,
+    /// Whether apply was cancelled before every change had started: the
+    /// changes not started are [`Outcome::Skipped`].
+    pub interrupted: bool,
 }
 
 impl ApplyReport {
@@ -422,8 +442,11 @@ impl Client {
         let mut running = futures::stream::iter(units(plan))
             .map(|unit| {
                 let stop = &stop;
+                let options = &options;
                 async move {
-                    if options.fail_fast && stop.load(Ordering::SeqCst) {
+                    if options.cancel.is_cancelled()
+                        || (options.fail_fast && stop.load(Ordering::SeqCst))
+                    {
                         return unit
                             .iter()
                             .map(|&index| Done::new(index, (Outcome::Skipped, None)))
@@ -462,7 +485,9 @@ impl Client {
                 .map(|r| r.expect("every change ends with a result"))
                 .collect(),
             read_back: false,
+            interrupted: false,
         };
+        report.interrupted = options.cancel.is_cancelled() && report.skipped() > 0;
         self.read_back(&mut report).await;
         report
     }

@@ -342,6 +342,14 @@ async fn every_exit_code_in_help_is_reached() {
         .await,
     );
 
+    reach(
+        130,
+        "interrupted",
+        crate::trusted_apply::interrupts::interrupted_apply(40, 2, 4)
+            .await
+            .run,
+    );
+
     assert_eq!(
         reached, documented,
         "--help documents exactly the codes reached"

@@ -562,3 +562,134 @@ mod guard {
         assert_eq!(sandbox.routes().len(), 30);
     }
 }
+
+pub(crate) mod interrupts {
+    //! Ctrl-C during apply: nothing new starts, the report says what
+    //! became of everything, and the next apply converges.
+
+    use std::{
+        process::{Command, Stdio},
+        time::Duration,
+    };
+
+    use cec_routes_sandbox::{Operation, Sandbox};
+    use serde_json::Value;
+
+    use super::super::{
+        routing_as_code::{expected, file_of, held, nth},
+        support::{Run, run_against, sandbox_env, scratch_dir, scratch_file},
+    };
+
+    /// What an interrupted apply of `n` creates gave, and the sandbox's
+    /// create count when the signal was sent.
+    pub(crate) struct Interrupted {
+        pub run: Run,
+        pub sandbox: Sandbox,
+        pub file: std::path::PathBuf,
+        pub creates_at_signal: usize,
+    }
+
+    /// Applies `n` routes with `--parallel parallel` against a slow
+    /// sandbox, and sends SIGINT once `after` creates have arrived.
+    pub(crate) async fn interrupted_apply(n: usize, parallel: usize, after: usize) -> Interrupted {
+        let sandbox = Sandbox::builder()
+            .latency(Duration::from_millis(40))
+            .start()
+            .await
+            .unwrap();
+        let file = scratch_file(
+            &format!("interrupt-{n}.yaml"),
+            &file_of((0..n).map(nth)).to_yaml(),
+        );
+        let parallel = parallel.to_string();
+        let child = Command::new(assert_cmd::cargo::cargo_bin!("cec-routes"))
+            .args([
+                "apply",
+                "-f",
+                file.to_str().unwrap(),
+                "--yes",
+                "--parallel",
+                &parallel,
+                "-o",
+                "json",
+            ])
+            .env_clear()
+            .envs(sandbox_env(&sandbox))
+            .env("XDG_CONFIG_HOME", scratch_dir("no-config"))
+            .env("HOME", scratch_dir("no-home"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        while sandbox.requests(Operation::CreateCalledRoute) < after {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let creates_at_signal = sandbox.requests(Operation::CreateCalledRoute);
+        let kill = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(kill.success());
+        let output =
+            tokio::task::spawn_blocking(move || child.wait_with_output().expect("the binary ends"))
+                .await
+                .unwrap();
+        Interrupted {
+            run: Run {
+                code: output.status.code().expect("an exit code, not a signal"),
+                stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            },
+            sandbox,
+            file,
+            creates_at_signal,
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_first_ctrl_c_starts_nothing_new_reports_everything_and_exits_130() {
+        let Interrupted {
+            run,
+            sandbox,
+            file,
+            creates_at_signal,
+        } = interrupted_apply(200, 2, 20).await;
+
+        assert_eq!(run.code, 130, "{}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr.contains("interrupted: starting nothing new"),
+            "{}",
+            run.stderr
+        );
+        let json: Value = serde_json::from_str(&run.stdout).expect("one JSON document");
+        let summary = &json["summary"];
+        assert_eq!(summary["interrupted"], true);
+        let creates = sandbox.requests(Operation::CreateCalledRoute);
+        assert!(
+            creates <= creates_at_signal + 2,
+            "only the requests in flight went on: {creates_at_signal} at the signal, {creates} at the end"
+        );
+        assert_eq!(summary["applied"], creates, "{summary}");
+        assert_eq!(summary["skipped"], 200 - creates, "{summary}");
+        assert_eq!(summary["failed"], 0);
+        assert_eq!(summary["unknown"], 0);
+        assert_eq!(sandbox.routes().len(), creates);
+        assert!(run.stderr.contains("not started"), "{}", run.stderr);
+
+        let again = run_against(&sandbox, &["apply", "-f", file.to_str().unwrap(), "--yes"]).await;
+        assert_eq!(again.code, 0, "{}", again.stderr);
+        assert!(
+            again
+                .stdout
+                .contains(&format!("Plan: {} to create", 200 - creates)),
+            "{}",
+            again.stdout
+        );
+        assert_eq!(
+            held(&sandbox),
+            expected(&(0..200).map(nth).collect::<Vec<_>>()),
+            "every route once, no duplicate"
+        );
+    }
+}
