@@ -872,3 +872,356 @@ fn settle(change: &Change, now: Option<&Route>, error: Error) -> (Outcome, Optio
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Every decision of `settle`, and the grouping and checks around it.
+
+    use super::*;
+    use crate::device::Device;
+
+    fn live(dnid: i64, device: Device, media: Option<MediaType>) -> Route {
+        let mut route = Route::new("9911411", device);
+        route.ext_code = Some("1".into());
+        route.dnid = Some(dnid);
+        route.media_type = media.map(Listed::Known);
+        route
+    }
+
+    fn wanted(device: Device, media: Option<MediaType>) -> CalledRoute {
+        let route = CalledRoute::new("9911411", device)
+            .unwrap()
+            .with_ext_code("1")
+            .unwrap();
+        match media {
+            Some(media) => route.with_media_type(media).unwrap(),
+            None => route,
+        }
+    }
+
+    fn lost() -> Error {
+        Error::Timeout {
+            timeout: std::time::Duration::from_secs(1),
+        }
+    }
+
+    /// The decision, in one word, and the note.
+    fn decide(change: &Change, now: Option<&Route>) -> (&'static str, Option<String>) {
+        let (outcome, note) = settle(change, now, lost());
+        let word = match outcome {
+            Outcome::Applied { read_back: true } => "applied",
+            Outcome::Failed {
+                read_back: true, ..
+            } => "not applied",
+            Outcome::Unknown { .. } => "unknown",
+            other => panic!("settle never decides {other:?}"),
+        };
+        (word, note)
+    }
+
+    const Q1: Device = Device::SkillQueue(1);
+    const IVR7: Device = Device::Ivr(7);
+    const IVR8: Device = Device::Ivr(8);
+
+    #[test]
+    fn a_create_is_applied_only_when_its_route_is_there() {
+        let create = Change::Create {
+            route: wanted(IVR7, Some(MediaType::Video)),
+        };
+        assert_eq!(decide(&create, None), ("not applied", None));
+        let made = live(5, IVR7, Some(MediaType::Video));
+        assert_eq!(decide(&create, Some(&made)).0, "applied");
+        // Another device, or the same device on another media type: not
+        // the create's route.
+        let other = live(5, IVR8, Some(MediaType::Video));
+        assert_eq!(
+            decide(&create, Some(&other)),
+            (
+                "unknown",
+                Some("the read-back found another route at this key: IVR flow 8 (dnid 5)".into())
+            )
+        );
+        let other_media = live(5, IVR7, None);
+        assert_eq!(decide(&create, Some(&other_media)).0, "unknown");
+    }
+
+    #[test]
+    fn a_create_without_a_media_type_matches_the_default_one() {
+        let create = Change::Create {
+            route: wanted(IVR7, None),
+        };
+        assert_eq!(decide(&create, Some(&live(5, IVR7, None))).0, "applied");
+        assert_eq!(
+            decide(
+                &create,
+                Some(&live(5, IVR7, Some(MediaType::VoiceAndVideo)))
+            )
+            .0,
+            "applied"
+        );
+    }
+
+    #[test]
+    fn a_modify_is_decided_by_the_device_of_the_same_route() {
+        let before = live(2, Q1, None);
+        let modify = Change::Modify {
+            live: before.clone(),
+            route: wanted(IVR7, None),
+        };
+        assert_eq!(decide(&modify, Some(&live(2, IVR7, None))).0, "applied");
+        assert_eq!(
+            decide(&modify, Some(&before)),
+            ("not applied", None),
+            "the same route, unchanged"
+        );
+        // The same route on a third device, or another route on the old
+        // device: someone else was here.
+        assert_eq!(decide(&modify, Some(&live(2, IVR8, None))).0, "unknown");
+        assert_eq!(decide(&modify, Some(&live(3, Q1, None))).0, "unknown");
+        assert_eq!(
+            decide(&modify, None),
+            (
+                "unknown",
+                Some("the read-back found no route at this key".into())
+            )
+        );
+    }
+
+    #[test]
+    fn a_delete_is_applied_when_the_key_is_empty() {
+        let before = live(2, Q1, None);
+        let delete = Change::Delete {
+            live: before.clone(),
+        };
+        assert_eq!(decide(&delete, None), ("applied", None));
+        assert_eq!(decide(&delete, Some(&before)), ("not applied", None));
+        // A route of another dnid is not the one deleted.
+        let (word, note) = decide(&delete, Some(&live(9, Q1, None)));
+        assert_eq!(word, "unknown");
+        assert!(note.unwrap().contains("(dnid 9)"));
+    }
+
+    #[test]
+    fn a_delete_is_never_taken_as_applied_because_a_route_is_there() {
+        // Even one that looks like what a create would make: a delete has
+        // no target.
+        let before = live(2, Q1, None);
+        let delete = Change::Delete { live: before };
+        let mut other = live(9, Q1, None);
+        other.dnid = None;
+        let (word, note) = decide(&delete, Some(&other));
+        assert_eq!(word, "unknown");
+        assert!(note.unwrap().ends_with("(dnid -)"));
+    }
+
+    #[test]
+    fn a_replace_is_decided_by_the_route_at_its_key() {
+        let before = live(2, IVR7, None);
+        let replace = Change::Replace {
+            live: before.clone(),
+            route: wanted(IVR7, Some(MediaType::Video)),
+        };
+        assert_eq!(
+            decide(&replace, Some(&live(6, IVR7, Some(MediaType::Video)))).0,
+            "applied"
+        );
+        assert_eq!(
+            decide(&replace, Some(&before)),
+            ("not applied", None),
+            "the delete did not go through"
+        );
+        assert_eq!(
+            decide(&replace, None),
+            ("not applied", Some(ROUTE_GONE.to_owned())),
+            "deleted, not created"
+        );
+        assert_eq!(decide(&replace, Some(&live(6, IVR8, None))).0, "unknown");
+        assert_eq!(
+            decide(&replace, Some(&live(2, IVR8, Some(MediaType::Video)))).0,
+            "not applied",
+            "the same route (dnid) is still there"
+        );
+    }
+
+    #[test]
+    fn settle_keeps_the_error_it_was_given() {
+        let create = Change::Create {
+            route: wanted(IVR7, None),
+        };
+        let (outcome, _) = settle(&create, None, lost());
+        assert!(matches!(outcome.error(), Some(Error::Timeout { .. })));
+    }
+
+    #[test]
+    fn a_delete_and_a_create_of_the_same_key_run_as_one_unit() {
+        let other = {
+            let mut r = live(4, Q1, None);
+            r.ext_code = Some("2".into());
+            r
+        };
+        let mut plan = Plan {
+            changes: vec![
+                Change::Delete {
+                    live: live(2, Q1, None),
+                },
+                Change::Delete { live: other },
+                Change::Create {
+                    route: wanted(IVR7, None),
+                },
+                Change::Create {
+                    route: CalledRoute::new("9911411", IVR8).unwrap(),
+                },
+            ],
+            ..Plan::default()
+        };
+        assert_eq!(units(&plan), [vec![0, 2], vec![1], vec![3]]);
+        plan.changes.swap(0, 2);
+        assert_eq!(
+            units(&plan),
+            [vec![2, 0], vec![1], vec![3]],
+            "the delete first, in the plan's order of the unit's earliest change"
+        );
+    }
+
+    #[test]
+    fn one_create_pairs_with_one_delete_only() {
+        let plan = Plan {
+            changes: vec![
+                Change::Delete {
+                    live: live(2, Q1, None),
+                },
+                Change::Delete {
+                    live: live(3, Q1, None),
+                },
+                Change::Create {
+                    route: wanted(IVR7, None),
+                },
+            ],
+            ..Plan::default()
+        };
+        assert_eq!(units(&plan), [vec![0, 2], vec![1]]);
+    }
+
+    #[test]
+    fn an_old_route_is_restorable_only_when_it_can_be_described() {
+        let old = restorable(&live(2, IVR7, Some(MediaType::Video))).unwrap();
+        assert_eq!(old, wanted(IVR7, Some(MediaType::Video)));
+        assert_eq!(
+            restorable(&live(2, IVR7, None)).unwrap(),
+            wanted(IVR7, None)
+        );
+        let mut undocumented = live(2, IVR7, None);
+        undocumented.device = Listed::Unknown("devicetype 9, deviceId 1".into());
+        assert!(restorable(&undocumented).is_err());
+        let mut odd_media = live(2, IVR7, None);
+        odd_media.media_type = Some(Listed::Unknown("77".into()));
+        assert!(restorable(&odd_media).is_err());
+        let mut bare = live(2, IVR7, None);
+        bare.ext_code = None;
+        assert_eq!(restorable(&bare).unwrap().ext_code(), None);
+    }
+
+    #[test]
+    fn the_restore_command_quotes_what_a_shell_would_read() {
+        let star = CalledRoute::new("9911411", Q1)
+            .unwrap()
+            .with_ext_code("1*#")
+            .unwrap()
+            .with_media_type(MediaType::Video)
+            .unwrap();
+        assert_eq!(
+            Restore::command_for(&star),
+            "cec-routes create --access-code 9911411 --ext-code '1*#' --skill-queue 1 \
+             --media-type video"
+        );
+        let restore = Restore {
+            route: star.clone(),
+            error: None,
+        };
+        assert!(restore.restored());
+        assert_eq!(restore.command(), Restore::command_for(&star));
+        assert!(restore_note(&restore).contains("re-created at once"));
+        let failed = Restore {
+            route: star,
+            error: Some(lost()),
+        };
+        assert!(!failed.restored());
+        assert!(restore_note(&failed).contains("restore it with: cec-routes create"));
+    }
+
+    #[test]
+    fn only_a_lost_answer_leaves_an_outcome_unknown() {
+        assert!(outcome_unknown(&lost()));
+        assert!(!outcome_unknown(&Error::invalid("x", "y")));
+        assert!(matches!(failed(lost()), Outcome::Unknown { .. }));
+        assert!(matches!(
+            failed(Error::invalid("x", "y")),
+            Outcome::Failed {
+                read_back: false,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn the_report_counts_each_outcome_and_the_routes_left_without_one() {
+        let change = Change::Create {
+            route: wanted(IVR7, None),
+        };
+        let result = |outcome, restore| ChangeResult {
+            change: change.clone(),
+            outcome,
+            note: None,
+            restore,
+        };
+        let restore = |error| Restore {
+            route: wanted(IVR7, None),
+            error,
+        };
+        let report = ApplyReport {
+            results: vec![
+                result(Outcome::Applied { read_back: false }, None),
+                result(
+                    Outcome::Failed {
+                        error: lost(),
+                        read_back: false,
+                    },
+                    Some(restore(None)),
+                ),
+                result(
+                    Outcome::Failed {
+                        error: lost(),
+                        read_back: true,
+                    },
+                    Some(restore(Some(lost()))),
+                ),
+                result(Outcome::Unknown { error: lost() }, None),
+                result(Outcome::Skipped, None),
+            ],
+            read_back: true,
+            interrupted: false,
+        };
+        assert_eq!(
+            (
+                report.applied(),
+                report.failed(),
+                report.unknown(),
+                report.skipped()
+            ),
+            (1, 2, 1, 1)
+        );
+        assert!(!report.all_applied());
+        assert_eq!(report.restored().count(), 1);
+        assert_eq!(report.unrouted().count(), 1);
+        assert!(report.unrouted().all(|r| !r.restored()));
+    }
+
+    #[test]
+    fn options_keep_what_they_were_given() {
+        let options = ApplyOptions::new().parallel(0).fail_fast(true);
+        assert_eq!(options.parallelism(), 1, "at least one");
+        assert!(options.fails_fast());
+        assert_eq!(ApplyOptions::new().parallelism(), DEFAULT_PARALLEL);
+        assert!(!ApplyOptions::new().fails_fast());
+    }
+}

@@ -9,6 +9,7 @@
 
 mod common;
 
+mod apply_plan;
 mod config;
 mod create_called_route;
 mod delete_called_route;
