@@ -653,6 +653,21 @@ mod tests {
     }
 
     #[test]
+    fn a_modify_without_the_routes_id_is_held_with_the_reason() {
+        let f = file(&[(A, Some("1"), IVR8, None)]);
+        let mut no_id = live(A, Some("1"), 1, IVR7);
+        no_id.id = None;
+        let plan = Plan::new(&f, &[no_id], PlanOptions::new());
+        assert!(!plan.has_changes());
+        assert_eq!(plan.locked.len(), 1);
+        assert!(
+            !plan.locked[0].reason.starts_with("editable"),
+            "{}",
+            plan.locked[0].reason
+        );
+    }
+
+    #[test]
     fn a_second_route_at_a_key_is_pruned_and_an_undescribable_one_kept() {
         let f = file(&[(A, Some("1"), IVR7, None)]);
         let mut odd = live(A, Some("2"), 9, IVR7);
