@@ -576,8 +576,13 @@ impl Client {
             }
         };
         if let Err(error) = self.check_create(route).await {
+            // Nothing that changes a route was sent: a lost answer to the
+            // check's query leaves nothing unknown.
             return Swap {
-                delete: failed(error),
+                delete: Outcome::Failed {
+                    error,
+                    read_back: false,
+                },
                 create: not_started(),
                 restore: None,
             };

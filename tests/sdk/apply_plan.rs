@@ -173,7 +173,13 @@ async fn a_refused_restore_leaves_the_route_named_in_the_report() {
         2,
         Fault::ReturnCode("E-2".into()),
     );
+    let queries = sandbox.requests(Operation::QueryCalledRoute);
     let report = apply(&client, &plan).await;
+    assert_eq!(
+        sandbox.requests(Operation::QueryCalledRoute),
+        queries,
+        "a refusal is not read back"
+    );
     let unrouted: Vec<_> = report.unrouted().collect();
     assert_eq!(unrouted.len(), 1);
     assert_eq!(unrouted[0].route, route("1", IVR7, None));
@@ -228,6 +234,8 @@ async fn a_create_whose_answer_is_lost_is_read_back_at_once() {
         "{report:#?}"
     );
     assert!(report.results[0].restore.is_none());
+    assert!(report.results[0].note.is_none());
+    assert!(!report.read_back, "settled at once, not after the run");
     assert_eq!(sandbox.requests(Operation::CreateCalledRoute), 1);
     assert_eq!(held(&sandbox), one("1", IVR7, MediaType::Video));
 
@@ -294,6 +302,7 @@ async fn a_delete_whose_answer_is_lost_is_read_back_before_the_create() {
         ),
         "{report:#?}"
     );
+    assert!(!report.read_back, "settled at once, not after the run");
     assert_eq!(sandbox.requests(Operation::CreateCalledRoute), 0);
     assert_eq!(held(&sandbox), one("1", IVR7, MediaType::VoiceAndVideo));
 }
@@ -373,7 +382,17 @@ async fn a_replace_is_checked_before_anything_is_sent() {
     let (sandbox2, client2, plan2) = replace_setup().await;
     sandbox2.fail_request(Operation::QueryAccessCodeList, 1, Fault::Status(503));
     let report2 = apply(&client2, &plan2).await;
-    assert!(!report2.all_applied());
+    assert!(
+        matches!(
+            report2.results[0].outcome,
+            Outcome::Failed {
+                read_back: false,
+                ..
+            }
+        ),
+        "a failed check is no unknown outcome: {report2:#?}"
+    );
+    assert!(!report2.read_back);
     for s in [&sandbox, &sandbox2] {
         assert_eq!(s.requests(Operation::DeleteCalledRoute), 0);
         assert_eq!(held(s), one("1", IVR7, MediaType::VoiceAndVideo));
@@ -553,13 +572,23 @@ async fn fail_fast_and_cancel_start_nothing_new() {
         "one was refused before"
     );
 
+    // Cancelled once every change has ended: nothing was left unstarted.
+    let late = CancellationToken::new();
+    let mut ended = 0;
     let done = client
         .apply_plan(
             &plan,
-            ApplyOptions::new().cancel_on(CancellationToken::new()),
-            |_| {},
+            ApplyOptions::new().parallel(1).cancel_on(late.clone()),
+            |_| {
+                ended += 1;
+                if ended == plan.changes.len() {
+                    late.cancel();
+                }
+            },
         )
         .await;
+    assert!(late.is_cancelled());
+    assert_eq!(done.skipped(), 0);
     assert!(!done.interrupted);
 }
 
