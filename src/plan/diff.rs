@@ -653,6 +653,16 @@ mod tests {
     }
 
     #[test]
+    fn options_say_what_they_were_given() {
+        let none = PlanOptions::new();
+        assert!(!none.prunes() && !none.replaces());
+        let prune = PlanOptions::new().prune(true);
+        assert!(prune.prunes() && !prune.replaces());
+        let replace = PlanOptions::new().allow_replace(true);
+        assert!(!replace.prunes() && replace.replaces());
+    }
+
+    #[test]
     fn a_modify_without_the_routes_id_is_held_with_the_reason() {
         let f = file(&[(A, Some("1"), IVR8, None)]);
         let mut no_id = live(A, Some("1"), 1, IVR7);
