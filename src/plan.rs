@@ -47,8 +47,14 @@ mod apply;
 mod check;
 mod diff;
 mod file;
+mod guard;
+mod saved;
 
-pub use apply::{ApplyOptions, ApplyReport, ChangeResult, DEFAULT_PARALLEL, Outcome};
+pub use apply::{
+    ApplyOptions, ApplyReport, CancellationToken, ChangeResult, DEFAULT_PARALLEL, Outcome, Restore,
+};
 pub use check::{Tenant, check};
 pub use diff::{Change, ChangeKind, Held, Plan, PlanOptions};
 pub use file::{FileRoute, Problem, RoutesFile, RoutesFileError};
+pub use guard::{BlastRadius, DEFAULT_MAX_CHANGE, GUARD_MIN_MANAGED};
+pub use saved::{Drift, PLAN_FORMAT_VERSION, SavedPlan, SavedPlanError};

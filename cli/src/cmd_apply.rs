@@ -4,23 +4,32 @@ use std::{io::IsTerminal, process::ExitCode};
 
 use crate::error::Error;
 use cec_routes::{
-    ClientBuilder,
-    plan::{ApplyOptions, ApplyReport, DEFAULT_PARALLEL},
+    Client, ClientBuilder,
+    plan::{
+        ApplyOptions, ApplyReport, BlastRadius, CancellationToken, DEFAULT_PARALLEL, Plan,
+        SavedPlan,
+    },
 };
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::{
     cmd_check,
     cmd_plan::PlanArgs,
-    exit,
+    exit, interrupt,
     output::{self, Output, apply_json, apply_summary_text, change_line, plan_text},
 };
 
 /// Make the live routes what a routes file says: plan, confirm, apply
 #[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("routes").required(true).args(["file", "plan_file"])))]
 pub struct Args {
     #[command(flatten)]
     pub plan: PlanArgs,
+
+    /// Apply exactly this saved plan (`plan --out`), after checking that the routes it touches
+    /// are as they were when it was made
+    #[arg(long = "plan", value_name = "FILE", conflicts_with_all = ["prune", "allow_replace"])]
+    pub plan_file: Option<std::path::PathBuf>,
 
     /// Apply without asking; required when stdin is not a terminal
     #[arg(long, short = 'y')]
@@ -37,27 +46,78 @@ pub struct Args {
 }
 
 pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<ExitCode, Error> {
-    let file = args.plan.load()?;
-    let source = args.plan.source();
-    let client = config.build()?;
-    let (file, tenant) = match cmd_check::before_planning(&client, &file, &source, out).await? {
-        Ok(checked) => checked,
-        Err(problems) => return Ok(problems),
+    let (client, plan, source) = match &args.plan_file {
+        Some(path) => {
+            let shown = path.display().to_string();
+            let text = std::fs::read_to_string(path).map_err(|e| Error::InvalidInput {
+                field: "--plan",
+                reason: format!("{shown} could not be read: {e}"),
+            })?;
+            let saved = SavedPlan::from_json(&text).map_err(|e| Error::InvalidInput {
+                field: "--plan",
+                reason: format!("{shown}: {e}"),
+            })?;
+            let client = config.build()?;
+            let drift = client.plan_drift(&saved.plan).await?;
+            if !drift.is_empty() {
+                output::stderr(&output::drift_text(&drift, &shown));
+                return Ok(ExitCode::from(exit::STALE_PLAN));
+            }
+            if !out.is_json() {
+                output::stdout(&format!("{}\n", output::saved_plan_text(&saved, &shown)));
+            }
+            let radius = BlastRadius::new(BlastRadius::of(&saved.plan).destructive, saved.managed);
+            if let Some(refused) = args.plan.guard(radius) {
+                return Ok(refused);
+            }
+            if !saved.plan.has_changes() {
+                out.result(
+                    "Nothing to apply.",
+                    apply_json(&saved.plan, &ApplyReport::default(), &saved.routes_file),
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            (client, saved.plan, saved.routes_file)
+        }
+        None => {
+            let file = args.plan.load()?;
+            let source = args.plan.source();
+            let client = config.build()?;
+            let (file, tenant) =
+                match cmd_check::before_planning(&client, &file, &source, out).await? {
+                    Ok(checked) => checked,
+                    Err(problems) => return Ok(problems),
+                };
+            let plan = client
+                .plan_checked(&file, &tenant, args.plan.options())
+                .await?;
+            if !plan.has_changes() {
+                out.result(
+                    &plan_text(&plan, &source, &file),
+                    apply_json(&plan, &ApplyReport::default(), &source),
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            if !out.is_json() {
+                let text = cmd_check::with_names(&plan_text(&plan, &source, &file), &tenant);
+                output::stdout(&format!("{text}\n"));
+            }
+            if let Some(refused) = args.plan.guard(BlastRadius::of(&plan)) {
+                return Ok(refused);
+            }
+            (client, plan, source)
+        }
     };
-    let plan = client
-        .plan_checked(&file, &tenant, args.plan.options())
-        .await?;
-    if !plan.has_changes() {
-        out.result(
-            &plan_text(&plan, &source, &file),
-            apply_json(&plan, &ApplyReport::default(), &source),
-        );
-        return Ok(ExitCode::SUCCESS);
-    }
-    if !out.is_json() {
-        let text = cmd_check::with_names(&plan_text(&plan, &source, &file), &tenant);
-        output::stdout(&format!("{text}\n"));
-    }
+    carry_out(args, &client, &plan, &source, out).await
+}
+
+async fn carry_out(
+    args: &Args,
+    client: &Client,
+    plan: &Plan,
+    source: &str,
+    out: &Output,
+) -> Result<ExitCode, Error> {
     if !args.yes
         && !crate::prompt::confirm(
             &format!("apply {} changes?", plan.changes.len()),
@@ -70,9 +130,11 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
             reason: "not confirmed; nothing was changed".into(),
         });
     }
+    let stop = CancellationToken::new();
     let options = ApplyOptions::new()
         .parallel(usize::try_from(args.parallel).unwrap_or(DEFAULT_PARALLEL))
-        .fail_fast(args.fail_fast);
+        .fail_fast(args.fail_fast)
+        .cancel_on(stop.clone());
     let bar = (!out.is_json() && std::io::stderr().is_terminal()).then(|| {
         let bar = ProgressBar::new(plan.changes.len() as u64);
         bar.set_style(
@@ -81,8 +143,9 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
         );
         bar
     });
+    let watcher = interrupt::watch(stop, bar.clone());
     let report = client
-        .apply_plan(&plan, options, |result| match &bar {
+        .apply_plan(plan, options, |result| match &bar {
             Some(bar) => {
                 if !result.outcome.is_applied() {
                     bar.println(change_line(result));
@@ -96,12 +159,35 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
+    // The run is over: a Ctrl-C from now on ends the process as usual.
+    watcher.abort();
     out.outcome(
         apply_summary_text(&report).trim_start(),
-        apply_json(&plan, &report, &source),
+        apply_json(plan, &report, source),
         report.all_applied(),
     );
-    if report.all_applied() {
+    let unrouted: Vec<_> = report.unrouted().collect();
+    for restore in &unrouted {
+        output::stderr(&format!(
+            "error: {} has no route: its old route was deleted, the new one was not created \
+             and re-creating the old one failed; restore it with:\n  {}",
+            output::escape(&restore.route.to_string()),
+            output::escape(&restore.command())
+        ));
+    }
+    if !unrouted.is_empty() {
+        Ok(ExitCode::from(exit::UNROUTED))
+    } else if report.interrupted {
+        output::stderr(&format!(
+            "error: interrupted: {} applied, {} failed, {} unknown, {} not started; run apply \
+             again: it plans from the live routes, so it applies only what is still missing",
+            report.applied(),
+            report.failed(),
+            report.unknown(),
+            report.skipped(),
+        ));
+        Ok(ExitCode::from(interrupt::EXIT))
+    } else if report.all_applied() {
         Ok(ExitCode::SUCCESS)
     } else {
         let next = output::what_next(&report);

@@ -38,6 +38,16 @@ pub const NOT_APPLIED: u8 = 9;
 /// `check`, `plan`, `apply`: the routes file has problems (each listed with
 /// its line and column); nothing was changed.
 pub const CHECK: u8 = 11;
+/// `apply`: a delete went through, the create after it did not, and the old
+/// route could not be re-created: a number has no route. The report names
+/// the route and the `cec-routes create …` command that restores it.
+pub const UNROUTED: u8 = 12;
+/// `apply --plan`: a route the saved plan touches changed since the plan
+/// was made; nothing was changed.
+pub const STALE_PLAN: u8 = 13;
+/// `plan`, `apply`: the plan deletes or replaces more than `--max-change` of
+/// the routes it manages; nothing was changed (`--force` goes on).
+pub const GUARD: u8 = 14;
 
 /// The table shown at the end of `--help`.
 pub const HELP: &str = "\
@@ -53,7 +63,14 @@ Exit codes:
   8  a deletion removed only some of the routes
   9  apply: not every change was applied (failed, unknown or skipped; the summary says which)
  10  a deletion CEC did not confirm (it named no route, or too many): list the routes to check
- 11  check, plan, apply: the routes file has problems (listed with line:column); nothing was changed";
+ 11  check, plan, apply: the routes file has problems (listed with line:column); nothing was changed
+ 12  apply: a number was left without a route (a replace's create failed and the old route could
+     not be re-created); the report names the route and the command that restores it
+ 13  apply --plan: a route the saved plan touches changed since it was made; nothing was changed
+ 14  plan, apply: the plan deletes or replaces more than --max-change of the routes it manages
+     (when it manages 10 or more); nothing was changed; --force goes on
+130  apply: interrupted (Ctrl-C, SIGTERM): nothing new was started, the requests in flight
+     finished; the summary says what was applied, failed, unknown and not started";
 
 /// The exit code for an SDK error.
 pub fn code_for_cec(error: &Error) -> u8 {
@@ -97,9 +114,13 @@ mod tests {
             NOT_APPLIED,
             UNCONFIRMED,
             CHECK,
+            UNROUTED,
+            STALE_PLAN,
+            GUARD,
+            crate::interrupt::EXIT,
         ] {
             assert!(
-                HELP.contains(&format!(" {code}  ")),
+                HELP.contains(&format!("{code:>3}  ")),
                 "code {code} missing from --help"
             );
         }

@@ -22,6 +22,7 @@ mod cmd_skill_queues;
 mod cmd_token;
 mod error;
 mod exit;
+mod interrupt;
 mod logs;
 mod output;
 mod prompt;
@@ -251,12 +252,12 @@ enum Command {
     Map(cmd_map::Args),
     /// Show what apply would change to make the live routes what a routes file says
     #[command(
-        after_help = "Examples:\n  cec-routes plan -f routes.yaml --prune\n  cec-routes plan -f routes.yaml --detailed-exitcode || echo \"exit $?\"\n  cec-routes export -o json | cec-routes plan -f -"
+        after_help = "Examples:\n  cec-routes plan -f routes.yaml --prune\n  cec-routes plan -f routes.yaml --detailed-exitcode || echo \"exit $?\"\n  cec-routes export -o json | cec-routes plan -f -\n  cec-routes plan -f routes.yaml --prune --out plan.json -o markdown > plan.md"
     )]
     Plan(cmd_plan::Args),
     /// Make the live routes what a routes file says: plan, confirm, apply
     #[command(
-        after_help = "Examples:\n  cec-routes apply -f routes.yaml --prune\n  cec-routes apply -f routes.yaml --yes --parallel 8 -o json\n  cec-routes apply -f routes.yaml --yes --parallel 16 --rps 40   # a gateway that allows 50/s"
+        after_help = "Examples:\n  cec-routes apply -f routes.yaml --prune\n  cec-routes apply -f routes.yaml --yes --parallel 8 -o json\n  cec-routes apply --plan plan.json --yes\n  cec-routes apply -f routes.yaml --yes --parallel 16 --rps 40   # a gateway that allows 50/s"
     )]
     Apply(cmd_apply::Args),
     /// Show the config file's profiles and the settings in effect (secrets redacted)

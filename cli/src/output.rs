@@ -24,6 +24,9 @@ use cec_routes::{
 use crate::error::Error;
 use serde_json::{Map, Value, json};
 
+mod plans;
+pub use plans::{drift_text, plan_markdown, saved_plan_text};
+
 /// Whether `c` must not reach a terminal as it is: a control character
 /// (C0, DEL, C1) or one that reorders text (bidirectional controls).
 fn is_unsafe(c: char) -> bool {
@@ -176,6 +179,8 @@ pub enum Format {
     Wide,
     /// One JSON document on stdout.
     Json,
+    /// Markdown, for a pull-request comment (plan; other commands print text).
+    Markdown,
 }
 
 /// Prints results and errors in the chosen format.
@@ -196,7 +201,7 @@ impl Output {
     /// for scripts.
     pub fn result(&self, text: &str, mut json: Value) {
         match self.format {
-            Format::Text | Format::Wide => stdout(text),
+            Format::Text | Format::Wide | Format::Markdown => stdout(text),
             Format::Json => {
                 if let Value::Object(map) = &mut json {
                     map.insert("ok".into(), Value::Bool(true));
@@ -550,6 +555,11 @@ impl Output {
         self.format == Format::Json
     }
 
+    /// Whether a plan is printed as Markdown.
+    pub fn is_markdown(&self) -> bool {
+        self.format == Format::Markdown
+    }
+
     /// Prints a warning in plain words on stderr (any format).
     pub fn warn(&self, text: &str) {
         stderr(&format!("warning: {text}"));
@@ -559,7 +569,7 @@ impl Output {
     /// with `"ok"` set to `ok` for scripts.
     pub fn outcome(&self, text: &str, mut json: Value, ok: bool) {
         match self.format {
-            Format::Text | Format::Wide => stdout(text),
+            Format::Text | Format::Wide | Format::Markdown => stdout(text),
             Format::Json => {
                 if let Value::Object(map) = &mut json {
                     map.insert("ok".into(), Value::Bool(ok));
@@ -854,6 +864,12 @@ pub fn apply_json(
             ));
             json["error"] = json!(r.outcome.error().map(ToString::to_string));
             json["note"] = json!(r.note);
+            json["restore"] = json!(r.restore.as_ref().map(|restore| json!({
+                "route": route_json(&restore.route),
+                "restored": restore.restored(),
+                "error": restore.error.as_ref().map(ToString::to_string),
+                "command": restore.command(),
+            })));
             json
         })
         .collect();
@@ -866,6 +882,7 @@ pub fn apply_json(
             "failed": report.failed(),
             "unknown": report.unknown(),
             "skipped": report.skipped(),
+            "interrupted": report.interrupted,
         },
     })
 }

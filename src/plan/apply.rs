@@ -7,10 +7,13 @@ use std::{
 };
 
 use futures::StreamExt;
+pub use tokio_util::sync::CancellationToken;
 
 use super::diff::{Change, Plan, same_device, same_media};
 use crate::{
-    client::Client, error::Error, modify_called_route::RouteChange, query_called_route::Route,
+    client::Client, create_called_route::CalledRoute, error::Error, listed::Listed,
+    media_type::MediaType, modify_called_route::RouteChange,
+    query_access_code_list::AccessCodeFilter, query_called_route::Route,
 };
 
 /// How many changes [`Client::apply_plan`] runs at once unless told.
@@ -21,16 +24,20 @@ pub const DEFAULT_PARALLEL: usize = 4;
 /// # Examples
 ///
 /// ```
-/// use cec_routes::plan::ApplyOptions;
+/// use cec_routes::plan::{ApplyOptions, CancellationToken};
 ///
-/// let options = ApplyOptions::new().parallel(8).fail_fast(true);
+/// let stop = CancellationToken::new();
+/// let options = ApplyOptions::new().parallel(8).fail_fast(true).cancel_on(stop.clone());
 /// assert_eq!(options.parallelism(), 8);
+/// // From a signal handler: start nothing new, let what is in flight end.
+/// stop.cancel();
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 #[must_use]
 pub struct ApplyOptions {
     parallel: usize,
     fail_fast: bool,
+    cancel: CancellationToken,
 }
 
 impl Default for ApplyOptions {
@@ -38,6 +45,7 @@ impl Default for ApplyOptions {
         ApplyOptions {
             parallel: DEFAULT_PARALLEL,
             fail_fast: false,
+            cancel: CancellationToken::new(),
         }
     }
 }
@@ -58,6 +66,16 @@ impl ApplyOptions {
     /// under way finish).
     pub fn fail_fast(mut self, fail_fast: bool) -> Self {
         self.fail_fast = fail_fast;
+        self
+    }
+
+    /// Once `token` is cancelled, start no other change: those under way
+    /// finish (each within the client's timeout; a replace whose delete
+    /// went through goes on to its create, so no number is left without a
+    /// route), the rest are [`Outcome::Skipped`] and the report is
+    /// [`ApplyReport::interrupted`].
+    pub fn cancel_on(mut self, token: CancellationToken) -> Self {
+        self.cancel = token;
         self
     }
 
@@ -97,7 +115,8 @@ pub enum Outcome {
         /// What went wrong.
         error: Error,
     },
-    /// Not started, because an earlier change failed and `fail_fast` was on.
+    /// Not started, because an earlier change failed and `fail_fast` was
+    /// on, or because apply was cancelled ([`ApplyOptions::cancel_on`]).
     Skipped,
 }
 
@@ -125,8 +144,72 @@ pub struct ChangeResult {
     /// What became of it.
     pub outcome: Outcome,
     /// Anything the operator must know beyond the outcome (e.g. a replace
-    /// whose delete succeeded and whose create did not: the route is gone).
+    /// whose create was refused: the old route was put back).
     pub note: Option<String>,
+    /// For a replace (or a delete that a create of the same route follows)
+    /// whose delete went through and whose create did not: the old route,
+    /// and whether apply put it back.
+    pub restore: Option<Restore>,
+}
+
+/// A route a delete took away whose replacement was not created, and
+/// whether apply re-created it at once.
+///
+/// # Examples
+///
+/// ```
+/// use cec_routes::{CalledRoute, Device, MediaType, plan::Restore};
+///
+/// let old = CalledRoute::new("9911411", Device::Ivr(7))?.with_ext_code("1")?;
+/// assert_eq!(
+///     Restore::command_for(&old),
+///     "cec-routes create --access-code 9911411 --ext-code 1 --ivr 7"
+/// );
+/// # Ok::<(), cec_routes::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Restore {
+    /// The route as it was before the delete.
+    pub route: CalledRoute,
+    /// `None` when it was re-created; why not otherwise (the number then
+    /// has no route until it is created again).
+    pub error: Option<Error>,
+}
+
+impl Restore {
+    /// Whether the old route is back.
+    pub fn restored(&self) -> bool {
+        self.error.is_none()
+    }
+
+    /// The `cec-routes create …` command that re-creates the old route.
+    pub fn command(&self) -> String {
+        Restore::command_for(&self.route)
+    }
+
+    /// The `cec-routes create …` command that creates `route`.
+    pub fn command_for(route: &CalledRoute) -> String {
+        let mut command = format!("cec-routes create --access-code {}", route.access_code());
+        if let Some(ext) = route.ext_code() {
+            // `*` and `#` are special to shells.
+            if ext.chars().all(|c| c.is_ascii_digit()) {
+                command.push_str(&format!(" --ext-code {ext}"));
+            } else {
+                command.push_str(&format!(" --ext-code '{ext}'"));
+            }
+        }
+        match route.device() {
+            crate::device::Device::SkillQueue(id) => {
+                command.push_str(&format!(" --skill-queue {id}"));
+            }
+            crate::device::Device::Ivr(id) => command.push_str(&format!(" --ivr {id}")),
+        }
+        if let Some(media) = route.media_type() {
+            command.push_str(&format!(" --media-type {}", media.name()));
+        }
+        command
+    }
 }
 
 /// Every change of a plan and what became of it, in the plan's order.
@@ -137,6 +220,9 @@ pub struct ApplyReport {
     pub results: Vec<ChangeResult>,
     /// Whether the live routes were read back to settle unknown outcomes.
     pub read_back: bool,
+    /// Whether apply was cancelled before every change had started: the
+    /// changes not started are [`Outcome::Skipped`].
+    pub interrupted: bool,
 }
 
 impl ApplyReport {
@@ -163,6 +249,23 @@ impl ApplyReport {
     /// How many changes were not started (fail-fast).
     pub fn skipped(&self) -> usize {
         self.count(|o| matches!(o, Outcome::Skipped))
+    }
+
+    /// The routes a delete took away that apply could not put back: each
+    /// number has no route until its old route (or the new one) is created.
+    pub fn unrouted(&self) -> impl Iterator<Item = &Restore> {
+        self.results
+            .iter()
+            .filter_map(|r| r.restore.as_ref())
+            .filter(|r| !r.restored())
+    }
+
+    /// The routes a delete took away that apply put back at once.
+    pub fn restored(&self) -> impl Iterator<Item = &Restore> {
+        self.results
+            .iter()
+            .filter_map(|r| r.restore.as_ref())
+            .filter(|r| r.restored())
     }
 
     fn count(&self, f: impl Fn(&Outcome) -> bool) -> usize {
@@ -197,6 +300,99 @@ fn failed(error: Error) -> Outcome {
 
 const ROUTE_GONE: &str = "the old route was deleted and the new one was not created: the route is missing until apply runs again";
 
+/// What became of one change of a unit, before any read-back.
+struct Done {
+    index: usize,
+    outcome: Outcome,
+    note: Option<String>,
+    restore: Option<Restore>,
+}
+
+impl Done {
+    fn new(index: usize, (outcome, note): (Outcome, Option<String>)) -> Self {
+        Done {
+            index,
+            outcome,
+            note,
+            restore: None,
+        }
+    }
+}
+
+/// What a delete followed by a create of the same route came to.
+struct Swap {
+    /// The delete's outcome.
+    delete: Outcome,
+    /// The create's outcome, and a note.
+    create: (Outcome, Option<String>),
+    /// The old route, when the delete went through and the create did not.
+    restore: Option<Restore>,
+}
+
+/// The changes of a plan grouped into what runs as one: a delete that a
+/// create of the same key follows runs with it, delete first; every other
+/// change runs alone. In the order of each unit's first change.
+fn units(plan: &Plan) -> Vec<Vec<usize>> {
+    let creates: HashMap<(&str, Option<&str>), usize> = plan
+        .changes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| matches!(c, Change::Create { .. }))
+        .map(|(i, c)| ((c.access_code(), c.ext_code()), i))
+        .collect();
+    let mut paired: HashMap<usize, usize> = HashMap::new();
+    for (i, change) in plan.changes.iter().enumerate() {
+        if matches!(change, Change::Delete { .. })
+            && let Some(&create) = creates.get(&(change.access_code(), change.ext_code()))
+            && !paired.values().any(|&c| c == create)
+        {
+            paired.insert(i, create);
+        }
+    }
+    let mut units = Vec::new();
+    for i in 0..plan.changes.len() {
+        if let Some(&create) = paired.get(&i) {
+            units.push(vec![i, create]);
+        } else if !paired.values().any(|&c| c == i) {
+            units.push(vec![i]);
+        }
+    }
+    units.sort_by_key(|unit| unit.iter().min().copied());
+    units
+}
+
+/// The old route as a create would make it again, if it can be described.
+fn restorable(live: &Route) -> Result<CalledRoute, Error> {
+    let Listed::Known(device) = live.device else {
+        return Err(Error::invalid(
+            "device",
+            format!(
+                "the live route points at an undocumented device ({}), so it could not be \
+                 re-created if the new one were refused; not attempted",
+                live.device
+            ),
+        ));
+    };
+    let mut route = CalledRoute::new(&live.access_code, device)?;
+    if let Some(ext) = &live.ext_code {
+        route = route.with_ext_code(ext)?;
+    }
+    match &live.media_type {
+        None => {}
+        Some(Listed::Known(media)) => route = route.with_media_type(*media)?,
+        Some(Listed::Unknown(raw)) => {
+            return Err(Error::invalid(
+                "mediaType",
+                format!(
+                    "the live route has an undocumented media type ({raw}), so it could not be \
+                     re-created if the new one were refused; not attempted"
+                ),
+            ));
+        }
+    }
+    Ok(route)
+}
+
 impl Client {
     /// Carries out `plan`: at most [`ApplyOptions::parallel`] changes at
     /// once, each reported to `on_result` as it ends (before any
@@ -210,10 +406,17 @@ impl Client {
     /// holds across the parallel changes. When the outcome of one is
     /// unknown (it may have reached CEC: a timeout, a lost connection, a
     /// 500), the live routes of its access code are read back once every
-    /// change has ended, and the report says what actually happened. A
-    /// replace is a delete, then a create; if the create fails, the note
-    /// says the route is missing. Planning again after any failure plans
-    /// only what is still missing.
+    /// change has ended, and the report says what actually happened.
+    ///
+    /// No change leaves a number without a route. A replace (a delete, then
+    /// a create), and a delete that a create of the same route follows, run
+    /// only after the new route passed every check that can be made before
+    /// sending (its access code exists and takes its media type; the old
+    /// route can be described, so it can be re-created). If the create
+    /// still fails, the old route is re-created at once and the result says
+    /// so ([`ChangeResult::restore`]); if that fails too, the report names
+    /// the route to restore ([`ApplyReport::unrouted`]). Planning again
+    /// after any failure plans only what is still missing.
     ///
     /// # Examples
     ///
@@ -241,29 +444,44 @@ impl Client {
     ) -> ApplyReport {
         let stop = AtomicBool::new(false);
         let mut results: Vec<Option<ChangeResult>> = vec![None; plan.changes.len()];
-        let mut running = futures::stream::iter(plan.changes.iter().enumerate())
-            .map(|(index, change)| {
+        let mut running = futures::stream::iter(units(plan))
+            .map(|unit| {
                 let stop = &stop;
+                let options = &options;
                 async move {
-                    if options.fail_fast && stop.load(Ordering::SeqCst) {
-                        return (index, Outcome::Skipped, None);
+                    if options.cancel.is_cancelled()
+                        || (options.fail_fast && stop.load(Ordering::SeqCst))
+                    {
+                        return unit
+                            .iter()
+                            .map(|&index| Done::new(index, (Outcome::Skipped, None)))
+                            .collect();
                     }
-                    let (outcome, note) = self.apply_change(change).await;
-                    if options.fail_fast && !outcome.is_applied() {
+                    let done = self.apply_unit(plan, &unit).await;
+                    if options.fail_fast && done.iter().any(|d| !d.outcome.is_applied()) {
                         stop.store(true, Ordering::SeqCst);
                     }
-                    (index, outcome, note)
+                    done
                 }
             })
             .buffer_unordered(options.parallel.max(1));
-        while let Some((index, outcome, note)) = running.next().await {
-            let result = ChangeResult {
-                change: plan.changes[index].clone(),
+        while let Some(done) = running.next().await {
+            for Done {
+                index,
                 outcome,
                 note,
-            };
-            on_result(&result);
-            results[index] = Some(result);
+                restore,
+            } in done
+            {
+                let result = ChangeResult {
+                    change: plan.changes[index].clone(),
+                    outcome,
+                    note,
+                    restore,
+                };
+                on_result(&result);
+                results[index] = Some(result);
+            }
         }
         drop(running);
         let mut report = ApplyReport {
@@ -272,17 +490,48 @@ impl Client {
                 .map(|r| r.expect("every change ends with a result"))
                 .collect(),
             read_back: false,
+            interrupted: false,
         };
+        report.interrupted = options.cancel.is_cancelled() && report.skipped() > 0;
         self.read_back(&mut report).await;
         report
     }
 
-    /// One change: its outcome, and a note when the route is left missing.
-    async fn apply_change(&self, change: &Change) -> (Outcome, Option<String>) {
+    /// One unit of [`units`]: one change, or a delete and the create of
+    /// the same route.
+    async fn apply_unit(&self, plan: &Plan, unit: &[usize]) -> Vec<Done> {
+        match *unit {
+            [delete, create] => {
+                let (Change::Delete { live }, Some(route)) =
+                    (&plan.changes[delete], plan.changes[create].target())
+                else {
+                    unreachable!("a unit of two is a delete and a create");
+                };
+                let swap = self.swap(live, route).await;
+                vec![
+                    Done::new(delete, (swap.delete, None)),
+                    Done {
+                        index: create,
+                        outcome: swap.create.0,
+                        note: swap.create.1,
+                        restore: swap.restore,
+                    },
+                ]
+            }
+            _ => {
+                let index = unit[0];
+                vec![self.apply_change(index, &plan.changes[index]).await]
+            }
+        }
+    }
+
+    /// One change on its own.
+    async fn apply_change(&self, index: usize, change: &Change) -> Done {
+        let applied = (Outcome::Applied { read_back: false }, None);
         match change {
             Change::Create { route } => match self.create_called_route(route).await {
-                Ok(_) => (Outcome::Applied { read_back: false }, None),
-                Err(e) => (failed(e), None),
+                Ok(_) => Done::new(index, applied),
+                Err(e) => Done::new(index, (failed(e), None)),
             },
             Change::Modify { live, route } => {
                 let result = match RouteChange::new(live, route.device()) {
@@ -290,27 +539,220 @@ impl Client {
                     Err(e) => Err(e),
                 };
                 match result {
-                    Ok(()) => (Outcome::Applied { read_back: false }, None),
-                    Err(e) => (failed(e), None),
+                    Ok(()) => Done::new(index, applied),
+                    Err(e) => Done::new(index, (failed(e), None)),
                 }
             }
             Change::Delete { live } => match self.delete_live(live).await {
-                Ok(()) => (Outcome::Applied { read_back: false }, None),
-                Err(e) => (failed(e), None),
+                Ok(()) => Done::new(index, applied),
+                Err(e) => Done::new(index, (failed(e), None)),
             },
             Change::Replace { live, route } => {
-                if let Err(e) = self.delete_live(live).await {
-                    return (failed(e), None);
-                }
-                match self.create_called_route(route).await {
-                    Ok(_) => (Outcome::Applied { read_back: false }, None),
-                    Err(e) => {
-                        let unknown = outcome_unknown(&e);
-                        (failed(e), (!unknown).then(|| ROUTE_GONE.to_owned()))
+                let swap = self.swap(live, route).await;
+                let (outcome, note) = match (swap.delete, swap.create) {
+                    // The delete did not go through: the route is as it was.
+                    (delete @ (Outcome::Failed { .. } | Outcome::Unknown { .. }), _) => {
+                        (delete, None)
                     }
+                    (_, create) => create,
+                };
+                Done {
+                    index,
+                    outcome,
+                    note,
+                    restore: swap.restore,
                 }
             }
         }
+    }
+
+    /// Deletes `live` and creates `route` in its place, with the checks
+    /// before and the restore after that keep the number routed.
+    async fn swap(&self, live: &Route, route: &CalledRoute) -> Swap {
+        let not_started = || (Outcome::Skipped, None);
+        let old = match restorable(live) {
+            Ok(old) => old,
+            Err(error) => {
+                return Swap {
+                    delete: failed(error),
+                    create: not_started(),
+                    restore: None,
+                };
+            }
+        };
+        if let Err(error) = self.check_create(route).await {
+            // Nothing that changes a route was sent: a lost answer to the
+            // check's query leaves nothing unknown.
+            return Swap {
+                delete: Outcome::Failed {
+                    error,
+                    read_back: false,
+                },
+                create: not_started(),
+                restore: None,
+            };
+        }
+        if let Err(error) = self.delete_live(live).await {
+            let delete = failed(error);
+            let Outcome::Unknown { error } = delete else {
+                return Swap {
+                    delete,
+                    create: not_started(),
+                    restore: None,
+                };
+            };
+            // Whether the delete went through decides whether to go on.
+            match self
+                .route_at(&live.access_code, live.ext_code.as_deref())
+                .await
+            {
+                Ok(None) => {}
+                Ok(Some(now)) if now.dnid == live.dnid => {
+                    return Swap {
+                        delete: Outcome::Failed {
+                            error,
+                            read_back: true,
+                        },
+                        create: not_started(),
+                        restore: None,
+                    };
+                }
+                _ => {
+                    return Swap {
+                        delete: Outcome::Unknown { error },
+                        create: not_started(),
+                        restore: None,
+                    };
+                }
+            }
+        }
+        let applied = Outcome::Applied { read_back: false };
+        let error = match self.create_called_route(route).await {
+            Ok(_) => {
+                return Swap {
+                    delete: applied.clone(),
+                    create: (applied, None),
+                    restore: None,
+                };
+            }
+            Err(error) => error,
+        };
+        let read_back = outcome_unknown(&error);
+        if read_back {
+            match self.route_at(route.access_code(), route.ext_code()).await {
+                Ok(None) => {}
+                Ok(Some(now)) if same_device(&now, route.device()) && same_media(&now, route) => {
+                    return Swap {
+                        delete: applied,
+                        create: (Outcome::Applied { read_back: true }, None),
+                        restore: None,
+                    };
+                }
+                Ok(Some(now)) => {
+                    return Swap {
+                        delete: applied,
+                        create: (
+                            Outcome::Unknown { error },
+                            Some(format!(
+                                "the read-back found another route at this key: {}",
+                                now.device
+                            )),
+                        ),
+                        restore: None,
+                    };
+                }
+                Err(_) => {
+                    let restore = Restore {
+                        route: old,
+                        error: Some(error.clone()),
+                    };
+                    return Swap {
+                        delete: applied,
+                        create: (
+                            Outcome::Unknown { error },
+                            Some(format!(
+                                "the old route was deleted and whether the new one was created \
+                                 could not be read back; if the number has no route, restore \
+                                 the old one: {}",
+                                restore.command()
+                            )),
+                        ),
+                        restore: Some(restore),
+                    };
+                }
+            }
+        }
+        let restore = self.restore(old).await;
+        Swap {
+            delete: applied,
+            create: (
+                Outcome::Failed { error, read_back },
+                Some(restore_note(&restore)),
+            ),
+            restore: Some(restore),
+        }
+    }
+
+    /// Re-creates a route a delete took away; a lost answer is read back.
+    async fn restore(&self, old: CalledRoute) -> Restore {
+        let error = match self.create_called_route(&old).await {
+            Ok(_) => None,
+            Err(error) if outcome_unknown(&error) => {
+                match self.route_at(old.access_code(), old.ext_code()).await {
+                    Ok(Some(now)) if same_device(&now, old.device()) && same_media(&now, &old) => {
+                        None
+                    }
+                    _ => Some(error),
+                }
+            }
+            Err(error) => Some(error),
+        };
+        Restore { route: old, error }
+    }
+
+    /// The checks a create can pass before it is sent, beyond those of
+    /// [`CalledRoute`]: the access code is the tenant's and takes the
+    /// route's media type.
+    async fn check_create(&self, route: &CalledRoute) -> Result<(), Error> {
+        let codes = self
+            .access_codes(&AccessCodeFilter::new().access_code(route.access_code())?)
+            .await?;
+        let Some(code) = codes.iter().find(|c| c.code == route.access_code()) else {
+            return Err(Error::invalid(
+                "accessCode",
+                format!(
+                    "`{}` is not one of the tenant's access codes, so the new route would be \
+                     refused; the old route was left as it is",
+                    route.access_code()
+                ),
+            ));
+        };
+        let media = route.media_type().unwrap_or(MediaType::VoiceAndVideo);
+        if let Some(Listed::Known(own)) = &code.media_type
+            && !own.allowed_for_access_code().contains(&media)
+        {
+            return Err(Error::invalid(
+                "mediaType",
+                format!(
+                    "access code `{}` is {own}, so it does not take {media}: the new route would \
+                     be refused; the old route was left as it is",
+                    route.access_code()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The live route at one key, if any.
+    async fn route_at(
+        &self,
+        access_code: &str,
+        ext_code: Option<&str>,
+    ) -> Result<Option<Route>, Error> {
+        let live = self
+            .routes_of_access_codes(&[access_code.to_owned()])
+            .await?;
+        Ok(live.into_iter().find(|r| r.ext_code.as_deref() == ext_code))
     }
 
     async fn delete_live(&self, live: &Route) -> Result<(), Error> {
@@ -360,7 +802,35 @@ impl Client {
             let (outcome, note) = settle(&result.change, now, error);
             result.outcome = outcome;
             result.note = note;
+            if result.outcome.is_applied() {
+                result.restore = None;
+            }
+            // A replace whose delete went through unseen and whose create
+            // did not: put the old route back.
+            if let (Change::Replace { live, .. }, None, Outcome::Failed { .. }) =
+                (&result.change, now, &result.outcome)
+                && let Ok(old) = restorable(live)
+            {
+                let restore = self.restore(old).await;
+                result.note = Some(restore_note(&restore));
+                result.restore = Some(restore);
+            }
         }
+    }
+}
+
+/// What a result says of a route a delete took away.
+fn restore_note(restore: &Restore) -> String {
+    match &restore.error {
+        None => format!(
+            "the new route was not created, so the old one was re-created at once: {}",
+            restore.route
+        ),
+        Some(error) => format!(
+            "the new route was not created and re-creating the old one failed too ({error}): \
+             the number has no route; restore it with: {}",
+            restore.command()
+        ),
     }
 }
 
@@ -410,5 +880,358 @@ fn settle(change: &Change, now: Option<&Route>, error: Error) -> (Outcome, Optio
                 None => "the read-back found no route at this key".to_owned(),
             }),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Every decision of `settle`, and the grouping and checks around it.
+
+    use super::*;
+    use crate::device::Device;
+
+    fn live(dnid: i64, device: Device, media: Option<MediaType>) -> Route {
+        let mut route = Route::new("9911411", device);
+        route.ext_code = Some("1".into());
+        route.dnid = Some(dnid);
+        route.media_type = media.map(Listed::Known);
+        route
+    }
+
+    fn wanted(device: Device, media: Option<MediaType>) -> CalledRoute {
+        let route = CalledRoute::new("9911411", device)
+            .unwrap()
+            .with_ext_code("1")
+            .unwrap();
+        match media {
+            Some(media) => route.with_media_type(media).unwrap(),
+            None => route,
+        }
+    }
+
+    fn lost() -> Error {
+        Error::Timeout {
+            timeout: std::time::Duration::from_secs(1),
+        }
+    }
+
+    /// The decision, in one word, and the note.
+    fn decide(change: &Change, now: Option<&Route>) -> (&'static str, Option<String>) {
+        let (outcome, note) = settle(change, now, lost());
+        let word = match outcome {
+            Outcome::Applied { read_back: true } => "applied",
+            Outcome::Failed {
+                read_back: true, ..
+            } => "not applied",
+            Outcome::Unknown { .. } => "unknown",
+            other => panic!("settle never decides {other:?}"),
+        };
+        (word, note)
+    }
+
+    const Q1: Device = Device::SkillQueue(1);
+    const IVR7: Device = Device::Ivr(7);
+    const IVR8: Device = Device::Ivr(8);
+
+    #[test]
+    fn a_create_is_applied_only_when_its_route_is_there() {
+        let create = Change::Create {
+            route: wanted(IVR7, Some(MediaType::Video)),
+        };
+        assert_eq!(decide(&create, None), ("not applied", None));
+        let made = live(5, IVR7, Some(MediaType::Video));
+        assert_eq!(decide(&create, Some(&made)).0, "applied");
+        // Another device, or the same device on another media type: not
+        // the create's route.
+        let other = live(5, IVR8, Some(MediaType::Video));
+        assert_eq!(
+            decide(&create, Some(&other)),
+            (
+                "unknown",
+                Some("the read-back found another route at this key: IVR flow 8 (dnid 5)".into())
+            )
+        );
+        let other_media = live(5, IVR7, None);
+        assert_eq!(decide(&create, Some(&other_media)).0, "unknown");
+    }
+
+    #[test]
+    fn a_create_without_a_media_type_matches_the_default_one() {
+        let create = Change::Create {
+            route: wanted(IVR7, None),
+        };
+        assert_eq!(decide(&create, Some(&live(5, IVR7, None))).0, "applied");
+        assert_eq!(
+            decide(
+                &create,
+                Some(&live(5, IVR7, Some(MediaType::VoiceAndVideo)))
+            )
+            .0,
+            "applied"
+        );
+    }
+
+    #[test]
+    fn a_modify_is_decided_by_the_device_of_the_same_route() {
+        let before = live(2, Q1, None);
+        let modify = Change::Modify {
+            live: before.clone(),
+            route: wanted(IVR7, None),
+        };
+        assert_eq!(decide(&modify, Some(&live(2, IVR7, None))).0, "applied");
+        assert_eq!(
+            decide(&modify, Some(&before)),
+            ("not applied", None),
+            "the same route, unchanged"
+        );
+        // The same route on a third device, or another route on the old
+        // device: someone else was here.
+        assert_eq!(decide(&modify, Some(&live(2, IVR8, None))).0, "unknown");
+        assert_eq!(decide(&modify, Some(&live(3, Q1, None))).0, "unknown");
+        assert_eq!(
+            decide(&modify, None),
+            (
+                "unknown",
+                Some("the read-back found no route at this key".into())
+            )
+        );
+    }
+
+    #[test]
+    fn a_delete_is_applied_when_the_key_is_empty() {
+        let before = live(2, Q1, None);
+        let delete = Change::Delete {
+            live: before.clone(),
+        };
+        assert_eq!(decide(&delete, None), ("applied", None));
+        assert_eq!(decide(&delete, Some(&before)), ("not applied", None));
+        // A route of another dnid is not the one deleted.
+        let (word, note) = decide(&delete, Some(&live(9, Q1, None)));
+        assert_eq!(word, "unknown");
+        assert!(note.unwrap().contains("(dnid 9)"));
+    }
+
+    #[test]
+    fn a_delete_is_never_taken_as_applied_because_a_route_is_there() {
+        // Even one that looks like what a create would make: a delete has
+        // no target.
+        let before = live(2, Q1, None);
+        let delete = Change::Delete { live: before };
+        let mut other = live(9, Q1, None);
+        other.dnid = None;
+        let (word, note) = decide(&delete, Some(&other));
+        assert_eq!(word, "unknown");
+        assert!(note.unwrap().ends_with("(dnid -)"));
+    }
+
+    #[test]
+    fn a_replace_is_decided_by_the_route_at_its_key() {
+        let before = live(2, IVR7, None);
+        let replace = Change::Replace {
+            live: before.clone(),
+            route: wanted(IVR7, Some(MediaType::Video)),
+        };
+        assert_eq!(
+            decide(&replace, Some(&live(6, IVR7, Some(MediaType::Video)))).0,
+            "applied"
+        );
+        assert_eq!(
+            decide(&replace, Some(&before)),
+            ("not applied", None),
+            "the delete did not go through"
+        );
+        assert_eq!(
+            decide(&replace, None),
+            ("not applied", Some(ROUTE_GONE.to_owned())),
+            "deleted, not created"
+        );
+        assert_eq!(decide(&replace, Some(&live(6, IVR8, None))).0, "unknown");
+        assert_eq!(
+            decide(&replace, Some(&live(2, IVR8, Some(MediaType::Video)))).0,
+            "not applied",
+            "the same route (dnid) is still there"
+        );
+    }
+
+    #[test]
+    fn settle_keeps_the_error_it_was_given() {
+        let create = Change::Create {
+            route: wanted(IVR7, None),
+        };
+        let (outcome, _) = settle(&create, None, lost());
+        assert!(matches!(outcome.error(), Some(Error::Timeout { .. })));
+    }
+
+    #[test]
+    fn a_delete_and_a_create_of_the_same_key_run_as_one_unit() {
+        let other = {
+            let mut r = live(4, Q1, None);
+            r.ext_code = Some("2".into());
+            r
+        };
+        let mut plan = Plan {
+            changes: vec![
+                Change::Delete {
+                    live: live(2, Q1, None),
+                },
+                Change::Delete { live: other },
+                Change::Create {
+                    route: wanted(IVR7, None),
+                },
+                Change::Create {
+                    route: CalledRoute::new("9911411", IVR8).unwrap(),
+                },
+            ],
+            ..Plan::default()
+        };
+        assert_eq!(units(&plan), [vec![0, 2], vec![1], vec![3]]);
+        plan.changes.swap(0, 2);
+        assert_eq!(
+            units(&plan),
+            [vec![2, 0], vec![1], vec![3]],
+            "the delete first, in the plan's order of the unit's earliest change"
+        );
+    }
+
+    #[test]
+    fn one_create_pairs_with_one_delete_only() {
+        let plan = Plan {
+            changes: vec![
+                Change::Delete {
+                    live: live(2, Q1, None),
+                },
+                Change::Delete {
+                    live: live(3, Q1, None),
+                },
+                Change::Create {
+                    route: wanted(IVR7, None),
+                },
+            ],
+            ..Plan::default()
+        };
+        assert_eq!(units(&plan), [vec![0, 2], vec![1]]);
+    }
+
+    #[test]
+    fn an_old_route_is_restorable_only_when_it_can_be_described() {
+        let old = restorable(&live(2, IVR7, Some(MediaType::Video))).unwrap();
+        assert_eq!(old, wanted(IVR7, Some(MediaType::Video)));
+        assert_eq!(
+            restorable(&live(2, IVR7, None)).unwrap(),
+            wanted(IVR7, None)
+        );
+        let mut undocumented = live(2, IVR7, None);
+        undocumented.device = Listed::Unknown("devicetype 9, deviceId 1".into());
+        assert!(restorable(&undocumented).is_err());
+        let mut odd_media = live(2, IVR7, None);
+        odd_media.media_type = Some(Listed::Unknown("77".into()));
+        assert!(restorable(&odd_media).is_err());
+        let mut bare = live(2, IVR7, None);
+        bare.ext_code = None;
+        assert_eq!(restorable(&bare).unwrap().ext_code(), None);
+    }
+
+    #[test]
+    fn the_restore_command_quotes_what_a_shell_would_read() {
+        let star = CalledRoute::new("9911411", Q1)
+            .unwrap()
+            .with_ext_code("1*#")
+            .unwrap()
+            .with_media_type(MediaType::Video)
+            .unwrap();
+        assert_eq!(
+            Restore::command_for(&star),
+            "cec-routes create --access-code 9911411 --ext-code '1*#' --skill-queue 1 \
+             --media-type video"
+        );
+        let restore = Restore {
+            route: star.clone(),
+            error: None,
+        };
+        assert!(restore.restored());
+        assert_eq!(restore.command(), Restore::command_for(&star));
+        assert!(restore_note(&restore).contains("re-created at once"));
+        let failed = Restore {
+            route: star,
+            error: Some(lost()),
+        };
+        assert!(!failed.restored());
+        assert!(restore_note(&failed).contains("restore it with: cec-routes create"));
+    }
+
+    #[test]
+    fn only_a_lost_answer_leaves_an_outcome_unknown() {
+        assert!(outcome_unknown(&lost()));
+        assert!(!outcome_unknown(&Error::invalid("x", "y")));
+        assert!(matches!(failed(lost()), Outcome::Unknown { .. }));
+        assert!(matches!(
+            failed(Error::invalid("x", "y")),
+            Outcome::Failed {
+                read_back: false,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn the_report_counts_each_outcome_and_the_routes_left_without_one() {
+        let change = Change::Create {
+            route: wanted(IVR7, None),
+        };
+        let result = |outcome, restore| ChangeResult {
+            change: change.clone(),
+            outcome,
+            note: None,
+            restore,
+        };
+        let restore = |error| Restore {
+            route: wanted(IVR7, None),
+            error,
+        };
+        let report = ApplyReport {
+            results: vec![
+                result(Outcome::Applied { read_back: false }, None),
+                result(
+                    Outcome::Failed {
+                        error: lost(),
+                        read_back: false,
+                    },
+                    Some(restore(None)),
+                ),
+                result(
+                    Outcome::Failed {
+                        error: lost(),
+                        read_back: true,
+                    },
+                    Some(restore(Some(lost()))),
+                ),
+                result(Outcome::Unknown { error: lost() }, None),
+                result(Outcome::Skipped, None),
+            ],
+            read_back: true,
+            interrupted: false,
+        };
+        assert_eq!(
+            (
+                report.applied(),
+                report.failed(),
+                report.unknown(),
+                report.skipped()
+            ),
+            (1, 2, 1, 1)
+        );
+        assert!(!report.all_applied());
+        assert_eq!(report.restored().count(), 1);
+        assert_eq!(report.unrouted().count(), 1);
+        assert!(report.unrouted().all(|r| !r.restored()));
+    }
+
+    #[test]
+    fn options_keep_what_they_were_given() {
+        let options = ApplyOptions::new().parallel(0).fail_fast(true);
+        assert_eq!(options.parallelism(), 1, "at least one");
+        assert!(options.fails_fast());
+        assert_eq!(ApplyOptions::new().parallelism(), DEFAULT_PARALLEL);
+        assert!(!ApplyOptions::new().fails_fast());
     }
 }

@@ -66,7 +66,9 @@ impl PlanOptions {
 }
 
 /// The kind of a [`Change`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum ChangeKind {
     /// A route the file has and CEC does not: one create.
@@ -417,6 +419,21 @@ impl Plan {
     pub fn count(&self, kind: ChangeKind) -> usize {
         self.changes.iter().filter(|c| c.kind() == kind).count()
     }
+
+    /// How many live routes under the file's access codes the plan was
+    /// made from: those it changes, leaves unchanged, holds (locked or
+    /// waiting for `--allow-replace`) or leaves unmanaged.
+    pub fn managed(&self) -> usize {
+        self.changes.iter().filter(|c| c.live().is_some()).count()
+            + self.unchanged.len()
+            + self
+                .locked
+                .iter()
+                .filter(|h| h.change.live().is_some())
+                .count()
+            + self.needs_replace.len()
+            + self.unmanaged.len()
+    }
 }
 
 /// Why a live route cannot be deleted, if it cannot.
@@ -484,5 +501,275 @@ impl Client {
     ) -> Result<Plan, Error> {
         let live = self.routes_of_access_codes(&file.access_codes()).await?;
         Ok(Plan::new(file, &live, options))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! `Plan::new`, decision by decision.
+
+    use super::*;
+    use crate::query_called_route::Editable;
+
+    fn live(code: &str, ext: Option<&str>, dnid: i64, device: Device) -> Route {
+        let mut route = Route::new(code, device);
+        route.ext_code = ext.map(str::to_owned);
+        route.dnid = Some(dnid);
+        route.id = Some(format!("100{dnid}").parse().unwrap());
+        route
+    }
+
+    fn file(routes: &[(&str, Option<&str>, Device, Option<MediaType>)]) -> RoutesFile {
+        RoutesFile::from_routes(routes.iter().map(|(code, ext, device, media)| {
+            let mut route = CalledRoute::new(code, *device).unwrap();
+            if let Some(ext) = ext {
+                route = route.with_ext_code(ext).unwrap();
+            }
+            if let Some(media) = media {
+                route = route.with_media_type(*media).unwrap();
+            }
+            route
+        }))
+        .unwrap()
+    }
+
+    const A: &str = "9911411";
+    const IVR7: Device = Device::Ivr(7);
+    const IVR8: Device = Device::Ivr(8);
+
+    fn kinds(plan: &Plan) -> Vec<(ChangeKind, Option<&str>)> {
+        plan.changes
+            .iter()
+            .map(|c| (c.kind(), c.ext_code()))
+            .collect()
+    }
+
+    #[test]
+    fn each_route_is_created_modified_replaced_deleted_or_left() {
+        let f = file(&[
+            (A, Some("1"), IVR7, None),
+            (A, Some("2"), IVR8, None),
+            (A, Some("3"), IVR7, Some(MediaType::Video)),
+            (A, Some("4"), IVR7, None),
+        ]);
+        let mut video = live(A, Some("3"), 3, IVR7);
+        video.media_type = Some(Listed::Known(MediaType::VoiceAndVideo));
+        let live_routes = [
+            live(A, Some("2"), 2, IVR7),
+            video,
+            live(A, Some("4"), 4, IVR7),
+            live(A, Some("5"), 5, IVR7),
+            live("9911412", Some("1"), 6, IVR7),
+        ];
+        let all = PlanOptions::new().prune(true).allow_replace(true);
+        let plan = Plan::new(&f, &live_routes, all);
+        assert_eq!(
+            kinds(&plan),
+            [
+                (ChangeKind::Create, Some("1")),
+                (ChangeKind::Modify, Some("2")),
+                (ChangeKind::Replace, Some("3")),
+                (ChangeKind::Delete, Some("5")),
+            ]
+        );
+        assert_eq!(plan.unchanged.len(), 1);
+        assert_eq!(plan.managed(), 4, "the other access code is not the file's");
+        assert!(plan.has_changes() && !plan.is_converged());
+        assert_eq!(plan.count(ChangeKind::Create), 1);
+        assert_eq!(plan.options, all);
+        assert_eq!(
+            plan.changes
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            [
+                "create 9911411 ext 1 → IVR flow 7",
+                "modify 9911411 ext 2: IVR flow 7 → IVR flow 8",
+                "replace 9911411 ext 3: IVR flow 7 (voice-and-video) → IVR flow 7 (video) (media \
+                 type voice-and-video → video; deleted, then created)",
+                "delete 9911411 ext 5: IVR flow 7",
+            ]
+        );
+
+        let cautious = Plan::new(&f, &live_routes, PlanOptions::new());
+        assert_eq!(
+            kinds(&cautious),
+            [
+                (ChangeKind::Create, Some("1")),
+                (ChangeKind::Modify, Some("2"))
+            ]
+        );
+        assert_eq!(cautious.needs_replace.len(), 1);
+        assert_eq!(cautious.unmanaged.len(), 1);
+        assert_eq!(cautious.managed(), 4);
+        assert!(!cautious.is_converged());
+    }
+
+    #[test]
+    fn editable_holds_back_what_it_forbids() {
+        let f = file(&[
+            (A, Some("1"), IVR8, None),
+            (A, Some("2"), IVR7, Some(MediaType::Video)),
+        ]);
+        let mut no_edit = live(A, Some("1"), 1, IVR7);
+        no_edit.editable = Editable::DeleteOnly;
+        let mut no_delete = live(A, Some("2"), 2, IVR7);
+        no_delete.editable = Editable::EditOnly;
+        let mut kept = live(A, Some("3"), 3, IVR7);
+        kept.editable = Editable::Locked;
+        let mut no_dnid = live(A, Some("4"), 4, IVR7);
+        no_dnid.dnid = None;
+        let all = PlanOptions::new().prune(true).allow_replace(true);
+        let plan = Plan::new(&f, &[no_edit, no_delete, kept, no_dnid], all);
+        assert!(!plan.has_changes());
+        let held: Vec<(ChangeKind, &str)> = plan
+            .locked
+            .iter()
+            .map(|h| (h.change.kind(), h.reason.as_str()))
+            .collect();
+        assert_eq!(
+            held,
+            [
+                (
+                    ChangeKind::Modify,
+                    "editable \"1\": the route cannot be edited"
+                ),
+                (
+                    ChangeKind::Replace,
+                    "editable \"2\": the route cannot be deleted"
+                ),
+                (
+                    ChangeKind::Delete,
+                    "editable \"3\": the route cannot be deleted"
+                ),
+                (
+                    ChangeKind::Delete,
+                    "CEC listed the route without a dnid, so it cannot be deleted"
+                ),
+            ]
+        );
+        assert_eq!(plan.managed(), 4);
+        assert!(!plan.is_converged());
+    }
+
+    #[test]
+    fn options_say_what_they_were_given() {
+        let none = PlanOptions::new();
+        assert!(!none.prunes() && !none.replaces());
+        let prune = PlanOptions::new().prune(true);
+        assert!(prune.prunes() && !prune.replaces());
+        let replace = PlanOptions::new().allow_replace(true);
+        assert!(!replace.prunes() && replace.replaces());
+    }
+
+    #[test]
+    fn a_modify_without_the_routes_id_is_held_with_the_reason() {
+        let f = file(&[(A, Some("1"), IVR8, None)]);
+        let mut no_id = live(A, Some("1"), 1, IVR7);
+        no_id.id = None;
+        let plan = Plan::new(&f, &[no_id], PlanOptions::new());
+        assert!(!plan.has_changes());
+        assert_eq!(plan.locked.len(), 1);
+        assert!(
+            !plan.locked[0].reason.starts_with("editable"),
+            "{}",
+            plan.locked[0].reason
+        );
+    }
+
+    #[test]
+    fn a_second_route_at_a_key_is_pruned_and_an_undescribable_one_kept() {
+        let f = file(&[(A, Some("1"), IVR7, None)]);
+        let mut odd = live(A, Some("2"), 9, IVR7);
+        odd.device = Listed::Unknown("devicetype 9, deviceId 1".into());
+        let routes = [
+            live(A, Some("1"), 1, IVR7),
+            live(A, Some("1"), 2, IVR7),
+            odd,
+        ];
+        let plan = Plan::new(&f, &routes, PlanOptions::new().prune(true));
+        assert_eq!(kinds(&plan), [(ChangeKind::Delete, Some("1"))]);
+        assert_eq!(plan.changes[0].live().unwrap().dnid, Some(2));
+        assert_eq!(plan.unchanged.len(), 1);
+        assert_eq!(plan.unmanaged.len(), 1);
+        assert!(!plan.is_converged(), "a change is planned");
+    }
+
+    #[test]
+    fn a_file_that_matches_is_converged_with_unmanaged_routes_kept() {
+        let f = file(&[(A, None, IVR7, None)]);
+        let plan = Plan::new(
+            &f,
+            &[live(A, None, 1, IVR7), live(A, Some("9"), 2, IVR7)],
+            PlanOptions::new(),
+        );
+        assert!(plan.is_converged() && !plan.has_changes());
+        assert_eq!(plan.unmanaged.len(), 1);
+        assert_eq!(plan.changes.first().map(Change::route_name), None);
+    }
+
+    #[test]
+    fn changes_are_in_key_order_shortest_extension_first() {
+        let f = file(&[
+            (A, Some("10"), IVR7, None),
+            (A, Some("9"), IVR7, None),
+            (A, None, IVR7, None),
+            ("9911400", Some("1"), IVR7, None),
+        ]);
+        let plan = Plan::new(
+            &f,
+            &[live(A, Some("2"), 5, IVR7), live(A, Some("11"), 6, IVR7)],
+            PlanOptions::new().prune(true),
+        );
+        let names: Vec<String> = plan.changes.iter().map(Change::route_name).collect();
+        assert_eq!(
+            names,
+            [
+                "9911400 ext 1",
+                "9911411",
+                "9911411 ext 2",
+                "9911411 ext 9",
+                "9911411 ext 10",
+                "9911411 ext 11"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_change_names_its_route_and_its_two_sides() {
+        let route = CalledRoute::new(A, IVR8).unwrap();
+        let before = live(A, None, 1, IVR7);
+        let modify = Change::Modify {
+            live: before.clone(),
+            route: route.clone(),
+        };
+        assert_eq!(modify.access_code(), A);
+        assert_eq!(modify.ext_code(), None);
+        assert_eq!(modify.live(), Some(&before));
+        assert_eq!(modify.target(), Some(&route));
+        let delete = Change::Delete {
+            live: live(A, Some("3"), 1, IVR7),
+        };
+        assert_eq!(delete.target(), None);
+        assert_eq!(delete.ext_code(), Some("3"));
+        assert_eq!(delete.access_code(), A);
+        assert_eq!(delete.route_name(), "9911411 ext 3");
+        let create = Change::Create { route };
+        assert_eq!(create.live(), None);
+        assert_eq!(ChangeKind::Replace.name(), "replace");
+        assert_eq!(ChangeKind::Delete.name(), "delete");
+        assert_eq!(ChangeKind::Create.name(), "create");
+        assert_eq!(ChangeKind::Modify.name(), "modify");
+        let mut odd = live(A, None, 1, IVR7);
+        odd.media_type = Some(Listed::Unknown("77".into()));
+        let replace = Change::Replace {
+            live: odd,
+            route: CalledRoute::new(A, IVR7).unwrap(),
+        };
+        assert_eq!(
+            replace.to_string(),
+            "replace 9911411: IVR flow 7 (unknown (77)) → IVR flow 7 (media type unknown (77) → \
+             voice-and-video; deleted, then created)"
+        );
     }
 }

@@ -10,8 +10,8 @@
 
 mod common;
 
+mod apply_plan;
 mod checks;
-
 mod config;
 mod create_called_route;
 mod delete_called_route;

@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 
 use cec_routes_sandbox::{Fault, Operation, Sandbox, Seed};
 
-use crate::support::{cec_routes, dead_url, run_against, run_against_with, scratch_file};
+use crate::support::{
+    cec_routes, dead_url, run_against, run_against_with, scratch_dir, scratch_file,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn help_names_the_variables_but_never_shows_their_values() {
@@ -273,6 +275,102 @@ async fn every_exit_code_in_help_is_reached() {
             &["check", "-f", missing_queue.to_str().expect("a UTF-8 path")],
         )
         .await,
+    );
+    let replace = scratch_file(
+        "exit_codes_replace.yaml",
+        "routes:\n  - accessCode: \"9911411\"\n    extCode: \"1\"\n    ivr: 7\n",
+    );
+    for nth in [1, 2] {
+        sandbox.fail_request(
+            Operation::CreateCalledRoute,
+            nth,
+            Fault::ReturnCode("E-9".into()),
+        );
+    }
+    reach(
+        12,
+        "a number left without a route",
+        run_against(
+            &sandbox,
+            &[
+                "apply",
+                "-f",
+                replace.to_str().expect("a UTF-8 path"),
+                "--allow-replace",
+                "--yes",
+            ],
+        )
+        .await,
+    );
+
+    let stale = scratch_file(
+        "exit_codes_stale.yaml",
+        "routes:\n  - accessCode: \"9911411\"\n    extCode: \"88\"\n    ivr: 7\n",
+    );
+    let saved = scratch_dir("exit_codes").join("stale-plan.json");
+    let saved = saved.to_str().expect("a UTF-8 path");
+    let planned = run_against(
+        &sandbox,
+        &[
+            "plan",
+            "-f",
+            stale.to_str().expect("a UTF-8 path"),
+            "--out",
+            saved,
+        ],
+    )
+    .await;
+    assert_eq!(planned.code, 0, "{}", planned.stderr);
+    let created = run_against(
+        &sandbox,
+        &[
+            "create",
+            "--access-code",
+            "9911411",
+            "--ext-code",
+            "88",
+            "--ivr",
+            "8",
+        ],
+    )
+    .await;
+    assert_eq!(created.code, 0, "{}", created.stderr);
+    reach(
+        13,
+        "a saved plan whose routes changed",
+        run_against(&sandbox, &["apply", "--plan", saved, "--yes"]).await,
+    );
+
+    let ten: String = (601..611)
+        .map(|ext| format!("  - accessCode: \"9911411\"\n    extCode: \"{ext}\"\n    ivr: 7\n"))
+        .collect();
+    let ten = scratch_file("exit_codes_ten.yaml", &format!("routes:\n{ten}"));
+    let applied = run_against(
+        &sandbox,
+        &["apply", "-f", ten.to_str().expect("a UTF-8 path"), "--yes"],
+    )
+    .await;
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    let one = scratch_file(
+        "exit_codes_one.yaml",
+        "routes:\n  - accessCode: \"9911411\"\n    extCode: \"601\"\n    ivr: 7\n",
+    );
+    reach(
+        14,
+        "the blast-radius guard",
+        run_against(
+            &sandbox,
+            &["plan", "-f", one.to_str().expect("a UTF-8 path"), "--prune"],
+        )
+        .await,
+    );
+
+    reach(
+        130,
+        "interrupted",
+        crate::trusted_apply::interrupts::interrupted_apply(40, 2, 4)
+            .await
+            .run,
     );
 
     assert_eq!(

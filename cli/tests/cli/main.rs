@@ -17,3 +17,4 @@ mod routing_as_code;
 mod smaller;
 mod support;
 mod throttling;
+mod trusted_apply;
