@@ -1,10 +1,9 @@
 //! Exit codes: one per kind of failure, so scripts can tell them apart.
-//! Success is 0 and a usage error 2 (clap's own).
+//! Success is 0 and a usage error 64 (`EX_USAGE` of sysexits), so that 2
+//! means only "something differs" under `--detailed-exitcode`.
 //!
-//! `plan --detailed-exitcode` also uses 2, for "something differs", as
-//! Terraform does: scripts that want to tell it from a usage error run
-//! without that flag first, or check stderr (a usage error prints clap's
-//! usage there; a plan prints the plan on stdout).
+//! `plan --detailed-exitcode` uses 2 for "something differs", as Terraform
+//! does; no error ever exits 2.
 
 use cec_routes::Error;
 
@@ -30,9 +29,12 @@ pub const PARTIAL: u8 = 8;
 /// delete, and from 0, so that a script does not take it for success.
 pub const UNCONFIRMED: u8 = 10;
 
-/// `plan --detailed-exitcode`: something differs (as Terraform's 2; the
-/// same number as clap's usage error).
+/// `plan --detailed-exitcode`: something differs (as Terraform's 2; usage
+/// errors exit [`USAGE`] instead of clap's 2).
 pub const CHANGES: u8 = 2;
+/// A usage error: an unknown flag, a missing or empty argument (sysexits'
+/// `EX_USAGE`).
+pub const USAGE: u8 = 64;
 /// `apply`: not every change was applied (failed, unknown or skipped).
 pub const NOT_APPLIED: u8 = 9;
 /// `check`, `plan`, `apply`: the routes file has problems (each listed with
@@ -54,7 +56,7 @@ pub const HELP: &str = "\
 Exit codes:
   0  success
   1  other failure
-  2  usage error (unknown flag, missing argument); with plan --detailed-exitcode: something differs
+  2  plan --detailed-exitcode: something differs (never an error)
   3  invalid input or configuration (also: tokenByAkSk not found at the URL); nothing was sent
   4  authentication failed (no token, 401 or 403)
   5  CEC refused the request (returnCode other than \"0\")
@@ -69,6 +71,7 @@ Exit codes:
  13  apply --plan: a route the saved plan touches changed since it was made; nothing was changed
  14  plan, apply: the plan deletes or replaces more than --max-change of the routes it manages
      (when it manages 10 or more); nothing was changed; --force goes on
+ 64  usage error (unknown flag, missing or empty argument)
 130  apply: interrupted (Ctrl-C, SIGTERM): nothing new was started, the requests in flight
      finished; the summary says what was applied, failed, unknown and not started";
 
@@ -99,12 +102,12 @@ mod tests {
 
     #[test]
     fn help_lists_every_code() {
-        // 0 (success) and 2 (usage, clap's own) are not the library's.
+        // 0 (success) is no failure.
         for code in [
             0,
             OTHER,
-            2,
             CHANGES,
+            USAGE,
             INVALID,
             AUTH,
             BUSINESS,

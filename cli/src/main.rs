@@ -274,9 +274,21 @@ enum Command {
     },
 }
 
+/// Ends the process after clap's answer: `--help` and `--version` exit 0,
+/// a usage error (an unknown flag, a missing argument) exits
+/// [`exit::USAGE`] — never 2, which `--detailed-exitcode` gives to "changes".
+fn usage_exit(error: clap::Error) -> ! {
+    let code = if error.use_stderr() { exit::USAGE } else { 0 };
+    // A closed stdout (`--help | head -1`) ends quietly, as any output does.
+    let _ = error.print();
+    std::process::exit(code.into())
+}
+
 fn main() -> ExitCode {
-    let matches = Cli::command().get_matches();
-    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let matches = Cli::command()
+        .try_get_matches()
+        .unwrap_or_else(|e| usage_exit(e));
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| usage_exit(e));
     let origins = Origins::of(&matches);
     init_tracing(cli.verbose);
     let writes = matches!(

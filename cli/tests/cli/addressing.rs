@@ -224,7 +224,7 @@ async fn list_ext_code_lists_exactly_that_extension_and_dial_match_the_prefixes(
     assert_eq!(dialled, ["-", "1", "11"]);
 
     let run = run_against(&sandbox, &["list", "--ext-code", "1", "--dial-match", "1"]).await;
-    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.code, 64, "{}", run.stderr);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

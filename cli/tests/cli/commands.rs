@@ -305,7 +305,7 @@ async fn secrets_are_never_taken_from_flags() {
             None,
         )
         .await;
-        assert_eq!(run.code, 2, "{flag} must not exist: {}", run.stderr);
+        assert_eq!(run.code, 64, "{flag} must not exist: {}", run.stderr);
     }
 }
 

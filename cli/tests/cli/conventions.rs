@@ -27,7 +27,7 @@ async fn completions_are_printed_for_each_shell() {
         );
     }
     let run = cec_routes(&["completions", "tcsh"], &[], None).await;
-    assert_eq!(run.code, 2);
+    assert_eq!(run.code, 64);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -96,7 +96,7 @@ async fn no_proxy_connects_straight_to_cec_whatever_the_environment_says() {
         None,
     )
     .await;
-    assert_eq!(run.code, 2, "one or the other: {}", run.stderr);
+    assert_eq!(run.code, 64, "one or the other: {}", run.stderr);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -120,7 +120,7 @@ async fn an_empty_value_is_a_usage_error_not_shorter_than_1_characters() {
         &["create", "--access-code", "", "--ivr", "7"],
     ] {
         let run = cec_routes(args, &[("CEC_TOKEN", "t")], None).await;
-        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert_eq!(run.code, 64, "{args:?}: {}", run.stderr);
         assert!(run.stderr.contains("a value is required"), "{}", run.stderr);
         assert!(!run.stderr.contains("1 characters"), "{}", run.stderr);
     }

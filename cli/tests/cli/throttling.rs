@@ -139,7 +139,7 @@ async fn the_sandbox_command_throttles_at_its_rate_limit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sandbox_command_refuses_a_rate_limit_of_zero() {
     let run = cec_routes(&["sandbox", "--rate-limit", "0"], &[], None).await;
-    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.code, 64, "{}", run.stderr);
     assert!(run.stderr.contains("--rate-limit"), "{}", run.stderr);
 }
 
