@@ -657,14 +657,17 @@ async fn token_redirect_is_not_followed() {
 
 #[tokio::test]
 async fn a_refused_connection_is_retried_until_the_server_listens_and_then_sent_once() {
-    let addr = FaultServer::refused_addr().expect("a loopback port is free");
-    // The server starts listening after the first attempt was refused; the
-    // retries (100 ms, then 200 ms later) find it.
+    // A port bound but not yet listening refuses connections, and stays
+    // ours: the server starts listening on it after the first attempt was
+    // refused; the retries (100 ms, then 200 ms later) find it.
+    let socket = tokio::net::TcpSocket::new_v4().expect("a socket");
+    socket
+        .bind(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+        .expect("a loopback port is free");
+    let addr = socket.local_addr().expect("a bound socket has an address");
     let late = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(30)).await;
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .expect("the port released a moment ago is free again");
+        let listener = socket.listen(1024).expect("the bound port listens");
         FaultServer::serve(listener, success()).expect("a bound listener serves")
     });
     let client = client_builder(&format!("http://{addr}"))

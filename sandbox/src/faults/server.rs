@@ -20,7 +20,7 @@ use std::{
 
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
-    net::{TcpListener, TcpStream},
+    net::{TcpListener, TcpSocket, TcpStream},
     sync::Notify,
     task::{JoinHandle, JoinSet},
     time::timeout,
@@ -147,7 +147,8 @@ impl FaultServer {
     }
 
     /// A base URL on which connections are refused: a loopback port bound
-    /// and released at once, so nothing listens there.
+    /// and never listened on, kept bound for the rest of the process so no
+    /// other server can take it.
     ///
     /// Fails with [`Error::Bind`] when no loopback port can be bound.
     pub fn refused() -> Result<String, Error> {
@@ -158,12 +159,20 @@ impl FaultServer {
     ///
     /// Fails with [`Error::Bind`] when no loopback port can be bound.
     pub fn refused_addr() -> Result<SocketAddr, Error> {
+        /// Sockets bound and never listening, kept for the life of the
+        /// process: their ports refuse every connection, and no other
+        /// server (a parallel test's) can take them over meanwhile.
+        static RESERVED: Mutex<Vec<TcpSocket>> = Mutex::new(Vec::new());
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
-        let listener =
-            std::net::TcpListener::bind(addr).map_err(|source| Error::Bind { addr, source })?;
-        listener
-            .local_addr()
-            .map_err(|source| Error::Bind { addr, source })
+        let bind = |source| Error::Bind { addr, source };
+        let socket = TcpSocket::new_v4().map_err(bind)?;
+        socket.bind(addr).map_err(bind)?;
+        let bound = socket.local_addr().map_err(bind)?;
+        RESERVED
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(socket);
+        Ok(bound)
     }
 
     /// The base URL, `http://127.0.0.1:<port>`.
