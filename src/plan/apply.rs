@@ -190,14 +190,12 @@ impl Restore {
 
     /// The `cec-routes create …` command that creates `route`.
     pub fn command_for(route: &CalledRoute) -> String {
-        let mut command = format!("cec-routes create --access-code {}", route.access_code());
+        let mut command = format!(
+            "cec-routes create --access-code {}",
+            shell_word(route.access_code())
+        );
         if let Some(ext) = route.ext_code() {
-            // `*` and `#` are special to shells.
-            if ext.chars().all(|c| c.is_ascii_digit()) {
-                command.push_str(&format!(" --ext-code {ext}"));
-            } else {
-                command.push_str(&format!(" --ext-code '{ext}'"));
-            }
+            command.push_str(&format!(" --ext-code {}", shell_word(ext)));
         }
         match route.device() {
             crate::device::Device::SkillQueue(id) => {
@@ -209,6 +207,21 @@ impl Restore {
             command.push_str(&format!(" --media-type {}", media.name()));
         }
         command
+    }
+}
+
+/// `value` as one word a POSIX shell reads back unchanged: as it is when it
+/// holds only characters no shell treats specially, else in single quotes
+/// (a `'` inside written as `'\''`).
+fn shell_word(value: &str) -> String {
+    let plain = !value.is_empty()
+        && value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '+'));
+    if plain {
+        value.to_owned()
+    } else {
+        format!("'{}'", value.replace('\'', "'\\''"))
     }
 }
 
@@ -1150,6 +1163,10 @@ mod tests {
         };
         assert!(restore.restored());
         assert_eq!(restore.command(), Restore::command_for(&star));
+        assert_eq!(shell_word("9911411"), "9911411");
+        assert_eq!(shell_word("*1"), "'*1'");
+        assert_eq!(shell_word("a'b"), r"'a'\''b'");
+        assert_eq!(shell_word(""), "''");
         assert!(restore_note(&restore).contains("re-created at once"));
         let failed = Restore {
             route: star,
