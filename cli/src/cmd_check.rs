@@ -3,7 +3,7 @@
 //! access codes, skill queues and IVR flows, each listed once). Sends
 //! queries only. `plan` and `apply` run the same checks first.
 
-use std::{io::Read, path::PathBuf, process::ExitCode};
+use std::{path::PathBuf, process::ExitCode};
 
 use crate::error::Error;
 use cec_routes::{
@@ -148,16 +148,7 @@ enum Loaded {
 /// The file, or its own problems with their lines and columns (YAML; a
 /// JSON document's are named by their place, as plan names them).
 fn read(path: &std::path::Path, source: &str) -> Result<Loaded, Error> {
-    let mut text = String::new();
-    let read = if routes_input::is_stdin(path) {
-        std::io::stdin().read_to_string(&mut text).map(|_| ())
-    } else {
-        std::fs::read_to_string(path).map(|t| text = t)
-    };
-    read.map_err(|e| Error::InvalidInput {
-        field: "routes file",
-        reason: format!("{source} could not be read: {e}"),
-    })?;
+    let text = routes_input::read_text(path, source)?;
     if text.trim_start().starts_with(['{', '[']) {
         return routes_input::parse(&text, source).map(|file| Loaded::File(file, true));
     }

@@ -1,7 +1,7 @@
 //! `cec-routes plan`: what it takes to make the live routes what a routes
 //! file says; `--out` saves the plan for `apply --plan`.
 
-use std::{io::Read, path::PathBuf, process::ExitCode};
+use std::{path::PathBuf, process::ExitCode};
 
 use crate::error::Error;
 use cec_routes::{
@@ -104,16 +104,7 @@ impl PlanArgs {
     pub fn load_with_text(&self) -> Result<(RoutesFile, String), Error> {
         let path = self.path()?;
         let name = routes_input::source_name(path);
-        let mut text = String::new();
-        let read = if routes_input::is_stdin(path) {
-            std::io::stdin().read_to_string(&mut text).map(|_| ())
-        } else {
-            std::fs::read_to_string(path).map(|t| text = t)
-        };
-        read.map_err(|e| Error::InvalidInput {
-            field: "routes file",
-            reason: format!("{name} could not be read: {e}"),
-        })?;
+        let text = routes_input::read_text(path, &name)?;
         Ok((routes_input::parse(&text, &name)?, text))
     }
 }

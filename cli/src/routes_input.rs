@@ -38,6 +38,12 @@ pub fn is_stdin(path: &Path) -> bool {
 /// at once, nothing sent.
 pub fn load(path: &Path) -> Result<RoutesFile, Error> {
     let name = source_name(path);
+    parse(&read_text(path, &name)?, &name)
+}
+
+/// The routes file's text, from the file or (for `-`) standard input;
+/// `name` is how a failure names it.
+pub fn read_text(path: &Path, name: &str) -> Result<String, Error> {
     let mut text = String::new();
     let read = if is_stdin(path) {
         std::io::stdin().read_to_string(&mut text).map(|_| ())
@@ -48,7 +54,7 @@ pub fn load(path: &Path) -> Result<RoutesFile, Error> {
         field: "routes file",
         reason: format!("{name} could not be read: {e}"),
     })?;
-    parse(&text, &name)
+    Ok(text)
 }
 
 /// Checks a routes file's text, YAML or JSON; `name` is how problems name it.
