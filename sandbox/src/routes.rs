@@ -1,14 +1,14 @@
 //! The routes the sandbox holds, with the indexes that keep each operation's
 //! cost from growing with the tenant: a create finds a duplicate and a free
 //! id by lookup, a modify its route by id, a delete by dnid, and a listing
-//! walks the routes already in its order (all of them, or one access
-//! code's) instead of sorting them.
+//! page starts at its offset in the routes' order (all of them, or one
+//! access code's) instead of sorting them or walking the routes before it.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, btree_map};
+use std::collections::{BTreeMap, HashMap};
 
 use cec_routes::Device;
 
-use crate::tenant::SandboxRoute;
+use crate::{ranked::Ranked, tenant::SandboxRoute};
 
 /// A route's place in listings: by id, numerically (a shorter decimal
 /// string first, then digit by digit).
@@ -33,8 +33,8 @@ struct AccessCodeRoutes {
     /// By extension code (`""` for none): a route's key is its access code
     /// and extension code.
     by_ext: HashMap<String, ListingKey>,
-    /// In listing order.
-    listed: BTreeSet<ListingKey>,
+    /// In listing order, with rank access.
+    listed: Ranked<ListingKey>,
 }
 
 /// Every route, and its indexes. Each change goes through [`Routes::insert`],
@@ -43,6 +43,8 @@ struct AccessCodeRoutes {
 pub(crate) struct Routes {
     /// Every route, in listing order.
     listed: BTreeMap<ListingKey, SandboxRoute>,
+    /// The keys of `listed`, with rank access: where a page starts.
+    order: Ranked<ListingKey>,
     /// Each route's listing key, by dnid.
     by_dnid: BTreeMap<u64, ListingKey>,
     /// The routes of each access code.
@@ -72,6 +74,7 @@ impl Routes {
         bucket.by_ext.insert(ext, key.clone());
         bucket.listed.insert(key.clone());
         self.by_dnid.insert(route.dnid, key.clone());
+        self.order.insert(key.clone());
         self.listed.insert(key, route);
     }
 
@@ -79,6 +82,7 @@ impl Routes {
     pub(crate) fn remove(&mut self, dnid: u64) -> Option<SandboxRoute> {
         let key = self.by_dnid.remove(&dnid)?;
         let route = self.listed.remove(&key)?;
+        self.order.remove(&key);
         if let Some(bucket) = self.by_access_code.get_mut(&route.access_code) {
             bucket
                 .by_ext
@@ -129,8 +133,15 @@ impl Routes {
     }
 
     /// Every route, in listing order.
-    pub(crate) fn listed(&self) -> btree_map::Values<'_, ListingKey, SandboxRoute> {
+    pub(crate) fn listed(&self) -> impl Iterator<Item = &SandboxRoute> {
         self.listed.values()
+    }
+
+    /// The routes from the `offset`-th (0-based) on, in listing order.
+    pub(crate) fn listed_from(&self, offset: usize) -> impl Iterator<Item = &SandboxRoute> {
+        self.order
+            .iter_from(offset)
+            .filter_map(|key| self.listed.get(key))
     }
 
     /// The routes of one access code, in listing order.
@@ -138,10 +149,20 @@ impl Routes {
         &'a self,
         access_code: &str,
     ) -> impl Iterator<Item = &'a SandboxRoute> + 'a {
+        self.listed_for_from(access_code, 0)
+    }
+
+    /// The routes of one access code from its `offset`-th (0-based) on, in
+    /// listing order.
+    pub(crate) fn listed_for_from<'a>(
+        &'a self,
+        access_code: &str,
+        offset: usize,
+    ) -> impl Iterator<Item = &'a SandboxRoute> + 'a {
         self.by_access_code
             .get(access_code)
             .into_iter()
-            .flat_map(|bucket| bucket.listed.iter())
+            .flat_map(move |bucket| bucket.listed.iter_from(offset))
             .filter_map(|key| self.listed.get(key))
     }
 
@@ -180,7 +201,11 @@ impl Routes {
         assert_eq!(by_dnid, self.by_dnid, "the dnid index");
         assert_eq!(by_dnid.len(), routes.len(), "dnids are unique");
 
-        let mut by_access_code: HashMap<&str, (HashMap<&str, ListingKey>, BTreeSet<ListingKey>)> =
+        let keys: Vec<ListingKey> = self.listed.keys().cloned().collect();
+        assert!(self.order.iter().eq(keys.iter()), "the ranked order");
+        assert_eq!(self.order.len(), keys.len(), "the ranked order's length");
+
+        let mut by_access_code: HashMap<&str, (HashMap<&str, ListingKey>, Vec<ListingKey>)> =
             HashMap::new();
         for route in &routes {
             let (exts, listed) = by_access_code.entry(&route.access_code).or_default();
@@ -189,7 +214,7 @@ impl Routes {
                 exts.insert(ext, ListingKey::of(&route.id)).is_none(),
                 "keys are unique: {route:?}"
             );
-            listed.insert(ListingKey::of(&route.id));
+            listed.push(ListingKey::of(&route.id));
         }
         assert_eq!(
             by_access_code.len(),
@@ -204,7 +229,11 @@ impl Routes {
                 .map(|(ext, key)| (ext.as_str(), key.clone()))
                 .collect();
             assert_eq!(indexed, exts, "the key index of {code}");
-            assert_eq!(bucket.listed, listed, "the listing of {code}");
+            assert!(
+                bucket.listed.iter().eq(listed.iter()),
+                "the listing of {code}"
+            );
+            assert_eq!(bucket.listed.len(), listed.len(), "the count of {code}");
         }
     }
 }

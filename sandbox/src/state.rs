@@ -353,16 +353,13 @@ impl State {
     /// index's count and only the page is walked.
     pub(crate) fn query_routes(&self, query: &RouteQuery) -> (usize, Vec<types::CalledRouteInfo>) {
         let inner = self.lock();
-        let (candidates, count): (Box<dyn Iterator<Item = &SandboxRoute>>, usize) =
-            match query.access_code.as_deref() {
-                Some(code) => (
-                    Box::new(inner.routes.listed_for(code)),
-                    inner.routes.count_for(code),
-                ),
-                None => (Box::new(inner.routes.listed()), inner.routes.len()),
-            };
         let Paging { limit, offset } = query.paging;
         if query.filters_beyond_the_access_code() {
+            let candidates: Box<dyn Iterator<Item = &SandboxRoute>> =
+                match query.access_code.as_deref() {
+                    Some(code) => Box::new(inner.routes.listed_for(code)),
+                    None => Box::new(inner.routes.listed()),
+                };
             let mut total = 0;
             let mut page = Vec::new();
             for route in candidates.filter(|route| route_matches(&inner, route, query)) {
@@ -371,15 +368,22 @@ impl State {
                 }
                 total += 1;
             }
-            (total, page)
-        } else {
-            let page = candidates
-                .skip(offset)
-                .take(limit)
-                .map(|route| inner.to_wire(route))
-                .collect();
-            (count, page)
+            return (total, page);
         }
+        // The index serves the query: the page starts at its offset.
+        let (page, count): (Box<dyn Iterator<Item = &SandboxRoute>>, usize) =
+            match query.access_code.as_deref() {
+                Some(code) => (
+                    Box::new(inner.routes.listed_for_from(code, offset)),
+                    inner.routes.count_for(code),
+                ),
+                None => (
+                    Box::new(inner.routes.listed_from(offset)),
+                    inner.routes.len(),
+                ),
+            };
+        let page = page.take(limit).map(|route| inner.to_wire(route)).collect();
+        (count, page)
     }
 
     /// The access codes that match `query`, in the seed's order: the total
