@@ -7,7 +7,10 @@ use axum::{
     Json, Router,
     body::Bytes,
     extract::{DefaultBodyLimit, Request, State, rejection::BytesRejection},
-    http::{HeaderMap, HeaderValue, StatusCode, Uri, header::WWW_AUTHENTICATE},
+    http::{
+        HeaderMap, HeaderValue, StatusCode, Uri,
+        header::{CONTENT_TYPE, WWW_AUTHENTICATE},
+    },
     middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::post,
@@ -19,7 +22,7 @@ use serde_json::Value;
 use super::{
     BODY_LIMIT, Shared, TOKEN_SCOPE,
     auth::{self, Denied},
-    return_code,
+    listing, return_code,
     state::Refused,
     validate::{self, Invalid},
     wire::{
@@ -38,29 +41,6 @@ const UPDATED: &str = "data update success";
 const DELETED: &str = "data delete success";
 /// The documented success of the queries.
 const QUERIED: &str = "success";
-
-/// The fields of a listed route that are sent as `null` when they have no
-/// value, as in the documented example (the generated type leaves them out).
-const ROUTE_NULLS: [&str; 9] = [
-    "id",
-    "dnid",
-    "accessCode",
-    "mediatypeId",
-    "extCode",
-    "devicetype",
-    "deviceId",
-    "deviceDesc",
-    "editable",
-];
-/// The same for a listed access code.
-const ACCESS_CODE_NULLS: [&str; 6] = [
-    "id",
-    "accessCode",
-    "mediatypeId",
-    "n400Number",
-    "description",
-    "numCallAttr",
-];
 
 /// The whole sandbox as an axum router.
 pub(crate) fn router(shared: Arc<Shared>, addr: SocketAddr) -> Router {
@@ -364,19 +344,16 @@ async fn query_called_route(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, Refusal> {
+) -> Result<Response, Refusal> {
     shared.tokens.authorize(&headers)?;
     let query = validate::route_query(&body?)?;
-    let (total, routes) = shared.state.query_routes(&query);
-    let response = types::QueryCalledRouteResponse {
-        return_code: Some("0".to_owned()),
-        description: Some(QUERIED.to_owned()),
-        data: Some(types::CalledRoutePage(Some(types::CalledRoutePageInner {
-            total: Some(total as i64),
-            called_route_list: Some(routes),
-        }))),
-    };
-    Ok(Json(with_nulls(response, &ROUTE_NULLS)))
+    let (total, routes) = shared.state.query_routes_json(&query);
+    let body = listing::route_page_body(total, &routes, QUERIED);
+    Ok((
+        [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        body,
+    )
+        .into_response())
 }
 
 /// `POST /apiaccess/rest/cc-management/v1/accessCodeInfo/queryAccessCodeList`.
@@ -396,7 +373,10 @@ async fn query_access_code_list(
             called_route_list: Some(codes),
         }))),
     };
-    Ok(Json(with_nulls(response, &ACCESS_CODE_NULLS)))
+    Ok(Json(listing::with_nulls(
+        response,
+        &listing::ACCESS_CODE_NULLS,
+    )))
 }
 
 /// `POST /apiaccess/rest/cc-management/v1/skill/querySkills`.
@@ -433,25 +413,6 @@ async fn query_ivr_flow_list(
         }))
     };
     answer().map_err(|refusal| refusal.in_envelope(Envelope::RetCode))
-}
-
-/// A listing response as JSON, with `null` for each of `fields` an item of
-/// `data.calledRouteList` leaves out: the documented examples send `null`
-/// (`"mediatypeId": null`, `"n400Number": null`), while the generated types
-/// skip a field without a value.
-fn with_nulls(response: impl serde::Serialize, fields: &[&str]) -> Value {
-    let mut json = serde_json::to_value(response).expect("a generated type always serializes");
-    if let Some(items) = json
-        .pointer_mut("/data/calledRouteList")
-        .and_then(Value::as_array_mut)
-    {
-        for item in items.iter_mut().filter_map(Value::as_object_mut) {
-            for field in fields {
-                item.entry(*field).or_insert(Value::Null);
-            }
-        }
-    }
-    json
 }
 
 /// Any method but `POST` on a documented path, in that operation's

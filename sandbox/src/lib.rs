@@ -281,6 +281,7 @@ mod error;
 #[cfg(feature = "faults")]
 mod faults;
 mod handlers;
+mod listing;
 mod ranked;
 mod rate_limit;
 mod routes;

@@ -4,7 +4,10 @@
 //! page starts at its offset in the routes' order (all of them, or one
 //! access code's) instead of sorting them or walking the routes before it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::Arc,
+};
 
 use cec_routes::Device;
 
@@ -49,6 +52,9 @@ pub(crate) struct Routes {
     by_dnid: BTreeMap<u64, ListingKey>,
     /// The routes of each access code.
     by_access_code: HashMap<String, AccessCodeRoutes>,
+    /// Each listed route's JSON item, by dnid, made the first time a page
+    /// holds it and dropped when the route changes or goes.
+    json: HashMap<u64, Arc<str>>,
 }
 
 impl Routes {
@@ -75,6 +81,7 @@ impl Routes {
         bucket.listed.insert(key.clone());
         self.by_dnid.insert(route.dnid, key.clone());
         self.order.insert(key.clone());
+        self.json.remove(&route.dnid);
         self.listed.insert(key, route);
     }
 
@@ -83,6 +90,7 @@ impl Routes {
         let key = self.by_dnid.remove(&dnid)?;
         let route = self.listed.remove(&key)?;
         self.order.remove(&key);
+        self.json.remove(&dnid);
         if let Some(bucket) = self.by_access_code.get_mut(&route.access_code) {
             bucket
                 .by_ext
@@ -99,7 +107,21 @@ impl Routes {
     pub(crate) fn set_device(&mut self, id: &str, device: Device) -> Option<&SandboxRoute> {
         let route = self.listed.get_mut(&ListingKey::of(id))?;
         route.device = device;
+        self.json.remove(&route.dnid);
         Some(route)
+    }
+
+    /// The JSON item of the route with this dnid, if a page made it since
+    /// the route last changed.
+    pub(crate) fn cached_json(&self, dnid: u64) -> Option<&Arc<str>> {
+        self.json.get(&dnid)
+    }
+
+    /// Keeps the JSON item of the route with this dnid, until it changes.
+    pub(crate) fn cache_json(&mut self, dnid: u64, json: Arc<str>) {
+        if self.by_dnid.contains_key(&dnid) {
+            self.json.insert(dnid, json);
+        }
     }
 
     /// The route with this dnid.

@@ -3,11 +3,11 @@
 
 use std::{
     collections::{BTreeMap, HashMap},
-    sync::{Mutex, MutexGuard, PoisonError},
+    sync::{Arc, Mutex, MutexGuard, PoisonError},
 };
 
 use super::{
-    return_code,
+    listing, return_code,
     routes::Routes,
     seed::Seed,
     tenant::{AccessCodeRecord, IvrFlow, SandboxRoute, SkillQueue, free_route_id},
@@ -189,6 +189,50 @@ impl Inner {
             editable: Some(route.editable.code().to_owned()),
         }
     }
+
+    /// The JSON item of the route with this dnid, from the cache or made
+    /// and kept.
+    fn route_json(&mut self, dnid: u64) -> Option<Arc<str>> {
+        if let Some(json) = self.routes.cached_json(dnid) {
+            return Some(json.clone());
+        }
+        let json: Arc<str> =
+            listing::route_item_json(&self.to_wire(self.routes.by_dnid(dnid)?)).into();
+        self.routes.cache_json(dnid, json.clone());
+        Some(json)
+    }
+
+    /// The routes that match `query`: the total and the page, in listing
+    /// order. The index serves a query by access code alone (or none): the
+    /// page starts at its offset; other filters scan the candidates.
+    fn page(&self, query: &RouteQuery) -> (usize, Vec<&SandboxRoute>) {
+        let Paging { limit, offset } = query.paging;
+        if query.filters_beyond_the_access_code() {
+            let candidates: Box<dyn Iterator<Item = &SandboxRoute>> =
+                match query.access_code.as_deref() {
+                    Some(code) => Box::new(self.routes.listed_for(code)),
+                    None => Box::new(self.routes.listed()),
+                };
+            let mut total = 0;
+            let mut page = Vec::new();
+            for route in candidates.filter(|route| route_matches(self, route, query)) {
+                if total >= offset && page.len() < limit {
+                    page.push(route);
+                }
+                total += 1;
+            }
+            return (total, page);
+        }
+        let (page, count): (Box<dyn Iterator<Item = &SandboxRoute>>, usize) =
+            match query.access_code.as_deref() {
+                Some(code) => (
+                    Box::new(self.routes.listed_for_from(code, offset)),
+                    self.routes.count_for(code),
+                ),
+                None => (Box::new(self.routes.listed_from(offset)), self.routes.len()),
+            };
+        (count, page.take(limit).collect())
+    }
 }
 
 /// The whole tenant, behind one lock.
@@ -345,45 +389,36 @@ impl State {
         outcome
     }
 
-    /// The routes that match `query`, ordered by id: the total and the page.
-    ///
-    /// The routes are walked in listing order, already sorted: those of the
-    /// access code asked for, from its index, or all of them. Only the page
-    /// is turned into answers; without another filter the total is the
-    /// index's count and only the page is walked.
+    /// The routes that match `query`, in listing order: the total and the
+    /// page.
+    #[cfg(test)]
     pub(crate) fn query_routes(&self, query: &RouteQuery) -> (usize, Vec<types::CalledRouteInfo>) {
         let inner = self.lock();
-        let Paging { limit, offset } = query.paging;
-        if query.filters_beyond_the_access_code() {
-            let candidates: Box<dyn Iterator<Item = &SandboxRoute>> =
-                match query.access_code.as_deref() {
-                    Some(code) => Box::new(inner.routes.listed_for(code)),
-                    None => Box::new(inner.routes.listed()),
-                };
-            let mut total = 0;
-            let mut page = Vec::new();
-            for route in candidates.filter(|route| route_matches(&inner, route, query)) {
-                if total >= offset && page.len() < limit {
-                    page.push(inner.to_wire(route));
-                }
-                total += 1;
-            }
-            return (total, page);
-        }
-        // The index serves the query: the page starts at its offset.
-        let (page, count): (Box<dyn Iterator<Item = &SandboxRoute>>, usize) =
-            match query.access_code.as_deref() {
-                Some(code) => (
-                    Box::new(inner.routes.listed_for_from(code, offset)),
-                    inner.routes.count_for(code),
-                ),
-                None => (
-                    Box::new(inner.routes.listed_from(offset)),
-                    inner.routes.len(),
-                ),
-            };
-        let page = page.take(limit).map(|route| inner.to_wire(route)).collect();
-        (count, page)
+        let (total, page) = inner.page(query);
+        (
+            total,
+            page.into_iter().map(|route| inner.to_wire(route)).collect(),
+        )
+    }
+
+    /// [`State::query_routes`] with each route as the text of its JSON item
+    /// (`null` for what it leaves out), made once per route and kept until
+    /// the route changes: a page costs its routes' bytes, not their
+    /// serialization.
+    pub(crate) fn query_routes_json(&self, query: &RouteQuery) -> (usize, Vec<Arc<str>>) {
+        let mut inner = self.lock();
+        let (total, dnids) = {
+            let (total, page) = inner.page(query);
+            (
+                total,
+                page.iter().map(|route| route.dnid).collect::<Vec<_>>(),
+            )
+        };
+        let items = dnids
+            .into_iter()
+            .filter_map(|dnid| inner.route_json(dnid))
+            .collect();
+        (total, items)
     }
 
     /// The access codes that match `query`, in the seed's order: the total
@@ -846,11 +881,19 @@ mod tests {
                     apply(&state, op);
                     state.assert_indexes_agree_with_a_scan();
                     for query in queries() {
+                        let scanned = state.query_routes_by_scan(&query);
                         prop_assert_eq!(
-                            state.query_routes(&query),
-                            state.query_routes_by_scan(&query),
+                            &state.query_routes(&query),
+                            &scanned,
                             "{:?} after {:?}", query, op
                         );
+                        // The kept JSON items are never stale.
+                        let (total, items) = state.query_routes_json(&query);
+                        let fresh: Vec<String> =
+                            scanned.1.iter().map(listing::route_item_json).collect();
+                        let kept: Vec<&str> = items.iter().map(|item| &**item).collect();
+                        prop_assert_eq!((total, kept), (scanned.0, fresh.iter().map(String::as_str).collect::<Vec<_>>()),
+                            "JSON of {:?} after {:?}", query, op);
                     }
                 }
             }
