@@ -44,8 +44,7 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
         )));
     }
     let yaml = file.to_yaml();
-    out.result(
-        yaml.trim_end(),
+    out.result(yaml.trim_end(), || {
         json!({
             "operation": "export",
             "routes": routes_file_json(&file),
@@ -53,7 +52,7 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
                 .iter()
                 .map(|(route, reason)| json!({"route": listed_route_json(route), "reason": reason}))
                 .collect::<Vec<_>>(),
-        }),
-    );
+        })
+    });
     Ok(())
 }

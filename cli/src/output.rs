@@ -198,11 +198,12 @@ impl Output {
     }
 
     /// Prints a result: `text` for people, `json` (with `"ok": true` added)
-    /// for scripts.
-    pub fn result(&self, text: &str, mut json: Value) {
+    /// for scripts. The JSON is built only when JSON output was asked for.
+    pub fn result(&self, text: &str, json: impl FnOnce() -> Value) {
         match self.format {
             Format::Text | Format::Wide | Format::Markdown => stdout(text),
             Format::Json => {
+                let mut json = json();
                 if let Value::Object(map) = &mut json {
                     map.insert("ok".into(), Value::Bool(true));
                 }
@@ -566,11 +567,13 @@ impl Output {
     }
 
     /// Prints a result that may be a failure: `text` for people, `json`
-    /// with `"ok"` set to `ok` for scripts.
-    pub fn outcome(&self, text: &str, mut json: Value, ok: bool) {
+    /// with `"ok"` set to `ok` for scripts. The JSON is built only when JSON
+    /// output was asked for.
+    pub fn outcome(&self, text: &str, json: impl FnOnce() -> Value, ok: bool) {
         match self.format {
             Format::Text | Format::Wide | Format::Markdown => stdout(text),
             Format::Json => {
+                let mut json = json();
                 if let Value::Object(map) = &mut json {
                     map.insert("ok".into(), Value::Bool(ok));
                 }
