@@ -134,6 +134,7 @@ impl<'a, L: Listing> Pages<'a, L> {
                 body: String::new(),
             });
         }
+        let admitted = keep_admitted(&self.filter, new, &mut self.dropped);
         if page
             .total
             .is_some_and(|total| self.seen.len() as u64 >= total)
@@ -149,7 +150,7 @@ impl<'a, L: Listing> Pages<'a, L> {
                 })?;
             self.next = Some(next);
         }
-        Ok(Some(keep_admitted(&self.filter, new, &mut self.dropped)))
+        Ok(Some(admitted))
     }
 }
 

@@ -989,3 +989,40 @@ async fn route_pages_fail_at_the_page_that_fails_and_then_end() {
     );
     assert_eq!(after.expect("no further request"), None);
 }
+
+#[tokio::test]
+async fn routes_against_the_filter_are_warned_of_once_counting_every_page() {
+    let server = MockServer::start().await;
+    let voice = |n| {
+        let mut route = route_json(n);
+        route["mediatypeId"] = json!(5);
+        route
+    };
+    mount_query_called_route(
+        &server,
+        move |request: &Request| {
+            let body: Value = request.body_json().expect("JSON body");
+            let routes = if body["offset"] == json!(0) {
+                (0..100)
+                    .map(|n| if n < 2 { voice(n) } else { route_json(n) })
+                    .collect()
+            } else {
+                vec![route_json(100), voice(101)]
+            };
+            ResponseTemplate::new(200).set_body_json(page(Some(102), routes))
+        },
+        2,
+    )
+    .await;
+    let (logs, _capturing) = crate::common::logs::capture_logs();
+
+    let routes = client(&server)
+        .called_routes(&RouteFilter::new().media_type(MediaType::Video))
+        .await
+        .expect("success");
+
+    assert_eq!(routes.len(), 99);
+    let text = logs.text();
+    assert_eq!(text.matches("do not match the filter").count(), 1, "{text}");
+    assert!(text.contains("dropped=3"), "{text}");
+}
