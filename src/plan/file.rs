@@ -302,7 +302,7 @@ impl RoutesExport {
             mut routes,
             skipped,
         } = self;
-        routes.sort_by(|a, b| key_order(a).cmp(&key_order(b)));
+        routes.sort_by(file_order);
         routes.dedup_by(|a, b| key_order(a) == key_order(b));
         (routes, skipped)
     }
@@ -419,13 +419,15 @@ impl<W: io::Write> RoutesFileWriter<W> {
 
 /// The order of routes in an exported file: access code, then no extension
 /// code first, then extension codes shortest first (so `2` before `10`).
-fn key_order(route: &CalledRoute) -> (String, usize, String) {
+fn file_order(a: &CalledRoute, b: &CalledRoute) -> std::cmp::Ordering {
+    key_order(a).cmp(&key_order(b))
+}
+
+/// The key [`file_order`] compares, borrowed from the route: no key is
+/// allocated per comparison.
+fn key_order(route: &CalledRoute) -> (&str, usize, &str) {
     let ext = route.ext_code().unwrap_or_default();
-    (
-        route.access_code().to_owned(),
-        ext.chars().count(),
-        ext.to_owned(),
-    )
+    (route.access_code(), ext.chars().count(), ext)
 }
 
 /// Whether a routes file can describe this live route.
