@@ -78,7 +78,10 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
         )));
     }
     let stop = CancellationToken::new();
-    let watcher = interrupt::cancel_on_signal(stop.clone());
+    let watcher = interrupt::cancel_on_signal(
+        stop.clone(),
+        "interrupted: ending the export with a line that marks it incomplete",
+    );
     let mut printer = ExportPrinter::new(out);
     for route in &routes {
         if stop.is_cancelled() {

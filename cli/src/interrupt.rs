@@ -37,15 +37,19 @@ pub fn watch(token: CancellationToken, bar: Option<ProgressBar>) -> tokio::task:
 }
 
 /// Watches for the signals until the task is aborted: the first cancels
-/// `token` and says nothing (the command says what it stopped), the second
-/// ends the process with [`EXIT`].
-pub fn cancel_on_signal(token: CancellationToken) -> tokio::task::JoinHandle<()> {
+/// `token` and says `message` on stderr, the second ends the process with
+/// [`EXIT`].
+pub fn cancel_on_signal(
+    token: CancellationToken,
+    message: &'static str,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let Ok(mut signals) = Signals::new() else {
             return;
         };
         signals.next().await;
         token.cancel();
+        output::stderr(message);
         signals.next().await;
         output::stderr("interrupted again: exiting at once");
         std::process::exit(EXIT.into());

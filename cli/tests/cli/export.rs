@@ -125,3 +125,79 @@ async fn an_export_whose_page_is_retried_writes_every_route() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stdout, whole.stdout);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ctrl_c_while_writing_ends_the_file_with_a_line_no_reader_loads() {
+    use std::io::{BufRead, BufReader, Read};
+    use std::process::{Command, Stdio};
+
+    // 5,000 routes: more text than the pipe and the command's buffer hold,
+    // so the command is still writing when the signal comes.
+    let routes: Vec<Value> = (0..5000)
+        .map(|n| json!({"accessCode": "9911411", "extCode": n.to_string(), "devicetype": 3, "deviceId": 7}))
+        .collect();
+    let mut seed: Value = serde_json::from_str(&Seed::default().to_json()).expect("a seed");
+    seed["routes"] = Value::Array(routes);
+    let sandbox = Sandbox::builder()
+        .seed(Seed::from_json_str(&seed.to_string()).expect("a valid seed"))
+        .start()
+        .await
+        .expect("the sandbox starts");
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin!("cec-routes"))
+        .args(["export", "--ids"])
+        .env_clear()
+        .envs(crate::support::sandbox_env(&sandbox))
+        .env("XDG_CONFIG_HOME", crate::support::scratch_dir("no-config"))
+        .env("HOME", crate::support::scratch_dir("no-home"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+
+    let (child, text, said) = tokio::task::spawn_blocking(move || {
+        // The first bytes: the command is writing (and then blocks on the
+        // full pipe).
+        let mut first = [0; 1];
+        stdout
+            .read_exact(&mut first)
+            .expect("the export starts writing");
+        let kill = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(kill.success());
+        // The signal has been taken once the command says so.
+        let mut said = String::new();
+        while !said.contains("interrupted") {
+            if stderr.read_line(&mut said).expect("stderr reads") == 0 {
+                break;
+            }
+        }
+        let mut rest = String::new();
+        stdout.read_to_string(&mut rest).expect("stdout reads");
+        stderr.read_to_string(&mut said).expect("stderr reads");
+        let text = format!("{}{rest}", char::from(first[0]));
+        (child, text, said)
+    })
+    .await
+    .expect("the reader ends");
+    let output = child.wait_with_output().expect("the binary ends");
+
+    assert_eq!(output.status.code(), Some(130), "{said}");
+    assert!(
+        text.lines()
+            .last()
+            .is_some_and(|line| line.starts_with("@ cec-routes export failed: interrupted")),
+        "{}",
+        &text[text.len().saturating_sub(300)..]
+    );
+    assert!(RoutesFile::parse(&text).is_err());
+    for refused in loaded_by_check_and_plan(&sandbox, &text).await {
+        assert_ne!(refused.code, 0, "{}", refused.stdout);
+        assert!(!refused.stdout.contains("Plan"), "{}", refused.stdout);
+    }
+    assert!(said.contains("error: interrupted"), "{said}");
+}
