@@ -112,7 +112,7 @@ pub use media_type::MediaType;
 pub use modify_called_route::RouteChange;
 pub use paging::Page;
 pub use query_access_code_list::{AccessCode, AccessCodeFilter, CallDirection};
-pub use query_called_route::{Editable, Route, RouteFilter, RouteId};
+pub use query_called_route::{Editable, Route, RouteFilter, RouteId, RoutePages};
 pub use retry::RetryPolicy;
 pub use secrecy::SecretString;
 pub use token::{AccessToken, StaticToken, TokenFuture, TokenProvider};

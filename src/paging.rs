@@ -1,8 +1,9 @@
-//! Paging through a listing: [`Page`], and the loop that fetches pages of
-//! at most 100 until the total, an empty page, or a page that brings
-//! nothing new. Each paged query implements [`Listing`] for its filter.
+//! Paging through a listing: [`Page`], and [`Pages`], the one loop that
+//! fetches pages of at most 100 until the total, an empty page, or a page
+//! that brings nothing new. Each paged query implements [`Listing`] for its
+//! filter.
 
-use std::{collections::HashSet, future::Future};
+use std::collections::HashSet;
 
 use crate::{client::Client, error::Error, limits::MAX_PAGE_SIZE};
 
@@ -56,15 +57,101 @@ pub(crate) trait Listing {
 }
 
 /// Every item `filter` admits, page after page.
-pub(crate) async fn list_all<L: Listing>(
+pub(crate) async fn list_all<L: Listing + Clone>(
     client: &Client,
     filter: &L,
 ) -> Result<Vec<L::Item>, Error> {
-    let items = collect(L::OPERATION, L::key, |offset| {
-        filter.fetch(client, offset, MAX_PAGE_SIZE)
-    })
-    .await?;
-    Ok(keep_admitted(filter, items))
+    let mut pages = Pages::new(client, filter.clone());
+    let mut items = Vec::new();
+    while let Some(page) = pages.next().await? {
+        items.extend(page);
+    }
+    Ok(items)
+}
+
+/// A listing read page by page: pages of at most 100 from offset 0 until
+/// the total, an empty page, or a page with nothing new (an error: the
+/// server is repeating itself). Each page holds the items not listed
+/// before that `filter` admits; the warning about items CEC returned
+/// against the filter is given once, when the listing ends.
+pub(crate) struct Pages<'a, L: Listing> {
+    client: &'a Client,
+    filter: L,
+    /// The offset of the next page; `None` once the listing has ended.
+    next: Option<u32>,
+    /// The keys of the items listed so far.
+    seen: HashSet<String>,
+    dropped: Dropped,
+}
+
+/// How many items the filter did not admit, by kind.
+#[derive(Default)]
+struct Dropped {
+    widened: usize,
+    unexpected: usize,
+}
+
+impl<'a, L: Listing> Pages<'a, L> {
+    pub(crate) fn new(client: &'a Client, filter: L) -> Self {
+        Pages {
+            client,
+            filter,
+            next: Some(0),
+            seen: HashSet::new(),
+            dropped: Dropped::default(),
+        }
+    }
+
+    /// The next page's new, admitted items (possibly none); `None` once
+    /// the listing has ended, and after an error.
+    pub(crate) async fn next(&mut self) -> Result<Option<Vec<L::Item>>, Error> {
+        let Some(offset) = self.next.take() else {
+            return Ok(None);
+        };
+        let page = self
+            .filter
+            .fetch(self.client, offset, MAX_PAGE_SIZE)
+            .await?;
+        let received = page.items.len();
+        if received == 0 {
+            self.dropped.warn();
+            return Ok(None);
+        }
+        let seen = &mut self.seen;
+        let new: Vec<L::Item> = page
+            .items
+            .into_iter()
+            .filter(|item| seen.insert(L::key(item)))
+            .collect();
+        if new.is_empty() {
+            return Err(Error::Decode {
+                operation: L::OPERATION,
+                reason: format!(
+                    "the page at offset {offset} repeats items already listed; stopped after {} \
+                     items rather than loop",
+                    self.seen.len()
+                ),
+                body: String::new(),
+            });
+        }
+        let admitted = keep_admitted(&self.filter, new, &mut self.dropped);
+        if page
+            .total
+            .is_some_and(|total| self.seen.len() as u64 >= total)
+        {
+            self.dropped.warn();
+        } else {
+            let next = offset
+                .checked_add(u32::try_from(received).unwrap_or(u32::MAX))
+                .ok_or_else(|| Error::Decode {
+                    operation: L::OPERATION,
+                    reason: "the listing does not end".into(),
+                    body: String::new(),
+                })?;
+            self.next = Some(next);
+        }
+        Ok(Some(admitted))
+    }
 }
 
 /// One page: `limit` (1 to 100) items from `offset`, those `filter` admits.
@@ -77,96 +164,55 @@ pub(crate) async fn list_page<L: Listing>(
     check_page(offset, limit)?;
     let page = filter.fetch(client, offset, limit).await?;
     let received = page.items.len();
+    let mut dropped = Dropped::default();
+    let items = keep_admitted(filter, page.items, &mut dropped);
+    dropped.warn();
     Ok(Page {
         total: page.total,
-        items: keep_admitted(filter, page.items),
+        items,
         received,
     })
 }
 
-/// Fetches pages from offset 0 until the total, an empty page, or a page
-/// with nothing new (an error: the server is repeating itself).
-async fn collect<T, K, F, Fut>(
-    operation: &'static str,
-    key: K,
-    mut fetch: F,
-) -> Result<Vec<T>, Error>
-where
-    K: Fn(&T) -> String,
-    F: FnMut(u32) -> Fut,
-    Fut: Future<Output = Result<RawPage<T>, Error>>,
-{
-    let mut items = Vec::new();
-    let mut seen = HashSet::new();
-    let mut offset: u32 = 0;
-    loop {
-        let page = fetch(offset).await?;
-        let received = page.items.len();
-        if received == 0 {
-            break;
-        }
-        let mut new = 0;
-        for item in page.items {
-            if seen.insert(key(&item)) {
-                new += 1;
-                items.push(item);
-            }
-        }
-        if new == 0 {
-            return Err(Error::Decode {
-                operation,
-                reason: format!(
-                    "the page at offset {offset} repeats items already listed; stopped after {} \
-                     items rather than loop",
-                    items.len()
-                ),
-                body: String::new(),
-            });
-        }
-        if page.total.is_some_and(|total| items.len() as u64 >= total) {
-            break;
-        }
-        offset = offset
-            .checked_add(u32::try_from(received).unwrap_or(u32::MAX))
-            .ok_or_else(|| Error::Decode {
-                operation,
-                reason: "the listing does not end".into(),
-                body: String::new(),
-            })?;
-    }
-    Ok(items)
-}
-
-fn keep_admitted<L: Listing>(filter: &L, items: Vec<L::Item>) -> Vec<L::Item> {
-    let mut widened = 0;
-    let mut unexpected = 0;
-    let kept: Vec<L::Item> = items
+/// The items `filter` admits; those it does not are counted in `dropped`.
+fn keep_admitted<L: Listing>(
+    filter: &L,
+    items: Vec<L::Item>,
+    dropped: &mut Dropped,
+) -> Vec<L::Item> {
+    items
         .into_iter()
         .filter(|item| {
             let admitted = filter.admits(item);
             if !admitted {
                 if filter.widened(item) {
-                    widened += 1;
+                    dropped.widened += 1;
                 } else {
-                    unexpected += 1;
+                    dropped.unexpected += 1;
                 }
             }
             admitted
         })
-        .collect();
-    if unexpected > 0 {
-        tracing::warn!(
-            dropped = unexpected,
-            "CEC returned items that do not match the filter; they were dropped"
-        );
+        .collect()
+}
+
+impl Dropped {
+    /// Says what was dropped: a warning when CEC seems to have ignored the
+    /// filter, a debug line when it read it more widely by design.
+    fn warn(&self) {
+        if self.unexpected > 0 {
+            tracing::warn!(
+                dropped = self.unexpected,
+                "CEC returned items that do not match the filter; they were dropped"
+            );
+        }
+        if self.widened > 0 {
+            tracing::debug!(
+                dropped = self.widened,
+                "CEC read the filter more widely than it is written; the extra items were dropped"
+            );
+        }
     }
-    if widened > 0 {
-        tracing::debug!(
-            dropped = widened,
-            "CEC read the filter more widely than it is written; the extra items were dropped"
-        );
-    }
-    kept
 }
 
 fn check_page(offset: u32, limit: u32) -> Result<(), Error> {

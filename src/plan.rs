@@ -55,6 +55,6 @@ pub use apply::{
 };
 pub use check::{Tenant, check};
 pub use diff::{Change, ChangeKind, Held, Plan, PlanOptions};
-pub use file::{FileRoute, Problem, RoutesFile, RoutesFileError};
+pub use file::{FileRoute, Problem, RoutesExport, RoutesFile, RoutesFileError, RoutesFileWriter};
 pub use guard::{BlastRadius, DEFAULT_MAX_CHANGE, GUARD_MIN_MANAGED};
 pub use saved::{Drift, PLAN_FORMAT_VERSION, SavedPlan, SavedPlanError};

@@ -1,6 +1,6 @@
 //! Listing routes: `queryCalledRoute`, the [`Route`]s it returns (with
-//! their [`RouteId`] and [`Editable`] state), and the [`RouteFilter`] that
-//! selects them.
+//! their [`RouteId`] and [`Editable`] state), the [`RouteFilter`] that
+//! selects them, and [`RoutePages`] to read them page by page.
 
 use std::fmt;
 
@@ -448,6 +448,27 @@ impl Listing for RouteFilter {
     }
 }
 
+/// The routes of a listing, page by page
+/// ([`Client::called_route_pages`]).
+pub struct RoutePages<'a> {
+    pages: paging::Pages<'a, RouteFilter>,
+}
+
+impl RoutePages<'_> {
+    /// The next page's routes: those not listed on an earlier page that
+    /// match the filter (possibly none); `None` once the listing has ended.
+    /// After an error, the listing has ended too.
+    pub async fn next_page(&mut self) -> Result<Option<Vec<Route>>, Error> {
+        self.pages.next().await
+    }
+}
+
+impl fmt::Debug for RoutePages<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RoutePages").finish_non_exhaustive()
+    }
+}
+
 impl Client {
     /// Every route that matches `filter`: queryCalledRoute, page after page.
     ///
@@ -473,6 +494,38 @@ impl Client {
     /// ```
     pub async fn called_routes(&self, filter: &RouteFilter) -> Result<Vec<Route>, Error> {
         paging::list_all(self, filter).await
+    }
+
+    /// The routes that match `filter`, page by page as CEC returns them:
+    /// what [`called_routes`](Client::called_routes) lists, without holding
+    /// every route at once.
+    ///
+    /// The paging is [`called_routes`](Client::called_routes)'s: pages of
+    /// 100 until CEC's total or an empty page, a route listed twice is
+    /// given once, a server that repeats a page is an error, and routes
+    /// that do not match the filter are dropped. A listing that fails
+    /// half-way has given only some of the routes: treat what came before
+    /// the error as incomplete.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use cec_routes::{Client, RouteFilter};
+    ///
+    /// # async fn run(client: Client) -> Result<(), cec_routes::Error> {
+    /// let mut pages = client.called_route_pages(RouteFilter::new());
+    /// let mut count = 0;
+    /// while let Some(routes) = pages.next_page().await? {
+    ///     count += routes.len();
+    /// }
+    /// println!("{count} routes");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn called_route_pages(&self, filter: RouteFilter) -> RoutePages<'_> {
+        RoutePages {
+            pages: paging::Pages::new(self, filter),
+        }
     }
 
     /// One page of routes: `limit` (1 to 100) routes from `offset`.

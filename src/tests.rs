@@ -23,6 +23,7 @@ fn every_operation_is_a_future_that_can_move_between_threads() {
     assert_send(&client.create_called_route(&route));
     assert_send(&client.called_routes(&RouteFilter::new()));
     assert_send(&client.called_routes_page(&RouteFilter::new(), 0, 100));
+    assert_send(&client.called_route_pages(RouteFilter::new()).next_page());
     assert_send(&client.modify_called_route(&change));
     assert_send(&client.delete_called_routes(&[1]));
     assert_send(&client.access_codes(&AccessCodeFilter::new()));

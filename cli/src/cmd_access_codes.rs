@@ -66,11 +66,13 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
             table.render(),
             if count == 1 { "" } else { "s" }
         ),
-        json!({
-            "operation": "queryAccessCodeList",
-            "total": count,
-            "accessCodes": codes.iter().map(access_code_json).collect::<Vec<_>>(),
-        }),
+        || {
+            json!({
+                "operation": "queryAccessCodeList",
+                "total": count,
+                "accessCodes": codes.iter().map(access_code_json).collect::<Vec<_>>(),
+            })
+        },
     );
     Ok(())
 }

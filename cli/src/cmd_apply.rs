@@ -71,10 +71,9 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
                 return Ok(refused);
             }
             if !saved.plan.has_changes() {
-                out.result(
-                    "Nothing to apply.",
-                    apply_json(&saved.plan, &ApplyReport::default(), &saved.routes_file),
-                );
+                out.result("Nothing to apply.", || {
+                    apply_json(&saved.plan, &ApplyReport::default(), &saved.routes_file)
+                });
                 return Ok(ExitCode::SUCCESS);
             }
             (client, saved.plan, saved.routes_file)
@@ -92,10 +91,9 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
                 .plan_checked(&file, &tenant, args.plan.options())
                 .await?;
             if !plan.has_changes() {
-                out.result(
-                    &plan_text(&plan, &source, &file),
-                    apply_json(&plan, &ApplyReport::default(), &source),
-                );
+                out.result(&plan_text(&plan, &source, &file), || {
+                    apply_json(&plan, &ApplyReport::default(), &source)
+                });
                 return Ok(ExitCode::SUCCESS);
             }
             if !out.is_json() {
@@ -163,7 +161,7 @@ async fn carry_out(
     watcher.abort();
     out.outcome(
         apply_summary_text(&report).trim_start(),
-        apply_json(plan, &report, source),
+        || apply_json(plan, &report, source),
         report.all_applied(),
     );
     let unrouted: Vec<_> = report.unrouted().collect();

@@ -39,7 +39,7 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
                 file.routes().len(),
                 if file.routes().len() == 1 { "" } else { "s" }
             ),
-            summary_json(&source, &[], true),
+            || summary_json(&source, &[], true),
         );
         return Ok(ExitCode::SUCCESS);
     }
@@ -66,7 +66,7 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
                 if file.routes().len() == 1 { "" } else { "s" },
                 tenant_words(&tenant)
             ),
-            summary_json(&source, &[], false),
+            || summary_json(&source, &[], false),
         );
         ExitCode::SUCCESS
     } else {
@@ -112,7 +112,7 @@ fn report(source: &str, problems: &[Problem], tenant: Option<&Tenant>, out: &Out
     }
     out.outcome(
         &text,
-        summary_json(source, problems, tenant.is_none()),
+        || summary_json(source, problems, tenant.is_none()),
         false,
     );
     ExitCode::from(exit::CHECK)

@@ -69,8 +69,7 @@ fn list(resolved: &Resolved, out: &Output) {
         Some(file) if config.profiles.is_empty() => format!("{file}: no profiles"),
         Some(file) => format!("{file}:\n{}", table.render().trim_end()),
     };
-    out.result(
-        &text,
+    out.result(&text, || {
         json!({
             "operation": "configList",
             "file": file,
@@ -85,8 +84,8 @@ fn list(resolved: &Resolved, out: &Output) {
                 "proxy": p.proxy.as_deref().map(without_password),
                 "rps": p.rps,
             })).collect::<Vec<_>>(),
-        }),
-    );
+        })
+    });
 }
 
 fn show(resolved: &Resolved, out: &Output) {
@@ -163,7 +162,7 @@ fn show(resolved: &Resolved, out: &Output) {
     };
     out.result(
         &format!("{file_line}\n{profile_line}\n\n{}", table.render().trim_end()),
-        json!({
+        || json!({
             "operation": "configShow",
             "file": file,
             "profile": resolved.profile.as_ref().map(|(name, how)| json!({"name": name, "chosenBy": how})),

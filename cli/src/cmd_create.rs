@@ -87,14 +87,16 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
     };
     out.result(
         &format!("created route {route}: {}{ids}", escape(&description)),
-        json!({
-            "operation": "createCalledRoute",
-            "route": route_json(&route),
-            "id": id,
-            "dnid": dnid,
-            "returnCode": "0",
-            "description": done.description,
-        }),
+        || {
+            json!({
+                "operation": "createCalledRoute",
+                "route": route_json(&route),
+                "id": id,
+                "dnid": dnid,
+                "returnCode": "0",
+                "description": done.description,
+            })
+        },
     );
     Ok(())
 }

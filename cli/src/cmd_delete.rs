@@ -84,16 +84,15 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
             if dnids.len() == 1 { "" } else { "s" }
         ));
         if !crate::prompt::confirm(&question, "dnids", "deletion")? {
-            out.result(
-                "nothing deleted",
+            out.result("nothing deleted", || {
                 json!({
                     "operation": "deleteCalledRoute",
                     "deleted": [],
                     "ids": [],
                     "requests": 0,
                     "routes": [],
-                }),
-            );
+                })
+            });
             return Ok(());
         }
     }
@@ -114,15 +113,14 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
         // code run together).
         deletion.deleted.clone()
     };
-    out.result(
-        &format!("deleted {}", escape(&names.join(", "))),
+    out.result(&format!("deleted {}", escape(&names.join(", "))), || {
         json!({
             "operation": "deleteCalledRoute",
             "deleted": deletion.deleted,
             "ids": deletion.ids,
             "requests": deletion.requests,
             "routes": routes.iter().map(listed_route_json).collect::<Vec<_>>(),
-        }),
-    );
+        })
+    });
     Ok(())
 }

@@ -105,14 +105,16 @@ pub async fn run(args: &Args, out: &Output) -> Result<(), Error> {
     }
     out.result(
         &format!("demo succeeded: route {route} created and read back"),
-        json!({
-            "operation": "demo",
-            "sandbox": sandbox.base_url(),
-            "sent": body,
-            "route": route_json(&route),
-            "description": done.description,
-            "stored": stored.iter().map(stored_json).collect::<Vec<_>>(),
-        }),
+        || {
+            json!({
+                "operation": "demo",
+                "sandbox": sandbox.base_url(),
+                "sent": body,
+                "route": route_json(&route),
+                "description": done.description,
+                "stored": stored.iter().map(stored_json).collect::<Vec<_>>(),
+            })
+        },
     );
     sandbox.shutdown().await;
     Ok(())

@@ -35,11 +35,13 @@ pub async fn run(_args: &Args, config: ClientBuilder, out: &Output) -> Result<()
             table.render(),
             if count == 1 { "" } else { "s" }
         ),
-        json!({
-            "operation": "queryIVRFlowList",
-            "total": count,
-            "ivrFlows": flows.iter().map(ivr_flow_json).collect::<Vec<_>>(),
-        }),
+        || {
+            json!({
+                "operation": "queryIVRFlowList",
+                "total": count,
+                "ivrFlows": flows.iter().map(ivr_flow_json).collect::<Vec<_>>(),
+            })
+        },
     );
     Ok(())
 }

@@ -81,14 +81,13 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
     if let Some(device) = args.device() {
         routes.retain(|r| r.device == Listed::Known(device));
     }
-    out.result(
-        &route_table(&routes, out.is_wide()),
+    out.result(&route_table(&routes, out.is_wide()), || {
         json!({
             "operation": "queryCalledRoute",
             "total": routes.len(),
             "routes": routes.iter().map(listed_route_json).collect::<Vec<_>>(),
-        }),
-    );
+        })
+    });
     Ok(())
 }
 

@@ -79,19 +79,21 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
             )),
             escape(&done.description.clone().unwrap_or_default())
         ),
-        json!({
-            "operation": "modifyCalledRoute",
-            "id": id.as_str(),
-            "from": listed_route_json(&route),
-            "to": listed_route_json(&{
-                let mut to = route.clone();
-                to.device = Listed::Known(device);
-                to.device_desc = None;
-                to
-            }),
-            "returnCode": "0",
-            "description": done.description,
-        }),
+        || {
+            json!({
+                "operation": "modifyCalledRoute",
+                "id": id.as_str(),
+                "from": listed_route_json(&route),
+                "to": listed_route_json(&{
+                    let mut to = route.clone();
+                    to.device = Listed::Known(device);
+                    to.device_desc = None;
+                    to
+                }),
+                "returnCode": "0",
+                "description": done.description,
+            })
+        },
     );
     Ok(())
 }

@@ -174,5 +174,5 @@ pub fn print(plan: &Plan, source: &str, file: &RoutesFile, tenant: &Tenant, out:
         return;
     }
     let text = cmd_check::with_names(&plan_text(plan, source, file), tenant);
-    out.result(&text, plan_json(plan, source));
+    out.result(&text, || plan_json(plan, source));
 }

@@ -88,12 +88,14 @@ pub async fn run(args: &Args, out: &Output) -> Result<(), Error> {
                 None => "(the app secret is yours, from CEC_APP_SECRET: not shown)".to_owned(),
             },
         ),
-        json!({
-            "baseUrl": sandbox.base_url(),
-            "appKey": sandbox.app_key(),
-            "appSecret": secret,
-            "rateLimit": args.rate_limit,
-        }),
+        || {
+            json!({
+                "baseUrl": sandbox.base_url(),
+                "appKey": sandbox.app_key(),
+                "appSecret": secret,
+                "rateLimit": args.rate_limit,
+            })
+        },
     );
     let _ = tokio::signal::ctrl_c().await;
     let throttled = sandbox.throttled();

@@ -46,11 +46,13 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<(),
             table.render(),
             if count == 1 { "" } else { "s" }
         ),
-        json!({
-            "operation": "querySkills",
-            "total": count,
-            "skillQueues": queues.iter().map(skill_queue_json).collect::<Vec<_>>(),
-        }),
+        || {
+            json!({
+                "operation": "querySkills",
+                "total": count,
+                "skillQueues": queues.iter().map(skill_queue_json).collect::<Vec<_>>(),
+            })
+        },
     );
     Ok(())
 }

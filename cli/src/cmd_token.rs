@@ -52,15 +52,14 @@ pub async fn run(
     if let Some(secret) = &shown {
         text.push_str(&format!("\ntoken: {secret}"));
     }
-    out.result(
-        &text,
+    out.result(&text, || {
         json!({
             "operation": "tokenByAkSk",
             "validForSeconds": valid_for.map(|d| d.as_secs()),
             "expiresAt": expires.map(|at| at.to_string()),
             "token": shown,
-        }),
-    );
+        })
+    });
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! Ctrl-C during apply: the first SIGINT or SIGTERM starts nothing new and
-//! lets the requests in flight finish; the second exits at once.
+//! lets the requests in flight finish; the second exits at once. Export
+//! uses the first to end its output as incomplete ([`cancel_on_signal`]).
 
 use cec_routes::plan::CancellationToken;
 use indicatif::ProgressBar;
@@ -31,6 +32,26 @@ pub fn watch(token: CancellationToken, bar: Option<ProgressBar>) -> tokio::task:
             bar.abandon();
         }
         output::stderr("interrupted again: exiting at once; plan again to see what took effect");
+        std::process::exit(EXIT.into());
+    })
+}
+
+/// Watches for the signals until the task is aborted: the first cancels
+/// `token` and says `message` on stderr, the second ends the process with
+/// [`EXIT`].
+pub fn cancel_on_signal(
+    token: CancellationToken,
+    message: &'static str,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let Ok(mut signals) = Signals::new() else {
+            return;
+        };
+        signals.next().await;
+        token.cancel();
+        output::stderr(message);
+        signals.next().await;
+        output::stderr("interrupted again: exiting at once");
         std::process::exit(EXIT.into());
     })
 }

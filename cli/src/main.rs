@@ -235,6 +235,12 @@ enum Command {
     )]
     Demo(cmd_demo::Args),
     /// Write the live routes as a routes file (YAML on stdout), targets by name, in a stable order
+    ///
+    /// Every page is read before anything is written. A listing that fails writes nothing on
+    /// stdout and exits non-zero, so no shorter file is left for `plan --prune` to delete routes
+    /// by. A Ctrl-C while the file is being written ends it with a line starting `@ cec-routes
+    /// export failed:`, which no YAML reader loads, and exits 130 (with -o json the document is
+    /// left unterminated).
     #[command(
         after_help = "Examples:\n  cec-routes export --access-code 9911411 > routes.yaml\n  cec-routes export --ids > routes-by-id.yaml\n  cec-routes export -o json | jq '.routes | length'"
     )]
@@ -518,7 +524,7 @@ async fn run(cli: &Cli, origins: &Origins, out: &Output) -> Result<ExitCode, Err
         Command::Token(args) => done(cmd_token::run(args, origins, config()?, out).await),
         Command::Sandbox(args) => done(cmd_sandbox::run(args, out).await),
         Command::Demo(args) => done(cmd_demo::run(args, out).await),
-        Command::Export(args) => done(cmd_export::run(args, config()?, out).await),
+        Command::Export(args) => cmd_export::run(args, config()?, out).await,
         Command::Check(args) => cmd_check::run(args, config()?, out).await,
         Command::Map(args) => done(cmd_map::run(args, config()?).await),
         Command::Plan(args) => cmd_plan::run(args, config()?, out).await,

@@ -24,7 +24,9 @@ use cec_routes::{
 use crate::error::Error;
 use serde_json::{Map, Value, json};
 
+mod export;
 mod plans;
+pub use export::ExportPrinter;
 pub use plans::{drift_text, plan_markdown, saved_plan_text};
 
 /// Whether `c` must not reach a terminal as it is: a control character
@@ -122,6 +124,73 @@ pub fn stdout(text: &str) {
     }
 }
 
+/// Stdout for a result written a piece at a time (`export`): buffered, each
+/// piece escaped as [`stdout`] escapes a whole text (or, for JSON made by
+/// [`json_text`], written as it is), with the same care for a closed stdout:
+/// once a write fails, the rest is dropped quietly. Its writes never fail.
+pub struct StdoutStream {
+    out: Option<std::io::BufWriter<std::io::Stdout>>,
+    /// Whether pieces are escaped as text ([`escape_controls`]).
+    text: bool,
+}
+
+impl StdoutStream {
+    /// For text: each piece escaped as [`escape_controls`] does.
+    pub fn text() -> Self {
+        Self::new(true)
+    }
+
+    /// For JSON pieces already escaped by [`json_text`].
+    pub fn json() -> Self {
+        Self::new(false)
+    }
+
+    fn new(text: bool) -> Self {
+        StdoutStream {
+            out: (!STDOUT_GONE.load(Ordering::Relaxed))
+                .then(|| std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout())),
+            text,
+        }
+    }
+
+    /// Gives up on stdout after a failed write: a closed stdout quietly,
+    /// any other failure said once on stderr.
+    fn gone(&mut self, error: &std::io::Error) {
+        self.out = None;
+        if !STDOUT_GONE.swap(true, Ordering::Relaxed)
+            && error.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            stderr(&format!("warning: could not write to stdout: {error}"));
+        }
+    }
+}
+
+impl Write for StdoutStream {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let Some(out) = &mut self.out else {
+            return Ok(buf.len());
+        };
+        let written = if self.text {
+            out.write_all(escape_controls(&String::from_utf8_lossy(buf)).as_bytes())
+        } else {
+            out.write_all(buf)
+        };
+        if let Err(error) = written {
+            self.gone(&error);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if let Some(out) = &mut self.out
+            && let Err(error) = out.flush()
+        {
+            self.gone(&error);
+        }
+        Ok(())
+    }
+}
+
 /// Writes bytes the command made itself (a completion script) to stdout
 /// as they are, with the same care for a closed stdout.
 pub fn stdout_raw(bytes: &[u8]) {
@@ -198,11 +267,12 @@ impl Output {
     }
 
     /// Prints a result: `text` for people, `json` (with `"ok": true` added)
-    /// for scripts.
-    pub fn result(&self, text: &str, mut json: Value) {
+    /// for scripts. The JSON is built only when JSON output was asked for.
+    pub fn result(&self, text: &str, json: impl FnOnce() -> Value) {
         match self.format {
             Format::Text | Format::Wide | Format::Markdown => stdout(text),
             Format::Json => {
+                let mut json = json();
                 if let Value::Object(map) = &mut json {
                     map.insert("ok".into(), Value::Bool(true));
                 }
@@ -566,11 +636,13 @@ impl Output {
     }
 
     /// Prints a result that may be a failure: `text` for people, `json`
-    /// with `"ok"` set to `ok` for scripts.
-    pub fn outcome(&self, text: &str, mut json: Value, ok: bool) {
+    /// with `"ok"` set to `ok` for scripts. The JSON is built only when JSON
+    /// output was asked for.
+    pub fn outcome(&self, text: &str, json: impl FnOnce() -> Value, ok: bool) {
         match self.format {
             Format::Text | Format::Wide | Format::Markdown => stdout(text),
             Format::Json => {
+                let mut json = json();
                 if let Value::Object(map) = &mut json {
                     map.insert("ok".into(), Value::Bool(ok));
                 }
@@ -578,11 +650,6 @@ impl Output {
             }
         }
     }
-}
-
-/// A routes file as scripts see it: one object per route, the wire's names.
-pub fn routes_file_json(file: &cec_routes::plan::RoutesFile) -> Value {
-    Value::Array(file.routes().iter().map(|r| route_json(&r.route)).collect())
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

@@ -140,21 +140,25 @@ impl Tenant {
                 .map(|entry| {
                     let mut named = entry.clone();
                     if named.target_name.is_none() {
-                        // A name that reads as a number would be read back as an id.
-                        named.target_name = self
-                            .unique_name(entry.route.device())
-                            .filter(|name| {
-                                !name.starts_with(|c: char| {
-                                    c.is_ascii_digit() || c == '-' || c == '+'
-                                }) && !name.trim().is_empty()
-                                    && name.trim() == *name
-                            })
-                            .map(str::to_owned);
+                        named.target_name =
+                            self.export_name(entry.route.device()).map(str::to_owned);
                     }
                     named
                 })
                 .collect(),
         )
+    }
+
+    /// The name `export` writes for `device`: its
+    /// [`unique_name`](Tenant::unique_name), unless that name would not read
+    /// back as a name (it reads as a number, or has spaces at either end).
+    pub fn export_name(&self, device: Device) -> Option<&str> {
+        // A name that reads as a number would be read back as an id.
+        self.unique_name(device).filter(|name| {
+            !name.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+')
+                && !name.trim().is_empty()
+                && name.trim() == *name
+        })
     }
 }
 

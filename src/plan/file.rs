@@ -1,7 +1,7 @@
 //! The routes file: YAML in, checked routes out, every problem at once with
 //! its line and column; and the other way, live routes written as a file.
 
-use std::{collections::BTreeMap, fmt, path::Path};
+use std::{collections::BTreeMap, fmt, io, path::Path};
 
 use saphyr::{MarkedYaml, Scalar, YamlData};
 use saphyr_parser::{Parser, ScalarStyle};
@@ -190,18 +190,14 @@ impl RoutesFile {
     /// The live routes as a routes file, in a stable order (access code,
     /// then extension code, shortest first); the routes a file cannot
     /// describe (an undocumented device or media type) are returned apart,
-    /// with the reason.
+    /// with the reason. [`RoutesExport`] does the same a page at a time.
     pub fn export(live: &[Route]) -> (RoutesFile, Vec<(Route, String)>) {
-        let mut routes = Vec::new();
-        let mut skipped = Vec::new();
+        let mut export = RoutesExport::new();
         for route in live {
-            match to_called_route(route) {
-                Ok(called) => routes.push(FileRoute::new(called)),
-                Err(reason) => skipped.push((route.clone(), reason)),
-            }
+            export.push(route);
         }
-        routes.sort_by_key(|r| key_order(&r.route));
-        routes.dedup_by(|a, b| key_order(&a.route) == key_order(&b.route));
+        let (routes, skipped) = export.finish();
+        let routes = routes.into_iter().map(FileRoute::new).collect();
         (RoutesFile { routes }, skipped)
     }
 
@@ -230,53 +226,208 @@ impl RoutesFile {
 
     /// The file as YAML, one entry per route in the file's order; what
     /// [`parse`](RoutesFile::parse) reads back to the same routes.
+    /// [`RoutesFileWriter`] writes the same text a route at a time.
     pub fn to_yaml(&self) -> String {
-        let mut out = String::from(
-            "# cec-routes routes file: one entry per route, keyed by accessCode + extCode.\n\
-             # Each entry takes skillQueue or ivr (an id or a name); mediaType is optional\n\
-             # (none: a skill queue's own media type, checked against the tenant; voice-and-video for an IVR flow).\n",
-        );
-        if self.routes.is_empty() {
-            out.push_str("routes: []\n");
-            return out;
-        }
-        out.push_str("routes:\n");
+        let mut writer = RoutesFileWriter::new(Vec::new());
         for FileRoute {
             route, target_name, ..
         } in &self.routes
         {
-            out.push_str(&format!(
-                "  - accessCode: {}\n",
-                quoted(route.access_code())
-            ));
-            if let Some(ext) = route.ext_code() {
-                out.push_str(&format!("    extCode: {}\n", quoted(ext)));
-            }
-            let key = match route.device() {
-                Device::SkillQueue(_) => "skillQueue",
-                Device::Ivr(_) => "ivr",
-            };
-            match target_name {
-                Some(name) => out.push_str(&format!("    {key}: {}\n", quoted(name))),
-                None => out.push_str(&format!("    {key}: {}\n", route.device().id())),
-            }
-            if let Some(media) = route.media_type() {
-                out.push_str(&format!("    mediaType: {}\n", media.name()));
-            }
+            writer
+                .route(route, target_name.as_deref())
+                .expect("writing to memory cannot fail");
         }
-        out
+        let bytes = writer.finish().expect("writing to memory cannot fail");
+        String::from_utf8(bytes).expect("the writer writes only text")
+    }
+}
+
+/// The first lines of every routes file `export` writes.
+const HEADER: &str = "# cec-routes routes file: one entry per route, keyed by accessCode + extCode.\n\
+     # Each entry takes skillQueue or ivr (an id or a name); mediaType is optional\n\
+     # (none: a skill queue's own media type, checked against the tenant; voice-and-video for an IVR flow).\n";
+
+/// Live routes gathered into a routes file as they are listed, a page at a
+/// time: each route is kept as the file would write it (or set apart with
+/// the reason the file cannot describe it), then
+/// [`finish`](RoutesExport::finish) puts them in the file's order. What
+/// [`RoutesFile::export`] does, without holding the listed routes.
+///
+/// # Examples
+///
+/// ```
+/// use cec_routes::{Device, Route, plan::{RoutesExport, RoutesFileWriter}};
+///
+/// let mut export = RoutesExport::new();
+/// export.push(&Route::new("9911412", Device::Ivr(7)));
+/// export.push(&Route::new("9911411", Device::SkillQueue(1)));
+/// let (routes, skipped) = export.finish();
+/// assert!(skipped.is_empty());
+///
+/// let mut writer = RoutesFileWriter::new(Vec::new());
+/// for route in &routes {
+///     writer.route(route, None)?;
+/// }
+/// let text = String::from_utf8(writer.finish()?).expect("text");
+/// assert!(text.ends_with("routes:\n  - accessCode: \"9911411\"\n    skillQueue: 1\n  \
+///     - accessCode: \"9911412\"\n    ivr: 7\n"));
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct RoutesExport {
+    routes: Vec<CalledRoute>,
+    skipped: Vec<(Route, String)>,
+}
+
+impl RoutesExport {
+    /// No routes yet.
+    pub fn new() -> Self {
+        RoutesExport::default()
+    }
+
+    /// Adds a listed route.
+    pub fn push(&mut self, route: &Route) {
+        match to_called_route(route) {
+            Ok(called) => self.routes.push(called),
+            Err(reason) => self.skipped.push((route.clone(), reason)),
+        }
+    }
+
+    /// The routes in the file's order (access code, then extension code,
+    /// shortest first; of two with the same access code and extension code,
+    /// the one listed first), and those a file cannot describe, with the
+    /// reason, in the order they were listed.
+    pub fn finish(self) -> (Vec<CalledRoute>, Vec<(Route, String)>) {
+        let RoutesExport {
+            mut routes,
+            skipped,
+        } = self;
+        routes.sort_by(file_order);
+        routes.dedup_by(|a, b| key_order(a) == key_order(b));
+        (routes, skipped)
+    }
+}
+
+/// Writes a routes file a route at a time: the text
+/// [`RoutesFile::to_yaml`] gives, without holding the file.
+///
+/// A writer that is not finished leaves text that may read as a shorter
+/// routes file; end it with [`fail`](RoutesFileWriter::fail) when the
+/// routes cannot all be written, so that no reader takes it for the whole
+/// file.
+///
+/// # Examples
+///
+/// ```
+/// use cec_routes::{CalledRoute, Device, plan::{RoutesFile, RoutesFileWriter}};
+///
+/// let route = CalledRoute::new("9911411", Device::SkillQueue(1)).expect("a valid route");
+/// let mut writer = RoutesFileWriter::new(Vec::new());
+/// writer.route(&route, Some("defaultVideoSkill"))?;
+/// let text = String::from_utf8(writer.finish()?).expect("text");
+/// assert!(RoutesFile::parse(&text).is_ok());
+///
+/// let mut writer = RoutesFileWriter::new(Vec::new());
+/// writer.route(&route, None)?;
+/// let text = String::from_utf8(writer.fail("the second page failed")?).expect("text");
+/// assert!(RoutesFile::parse(&text).is_err());
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct RoutesFileWriter<W> {
+    out: W,
+    /// Whether the header has been written.
+    started: bool,
+    /// Whether `routes:` and a route have been written.
+    listing: bool,
+}
+
+impl<W: io::Write> RoutesFileWriter<W> {
+    /// A writer to `out`; nothing is written before the first route, the
+    /// end or the failure.
+    pub fn new(out: W) -> Self {
+        RoutesFileWriter {
+            out,
+            started: false,
+            listing: false,
+        }
+    }
+
+    fn start(&mut self) -> io::Result<()> {
+        if !self.started {
+            self.out.write_all(HEADER.as_bytes())?;
+            self.started = true;
+        }
+        Ok(())
+    }
+
+    /// Writes one route's entry; its skill queue or IVR flow by
+    /// `target_name` when one is given, by id otherwise.
+    pub fn route(&mut self, route: &CalledRoute, target_name: Option<&str>) -> io::Result<()> {
+        self.start()?;
+        if !self.listing {
+            self.out.write_all(b"routes:\n")?;
+            self.listing = true;
+        }
+        let out = &mut self.out;
+        writeln!(out, "  - accessCode: {}", quoted(route.access_code()))?;
+        if let Some(ext) = route.ext_code() {
+            writeln!(out, "    extCode: {}", quoted(ext))?;
+        }
+        let key = match route.device() {
+            Device::SkillQueue(_) => "skillQueue",
+            Device::Ivr(_) => "ivr",
+        };
+        match target_name {
+            Some(name) => writeln!(out, "    {key}: {}", quoted(name))?,
+            None => writeln!(out, "    {key}: {}", route.device().id())?,
+        }
+        if let Some(media) = route.media_type() {
+            writeln!(out, "    mediaType: {}", media.name())?;
+        }
+        Ok(())
+    }
+
+    /// Ends the file (`routes: []` when no route was written), and gives
+    /// `out` back, flushed.
+    pub fn finish(mut self) -> io::Result<W> {
+        self.start()?;
+        if !self.listing {
+            self.out.write_all(b"routes: []\n")?;
+        }
+        self.out.flush()?;
+        Ok(self.out)
+    }
+
+    /// Ends the text with a line that says why it is incomplete and that no
+    /// YAML reader accepts (it starts with `@`, which YAML reserves), so
+    /// that what was written cannot be loaded, planned or applied as a
+    /// shorter routes file; gives `out` back, flushed.
+    pub fn fail(mut self, reason: &str) -> io::Result<W> {
+        let reason: String = reason
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        writeln!(
+            self.out,
+            "@ cec-routes export failed: {reason}; the routes above are incomplete: do not apply them"
+        )?;
+        self.out.flush()?;
+        Ok(self.out)
     }
 }
 
 /// The order of routes in an exported file: access code, then no extension
 /// code first, then extension codes shortest first (so `2` before `10`).
-fn key_order(route: &CalledRoute) -> (String, usize, String) {
+fn file_order(a: &CalledRoute, b: &CalledRoute) -> std::cmp::Ordering {
+    key_order(a).cmp(&key_order(b))
+}
+
+/// The key [`file_order`] compares, borrowed from the route: no key is
+/// allocated per comparison.
+fn key_order(route: &CalledRoute) -> (&str, usize, &str) {
     let ext = route.ext_code().unwrap_or_default();
-    (
-        route.access_code().to_owned(),
-        ext.chars().count(),
-        ext.to_owned(),
-    )
+    (route.access_code(), ext.chars().count(), ext)
 }
 
 /// Whether a routes file can describe this live route.
@@ -718,5 +869,112 @@ mod tests {
         let file = RoutesFile::from_routes([route.clone()]).unwrap();
         let back = RoutesFile::parse(&file.to_yaml()).unwrap();
         assert_eq!(back.routes()[0].route, route);
+    }
+
+    fn written(routes: usize, end: impl FnOnce(RoutesFileWriter<Vec<u8>>) -> Vec<u8>) -> String {
+        let mut writer = RoutesFileWriter::new(Vec::new());
+        for n in 0..routes {
+            let route = CalledRoute::new(format!("99114{n}"), Device::Ivr(7)).unwrap();
+            writer.route(&route, None).unwrap();
+        }
+        String::from_utf8(end(writer)).unwrap()
+    }
+
+    #[test]
+    fn the_writer_writes_what_to_yaml_gives() {
+        let route = CalledRoute::new("9911411", Device::SkillQueue(1))
+            .unwrap()
+            .with_ext_code("11")
+            .unwrap()
+            .with_media_type(MediaType::Video)
+            .unwrap();
+        let mut named = FileRoute::new(route.clone());
+        named.target_name = Some("defaultVideoSkill".into());
+        let file = RoutesFile::from_checked(vec![FileRoute::new(route.clone()), named]);
+        let mut writer = RoutesFileWriter::new(Vec::new());
+        writer.route(&route, None).unwrap();
+        writer.route(&route, Some("defaultVideoSkill")).unwrap();
+
+        assert_eq!(
+            String::from_utf8(writer.finish().unwrap()).unwrap(),
+            file.to_yaml()
+        );
+    }
+
+    #[test]
+    fn a_writer_without_routes_writes_an_empty_routes_file() {
+        let text = written(0, |w| w.finish().unwrap());
+
+        assert_eq!(text, RoutesFile::default().to_yaml());
+        assert!(RoutesFile::parse(&text).unwrap().routes().is_empty());
+    }
+
+    #[test]
+    fn a_failed_writer_leaves_text_that_does_not_load_whatever_was_written() {
+        for routes in [0, 1, 3] {
+            let text = written(routes, |w| w.fail("the page at offset 100 failed").unwrap());
+
+            let problems = RoutesFile::parse(&text).expect_err(&text);
+            assert!(
+                problems.problems[0].message.starts_with("not valid YAML"),
+                "{problems}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_failed_writer_names_the_failure_on_one_last_line() {
+        let text = written(1, |w| w.fail("server failure\nsee\tlogs").unwrap());
+
+        assert_eq!(
+            text.lines().last(),
+            Some(
+                "@ cec-routes export failed: server failure see logs; the routes above are \
+                 incomplete: do not apply them"
+            )
+        );
+    }
+
+    #[test]
+    fn an_export_orders_routes_by_access_code_then_shorter_extension_codes_first() {
+        let mut export = RoutesExport::new();
+        for (code, ext) in [
+            ("2", None),
+            ("1", Some("10")),
+            ("1", Some("2")),
+            ("1", None),
+        ] {
+            let mut route = Route::new(code, Device::Ivr(7));
+            route.ext_code = ext.map(str::to_owned);
+            export.push(&route);
+        }
+
+        let (routes, _) = export.finish();
+
+        let keys: Vec<_> = routes
+            .iter()
+            .map(|r| (r.access_code(), r.ext_code()))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                ("1", None),
+                ("1", Some("2")),
+                ("1", Some("10")),
+                ("2", None)
+            ]
+        );
+    }
+
+    #[test]
+    fn an_export_keeps_the_first_listed_of_two_routes_with_one_key() {
+        let mut export = RoutesExport::new();
+        export.push(&Route::new("1", Device::Ivr(7)));
+        export.push(&Route::new("1", Device::Ivr(8)));
+
+        let (routes, _) = export.finish();
+
+        assert_eq!(routes.len(), 1);
+        assert_eq!(routes[0].device(), Device::Ivr(7));
     }
 }

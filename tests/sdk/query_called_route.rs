@@ -913,3 +913,116 @@ async fn one_page_of_an_exact_extension_filter_counts_the_prefix_routes_as_recei
     let ext_codes: Vec<Option<&str>> = page.items.iter().map(|r| r.ext_code.as_deref()).collect();
     assert_eq!(ext_codes, [Some("11")]);
 }
+
+// ---------------------------------------------------------------------------
+// Page by page
+// ---------------------------------------------------------------------------
+
+/// The sizes of the pages `called_route_pages` gives, to the end.
+async fn page_sizes(server: &MockServer) -> Vec<usize> {
+    let client = client(server);
+    let mut pages = client.called_route_pages(RouteFilter::new());
+    let mut sizes = Vec::new();
+    while let Some(routes) = pages.next_page().await.expect("success") {
+        sizes.push(routes.len());
+    }
+    sizes
+}
+
+#[tokio::test]
+async fn route_pages_give_250_routes_as_pages_of_100_100_and_50() {
+    let server = MockServer::start().await;
+    mount_query_called_route(&server, Listing { total: 250 }, 3).await;
+
+    assert_eq!(page_sizes(&server).await, [100, 100, 50]);
+}
+
+#[tokio::test]
+async fn route_pages_give_a_route_repeated_on_a_later_page_once() {
+    let server = MockServer::start().await;
+    mount_query_called_route(
+        &server,
+        |request: &Request| {
+            let body: Value = request.body_json().expect("JSON body");
+            let routes = match body["offset"].as_u64().expect("offset") {
+                0 => (0..3).map(route_json).collect(),
+                3 => (2..5).map(route_json).collect(),
+                _ => vec![],
+            };
+            ResponseTemplate::new(200).set_body_json(page(None, routes))
+        },
+        3,
+    )
+    .await;
+
+    assert_eq!(page_sizes(&server).await, [3, 2]);
+}
+
+#[tokio::test]
+async fn route_pages_fail_at_the_page_that_fails_and_then_end() {
+    let server = MockServer::start().await;
+    mount_query_called_route(
+        &server,
+        |request: &Request| {
+            let body: Value = request.body_json().expect("JSON body");
+            if body["offset"] == json!(0) {
+                ResponseTemplate::new(200)
+                    .set_body_json(page(Some(150), (0..100).map(route_json).collect()))
+            } else {
+                ResponseTemplate::new(500).set_body_string("query failed")
+            }
+        },
+        2,
+    )
+    .await;
+    let client = client(&server);
+    let mut pages = client.called_route_pages(RouteFilter::new());
+
+    let first = pages.next_page().await.expect("the first page is served");
+    let second = pages.next_page().await;
+    let after = pages.next_page().await;
+
+    assert_eq!(first.map(|routes| routes.len()), Some(100));
+    assert!(
+        matches!(&second, Err(Error::ServerFailure { .. })),
+        "{second:?}"
+    );
+    assert_eq!(after.expect("no further request"), None);
+}
+
+#[tokio::test]
+async fn routes_against_the_filter_are_warned_of_once_counting_every_page() {
+    let server = MockServer::start().await;
+    let voice = |n| {
+        let mut route = route_json(n);
+        route["mediatypeId"] = json!(5);
+        route
+    };
+    mount_query_called_route(
+        &server,
+        move |request: &Request| {
+            let body: Value = request.body_json().expect("JSON body");
+            let routes = if body["offset"] == json!(0) {
+                (0..100)
+                    .map(|n| if n < 2 { voice(n) } else { route_json(n) })
+                    .collect()
+            } else {
+                vec![route_json(100), voice(101)]
+            };
+            ResponseTemplate::new(200).set_body_json(page(Some(102), routes))
+        },
+        2,
+    )
+    .await;
+    let (logs, _capturing) = crate::common::logs::capture_logs();
+
+    let routes = client(&server)
+        .called_routes(&RouteFilter::new().media_type(MediaType::Video))
+        .await
+        .expect("success");
+
+    assert_eq!(routes.len(), 99);
+    let text = logs.text();
+    assert_eq!(text.matches("do not match the filter").count(), 1, "{text}");
+    assert!(text.contains("dropped=3"), "{text}");
+}

@@ -7,6 +7,7 @@ mod commands;
 mod config;
 mod conventions;
 mod escaping;
+mod export;
 mod json;
 mod map;
 mod network;
