@@ -73,7 +73,8 @@ Exit codes:
      (when it manages 10 or more); nothing was changed; --force goes on
  64  usage error (unknown flag, missing or empty argument)
 130  apply: interrupted (Ctrl-C, SIGTERM): nothing new was started, the requests in flight
-     finished; the summary says what was applied, failed, unknown and not started";
+     finished; the summary says what was applied, failed, unknown and not started;
+     export: interrupted; the output ends with a line no YAML reader loads";
 
 /// The exit code for an SDK error.
 pub fn code_for_cec(error: &Error) -> u8 {
