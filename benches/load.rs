@@ -134,6 +134,9 @@ struct Counts {
     routes: usize,
     list_rounds: usize,
     oha_requests: usize,
+    /// Trials per pool setting (figure 5): connection counts move a lot
+    /// from trial to trial, so a setting is judged on several.
+    pool_trials: usize,
 }
 
 impl Counts {
@@ -149,6 +152,7 @@ impl Counts {
                 routes: 10_000,
                 list_rounds: 5,
                 oha_requests: 10_000,
+                pool_trials: 9,
             }
         } else {
             Counts {
@@ -161,6 +165,7 @@ impl Counts {
                 routes: 300,
                 list_rounds: 1,
                 oha_requests: 200,
+                pool_trials: 1,
             }
         }
     }
@@ -546,7 +551,7 @@ fn pool_settings(
     counts: &Counts,
     report: &mut Report,
 ) {
-    let trials = counts.rounds.clamp(1, 3);
+    let trials = counts.pool_trials.max(1);
     let names: Vec<&str> = pool_variants().iter().map(|(name, _)| *name).collect();
     let mut opened: Vec<Vec<usize>> = vec![Vec::new(); names.len() + 1];
     runtime.block_on(async {
