@@ -195,7 +195,7 @@ pub fn check(file: &RoutesFile, tenant: &Tenant) -> (RoutesFile, Vec<Problem>) {
         .map(|c| (c.code.as_str(), c))
         .collect();
     let mut problems = Vec::new();
-    let mut routes = Vec::new();
+    let mut routes = Vec::with_capacity(file.routes().len());
     for entry in file.routes() {
         let mut problem = |(line, column): (usize, usize), message: String| {
             problems.push(Problem {
@@ -388,6 +388,6 @@ impl Client {
                 route.media_type = Some(queue.media_type.clone());
             }
         }
-        Ok(Plan::new(file, &live, options))
+        Ok(Plan::from_live(file, live, options))
     }
 }

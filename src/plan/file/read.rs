@@ -106,7 +106,9 @@ pub(super) fn parse(text: &str) -> Result<RoutesFile, Vec<Problem>> {
     problems.extend(read.problems);
     problems.extend(duplicates(&read.routes));
     if problems.is_empty() {
-        Ok(RoutesFile::from_checked(read.routes))
+        let mut routes = read.routes;
+        routes.shrink_to_fit();
+        Ok(RoutesFile::from_checked(routes))
     } else {
         Err(sorted(problems))
     }
