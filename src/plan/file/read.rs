@@ -723,6 +723,12 @@ mod tests {
     }
 
     proptest! {
+        // A failure prints its smallest case; nothing is written to the tree.
+        #![proptest_config(ProptestConfig {
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
         #[test]
         fn the_events_read_every_file_as_the_whole_document_did(text in routes_file()) {
             let (events, document) = both(&text);
