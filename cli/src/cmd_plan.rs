@@ -127,13 +127,22 @@ pub struct Args {
 }
 
 pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<ExitCode, Error> {
-    let (file, text) = args.plan.load_with_text()?;
+    // The file's text is kept only for the saved plan's digest, and the
+    // file as written only until it is checked.
+    let (file, text) = match &args.out {
+        Some(_) => {
+            let (file, text) = args.plan.load_with_text()?;
+            (file, Some(text))
+        }
+        None => (args.plan.load()?, None),
+    };
     let client = config.build()?;
-    let (file, tenant) =
-        match cmd_check::before_planning(&client, &file, &args.plan.source(), out).await? {
-            Ok(checked) => checked,
-            Err(problems) => return Ok(problems),
-        };
+    let checked = cmd_check::before_planning(&client, &file, &args.plan.source(), out).await?;
+    drop(file);
+    let (file, tenant) = match checked {
+        Ok(checked) => checked,
+        Err(problems) => return Ok(problems),
+    };
     let plan = client
         .plan_checked(&file, &tenant, args.plan.options())
         .await?;
@@ -143,7 +152,7 @@ pub async fn run(args: &Args, config: ClientBuilder, out: &Output) -> Result<Exi
         return Ok(refused);
     }
     if let Some(path) = &args.out {
-        let saved = SavedPlan::new(&plan, &source, text.as_bytes());
+        let saved = SavedPlan::new(&plan, &source, text.unwrap_or_default().as_bytes());
         std::fs::write(path, saved.to_json()).map_err(|e| Error::InvalidInput {
             field: "--out",
             reason: format!("the plan could not be written to {}: {e}", path.display()),

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use super::{
-    diff::{Plan, PlanOptions},
+    diff::{Plan, PlanOptions, file_codes},
     file::{Problem, RoutesFile},
 };
 use crate::{
@@ -199,7 +199,7 @@ pub fn check(file: &RoutesFile, tenant: &Tenant) -> (RoutesFile, Vec<Problem>) {
         .map(|c| (c.code.as_str(), c))
         .collect();
     let mut problems = Vec::new();
-    let mut routes = Vec::new();
+    let mut routes = Vec::with_capacity(file.routes().len());
     for entry in file.routes() {
         let mut problem = |(line, column): (usize, usize), message: String| {
             problems.push(Problem {
@@ -383,7 +383,7 @@ impl Client {
         tenant: &Tenant,
         options: PlanOptions,
     ) -> Result<Plan, Error> {
-        let mut live = self.routes_of_access_codes(&file.access_codes()).await?;
+        let mut live = self.routes_of_access_codes(&file_codes(file)).await?;
         for route in &mut live {
             if route.media_type.is_none()
                 && let Listed::Known(Device::SkillQueue(id)) = route.device
@@ -392,6 +392,6 @@ impl Client {
                 route.media_type = Some(queue.media_type.clone());
             }
         }
-        Ok(Plan::new(file, &live, options))
+        Ok(Plan::from_live(file, live, options))
     }
 }

@@ -1,9 +1,6 @@
 //! The plan: what it takes to make the live routes what the file says.
 
-use std::{
-    collections::{HashMap, hash_map::Entry},
-    fmt,
-};
+use std::{collections::BTreeSet, fmt};
 
 use super::file::{RoutesFile, describable};
 use crate::{
@@ -302,96 +299,92 @@ impl Plan {
     /// The plan that takes `live` (the routes CEC holds; those under other
     /// access codes than the file's are ignored) to `file`.
     pub fn new(file: &RoutesFile, live: &[Route], options: PlanOptions) -> Plan {
-        let codes = file.access_codes();
-        let mut by_key: HashMap<(&str, Option<&str>), &Route> = HashMap::new();
-        let mut extra = Vec::new();
-        for route in live
+        let (steps, unchanged) = decide(file, live, options);
+        let mut plan = Plan::from_steps(steps, options, |i| live[i].clone());
+        plan.unchanged = live
             .iter()
-            .filter(|r| codes.binary_search(&r.access_code).is_ok())
-        {
-            let key = (route.access_code.as_str(), route.ext_code.as_deref());
-            match by_key.entry(key) {
-                // CEC should not hold two; the second is not the file's.
-                Entry::Occupied(_) => extra.push(route),
-                Entry::Vacant(slot) => {
-                    slot.insert(route);
-                }
-            }
-        }
+            .zip(unchanged)
+            .filter(|(_, unchanged)| *unchanged)
+            .map(|(route, _)| route.clone())
+            .collect();
+        // Their keys differ: unstable is stable here, and sorts in place.
+        plan.unchanged
+            .sort_unstable_by(|a, b| live_order(a).cmp(&live_order(b)));
+        plan
+    }
+
+    /// As [`Plan::new`], taking the live routes instead of copying them:
+    /// the unchanged ones (all of them, when nothing differs) stay where
+    /// they were listed.
+    pub(crate) fn from_live(file: &RoutesFile, mut live: Vec<Route>, options: PlanOptions) -> Plan {
+        let (steps, unchanged) = decide(file, &live, options);
+        let mut plan = Plan::from_steps(steps, options, |i| {
+            std::mem::replace(&mut live[i], Route::new(String::new(), Device::Ivr(0)))
+        });
+        let mut flags = unchanged.into_iter();
+        live.retain(|_| flags.next().unwrap_or(false));
+        // In place, with no buffer as large as the routes (their keys differ).
+        live.sort_unstable_by(|a, b| live_order(a).cmp(&live_order(b)));
+        live.shrink_to_fit();
+        plan.unchanged = live;
+        plan
+    }
+
+    /// The plan of these steps, each live route taken by `take` from its
+    /// index (once at most); `unchanged` is left empty.
+    fn from_steps(
+        steps: Vec<Step<'_>>,
+        options: PlanOptions,
+        mut take: impl FnMut(usize) -> Route,
+    ) -> Plan {
         let mut plan = Plan {
             options,
             ..Plan::default()
         };
-        let mut wanted: Vec<&CalledRoute> = file.routes().iter().map(|r| &r.route).collect();
-        wanted.sort_by(|a, b| {
-            order(a.access_code(), a.ext_code()).cmp(&order(b.access_code(), b.ext_code()))
-        });
-        for route in wanted {
-            let Some(live) = by_key.remove(&(route.access_code(), route.ext_code())) else {
-                plan.changes.push(Change::Create {
+        for step in steps {
+            match step {
+                Step::Create(route) => plan.changes.push(Change::Create {
                     route: route.clone(),
-                });
-                continue;
-            };
-            if !same_media(live, route) {
-                let change = Change::Replace {
-                    live: live.clone(),
-                    route: route.clone(),
-                };
-                if let Some(reason) = cannot_delete(live) {
-                    plan.locked.push(Held { change, reason });
-                } else if !options.allow_replace {
-                    plan.needs_replace.push(Held {
-                        change,
-                        reason:
-                            "CEC cannot change a route's media type: it takes a delete, then a \
+                }),
+                Step::Replace { live, route, hold } => {
+                    let change = Change::Replace {
+                        live: take(live),
+                        route: route.clone(),
+                    };
+                    match hold {
+                        Some(Hold::Locked(reason)) => plan.locked.push(Held { change, reason }),
+                        Some(Hold::NeedsReplace) => plan.needs_replace.push(Held {
+                            change,
+                            reason:
+                                "CEC cannot change a route's media type: it takes a delete, then a \
                                  create (--allow-replace)"
-                                .to_owned(),
-                    });
-                } else {
-                    plan.changes.push(change);
+                                    .to_owned(),
+                        }),
+                        None => plan.changes.push(change),
+                    }
                 }
-            } else if !same_device(live, route.device()) {
-                let change = Change::Modify {
-                    live: live.clone(),
-                    route: route.clone(),
-                };
-                match RouteChange::new(live, route.device()) {
-                    Ok(_) => plan.changes.push(change),
-                    Err(e) => plan.locked.push(Held {
-                        change,
-                        reason: if live.editable.can_edit() {
-                            e.to_string()
-                        } else {
-                            format!(
-                                "editable \"{}\": the route cannot be edited",
-                                live.editable.code()
-                            )
-                        },
-                    }),
+                Step::Modify {
+                    live,
+                    route,
+                    locked,
+                } => {
+                    let change = Change::Modify {
+                        live: take(live),
+                        route: route.clone(),
+                    };
+                    match locked {
+                        None => plan.changes.push(change),
+                        Some(reason) => plan.locked.push(Held { change, reason }),
+                    }
                 }
-            } else {
-                plan.unchanged.push(live.clone());
-            }
-        }
-        let mut rest: Vec<&Route> = by_key.into_values().chain(extra).collect();
-        rest.sort_by(|a, b| {
-            order(&a.access_code, a.ext_code.as_deref())
-                .cmp(&order(&b.access_code, b.ext_code.as_deref()))
-                .then(a.dnid.cmp(&b.dnid))
-        });
-        for live in rest {
-            // A route a routes file cannot describe (an undocumented device
-            // or media type) could never have been listed in one: pruning
-            // it would delete what export had to leave out.
-            if !options.prune || !describable(live) {
-                plan.unmanaged.push(live.clone());
-                continue;
-            }
-            let change = Change::Delete { live: live.clone() };
-            match cannot_delete(live) {
-                Some(reason) => plan.locked.push(Held { change, reason }),
-                None => plan.changes.push(change),
+                Step::Unmanaged(live) => plan.unmanaged.push(take(live)),
+                Step::Delete { live, locked } => {
+                    let change = Change::Delete { live: take(live) };
+                    match locked {
+                        Some(reason) => plan.locked.push(Held { change, reason }),
+                        None => plan.changes.push(change),
+                    }
+                }
             }
         }
         fn key(c: &Change) -> (&str, usize, &str) {
@@ -450,6 +443,148 @@ fn cannot_delete(live: &Route) -> Option<String> {
     None
 }
 
+/// What the plan does with a wanted route or a live one (by its index in
+/// the live routes), decided before any live route is copied or moved.
+enum Step<'f> {
+    Create(&'f CalledRoute),
+    Replace {
+        live: usize,
+        route: &'f CalledRoute,
+        hold: Option<Hold>,
+    },
+    Modify {
+        live: usize,
+        route: &'f CalledRoute,
+        /// Why the change cannot be made, if it cannot.
+        locked: Option<String>,
+    },
+    Unmanaged(usize),
+    Delete {
+        live: usize,
+        /// Why the route cannot be deleted, if it cannot.
+        locked: Option<String>,
+    },
+}
+
+/// Why a replace is held.
+enum Hold {
+    Locked(String),
+    NeedsReplace,
+}
+
+/// The steps from the live routes to `file`, in the order the plan lists
+/// them (wanted routes by key, then the rest by key); and, by index, the
+/// live routes that already are what the file says.
+fn decide<'f>(
+    file: &'f RoutesFile,
+    live: &[Route],
+    options: PlanOptions,
+) -> (Vec<Step<'f>>, Vec<bool>) {
+    // The live routes under the file's access codes, by key; of two with
+    // one key (CEC should not hold two), the first listed is the file's.
+    let codes: BTreeSet<&str> = file
+        .routes()
+        .iter()
+        .map(|r| r.route.access_code())
+        .collect();
+    let key = |i: usize| (live[i].access_code.as_str(), live[i].ext_code.as_deref());
+    let mut listed: Vec<usize> = (0..live.len())
+        .filter(|&i| codes.contains(live[i].access_code.as_str()))
+        .collect();
+    listed.sort_by(|&a, &b| key(a).cmp(&key(b)));
+    let mut matched = vec![false; listed.len()];
+    let mut steps = Vec::new();
+    let mut unchanged = vec![false; live.len()];
+    let mut wanted: Vec<&CalledRoute> = file.routes().iter().map(|r| &r.route).collect();
+    wanted.sort_by(|a, b| {
+        order(a.access_code(), a.ext_code()).cmp(&order(b.access_code(), b.ext_code()))
+    });
+    for route in wanted {
+        let wanted_key = (route.access_code(), route.ext_code());
+        let at = listed.partition_point(|&i| key(i) < wanted_key);
+        let Some(&i) = listed.get(at).filter(|&&i| key(i) == wanted_key) else {
+            steps.push(Step::Create(route));
+            continue;
+        };
+        matched[at] = true;
+        let current = &live[i];
+        if !same_media(current, route) {
+            let hold = if let Some(reason) = cannot_delete(current) {
+                Some(Hold::Locked(reason))
+            } else if !options.allow_replace {
+                Some(Hold::NeedsReplace)
+            } else {
+                None
+            };
+            steps.push(Step::Replace {
+                live: i,
+                route,
+                hold,
+            });
+        } else if !same_device(current, route.device()) {
+            let locked = match RouteChange::new(current, route.device()) {
+                Ok(_) => None,
+                Err(e) => Some(if current.editable.can_edit() {
+                    e.to_string()
+                } else {
+                    format!(
+                        "editable \"{}\": the route cannot be edited",
+                        current.editable.code()
+                    )
+                }),
+            };
+            steps.push(Step::Modify {
+                live: i,
+                route,
+                locked,
+            });
+        } else {
+            unchanged[i] = true;
+        }
+    }
+    let mut rest: Vec<usize> = listed
+        .iter()
+        .zip(matched)
+        .filter(|(_, matched)| !matched)
+        .map(|(i, _)| *i)
+        .collect();
+    rest.sort_by(|&a, &b| {
+        let (a, b) = (&live[a], &live[b]);
+        live_order(a).cmp(&live_order(b)).then(a.dnid.cmp(&b.dnid))
+    });
+    for i in rest {
+        // A route a routes file cannot describe (an undocumented device
+        // or media type) could never have been listed in one: pruning
+        // it would delete what export had to leave out.
+        if !options.prune || !describable(&live[i]) {
+            steps.push(Step::Unmanaged(i));
+            continue;
+        }
+        steps.push(Step::Delete {
+            live: i,
+            locked: cannot_delete(&live[i]),
+        });
+    }
+    (steps, unchanged)
+}
+
+/// The access codes `file` names, sorted, as [`RoutesFile::access_codes`]
+/// gives them, without a copy of each route's code on the way (they are
+/// held through the whole listing).
+pub(super) fn file_codes(file: &RoutesFile) -> Vec<String> {
+    let codes: BTreeSet<&str> = file
+        .routes()
+        .iter()
+        .map(|r| r.route.access_code())
+        .collect();
+    codes.into_iter().map(str::to_owned).collect()
+}
+
+/// A live route's place in the order of keys.
+fn live_order(route: &Route) -> (&str, usize, &str) {
+    order(&route.access_code, route.ext_code.as_deref())
+}
+
 /// The order of keys: access code, then no extension code, then extension
 /// codes shortest first.
 fn order<'a>(access_code: &'a str, ext_code: Option<&'a str>) -> (&'a str, usize, &'a str) {
@@ -466,10 +601,16 @@ impl Client {
     ) -> Result<Vec<Route>, Error> {
         let mut routes = Vec::new();
         for code in access_codes {
-            let listed = self
+            let mut listed = self
                 .called_routes(&RouteFilter::new().access_code(code)?)
                 .await?;
-            routes.extend(listed.into_iter().filter(|r| &r.access_code == code));
+            listed.retain(|r| &r.access_code == code);
+            // The first code's routes are kept where they were listed.
+            if routes.is_empty() {
+                routes = listed;
+            } else {
+                routes.append(&mut listed);
+            }
         }
         Ok(routes)
     }
@@ -499,8 +640,8 @@ impl Client {
         file: &RoutesFile,
         options: PlanOptions,
     ) -> Result<Plan, Error> {
-        let live = self.routes_of_access_codes(&file.access_codes()).await?;
-        Ok(Plan::new(file, &live, options))
+        let live = self.routes_of_access_codes(&file_codes(file)).await?;
+        Ok(Plan::from_live(file, live, options))
     }
 }
 
@@ -771,5 +912,237 @@ mod tests {
             "replace 9911411: IVR flow 7 (unknown (77)) → IVR flow 7 (media type unknown (77) → \
              voice-and-video; deleted, then created)"
         );
+    }
+
+    mod same_plan {
+        //! `Plan::new` and `Plan::from_live` make the plan the copying
+        //! `Plan::new` made before the live routes could be moved.
+
+        use std::collections::{HashMap, hash_map::Entry};
+
+        use proptest::prelude::*;
+
+        use super::*;
+
+        /// `Plan::new` as it was: every live route of the plan copied.
+        struct Before;
+
+        impl Before {
+            fn copying(file: &RoutesFile, live: &[Route], options: PlanOptions) -> Plan {
+                let codes = file.access_codes();
+                let mut by_key: HashMap<(&str, Option<&str>), &Route> = HashMap::new();
+                let mut extra = Vec::new();
+                for route in live
+                    .iter()
+                    .filter(|r| codes.binary_search(&r.access_code).is_ok())
+                {
+                    let key = (route.access_code.as_str(), route.ext_code.as_deref());
+                    match by_key.entry(key) {
+                        // CEC should not hold two; the second is not the file's.
+                        Entry::Occupied(_) => extra.push(route),
+                        Entry::Vacant(slot) => {
+                            slot.insert(route);
+                        }
+                    }
+                }
+                let mut plan = Plan {
+                    options,
+                    ..Plan::default()
+                };
+                let mut wanted: Vec<&CalledRoute> =
+                    file.routes().iter().map(|r| &r.route).collect();
+                wanted.sort_by(|a, b| {
+                    order(a.access_code(), a.ext_code()).cmp(&order(b.access_code(), b.ext_code()))
+                });
+                for route in wanted {
+                    let Some(live) = by_key.remove(&(route.access_code(), route.ext_code())) else {
+                        plan.changes.push(Change::Create {
+                            route: route.clone(),
+                        });
+                        continue;
+                    };
+                    if !same_media(live, route) {
+                        let change = Change::Replace {
+                            live: live.clone(),
+                            route: route.clone(),
+                        };
+                        if let Some(reason) = cannot_delete(live) {
+                            plan.locked.push(Held { change, reason });
+                        } else if !options.allow_replace {
+                            plan.needs_replace.push(Held {
+                            change,
+                            reason:
+                                "CEC cannot change a route's media type: it takes a delete, then a \
+                                     create (--allow-replace)"
+                                    .to_owned(),
+                        });
+                        } else {
+                            plan.changes.push(change);
+                        }
+                    } else if !same_device(live, route.device()) {
+                        let change = Change::Modify {
+                            live: live.clone(),
+                            route: route.clone(),
+                        };
+                        match RouteChange::new(live, route.device()) {
+                            Ok(_) => plan.changes.push(change),
+                            Err(e) => plan.locked.push(Held {
+                                change,
+                                reason: if live.editable.can_edit() {
+                                    e.to_string()
+                                } else {
+                                    format!(
+                                        "editable \"{}\": the route cannot be edited",
+                                        live.editable.code()
+                                    )
+                                },
+                            }),
+                        }
+                    } else {
+                        plan.unchanged.push(live.clone());
+                    }
+                }
+                let mut rest: Vec<&Route> = by_key.into_values().chain(extra).collect();
+                rest.sort_by(|a, b| {
+                    order(&a.access_code, a.ext_code.as_deref())
+                        .cmp(&order(&b.access_code, b.ext_code.as_deref()))
+                        .then(a.dnid.cmp(&b.dnid))
+                });
+                for live in rest {
+                    // A route a routes file cannot describe (an undocumented device
+                    // or media type) could never have been listed in one: pruning
+                    // it would delete what export had to leave out.
+                    if !options.prune || !describable(live) {
+                        plan.unmanaged.push(live.clone());
+                        continue;
+                    }
+                    let change = Change::Delete { live: live.clone() };
+                    match cannot_delete(live) {
+                        Some(reason) => plan.locked.push(Held { change, reason }),
+                        None => plan.changes.push(change),
+                    }
+                }
+                fn key(c: &Change) -> (&str, usize, &str) {
+                    order(c.access_code(), c.ext_code())
+                }
+                plan.changes.sort_by(|a, b| key(a).cmp(&key(b)));
+                plan.locked
+                    .sort_by(|a, b| key(&a.change).cmp(&key(&b.change)));
+                plan
+            }
+        }
+
+        fn device() -> impl Strategy<Value = Device> {
+            prop_oneof![
+                (1..4u32).prop_map(Device::Ivr),
+                (1..4u32).prop_map(Device::SkillQueue)
+            ]
+        }
+
+        fn media() -> impl Strategy<Value = Option<MediaType>> {
+            prop::option::of(prop::sample::select(vec![
+                MediaType::Video,
+                MediaType::VoiceAndVideo,
+                MediaType::Multimedia,
+            ]))
+        }
+
+        fn editable() -> impl Strategy<Value = Editable> {
+            prop::sample::select(vec![
+                Editable::Yes,
+                Editable::Yes,
+                Editable::DeleteOnly,
+                Editable::EditOnly,
+                Editable::Locked,
+            ])
+        }
+
+        /// A key among a few, so that the file and CEC often share one.
+        fn key() -> impl Strategy<Value = (&'static str, Option<&'static str>)> {
+            (
+                prop::sample::select(vec!["9911411", "9911412", "9911413"]),
+                prop::sample::select(vec![None, Some("1"), Some("2"), Some("10")]),
+            )
+        }
+
+        fn wanted() -> impl Strategy<Value = RoutesFile> {
+            prop::collection::btree_map(key(), (device(), media()), 0..12).prop_map(|routes| {
+                RoutesFile::from_routes(routes.into_iter().filter_map(
+                    |((code, ext), (device, media))| {
+                        let mut route = CalledRoute::new(code, device).ok()?;
+                        if let Some(ext) = ext {
+                            route = route.with_ext_code(ext).ok()?;
+                        }
+                        match media {
+                            Some(media) => route.with_media_type(media).ok(),
+                            None => Some(route),
+                        }
+                    },
+                ))
+                .expect("one route per key")
+            })
+        }
+
+        /// Live routes, a key now and then twice (each with its own dnid).
+        fn listed() -> impl Strategy<Value = Vec<Route>> {
+            prop::collection::vec(
+                (
+                    key(),
+                    device(),
+                    media(),
+                    editable(),
+                    any::<bool>(),
+                    any::<bool>(),
+                ),
+                0..14,
+            )
+            .prop_map(|routes| {
+                routes
+                    .into_iter()
+                    .enumerate()
+                    .map(
+                        |(i, ((code, ext), device, media, editable, dnid, unknown))| {
+                            let mut route = live(code, ext, i as i64 + 1, device);
+                            route.dnid = dnid.then_some(i as i64 + 1);
+                            route.media_type = media.map(Listed::Known);
+                            if unknown {
+                                route.device = Listed::Unknown("devicetype 9, deviceId 1".into());
+                            }
+                            route.editable = editable;
+                            route
+                        },
+                    )
+                    .collect()
+            })
+        }
+
+        fn options() -> impl Strategy<Value = PlanOptions> {
+            (any::<bool>(), any::<bool>())
+                .prop_map(|(prune, replace)| PlanOptions::new().prune(prune).allow_replace(replace))
+        }
+
+        proptest! {
+            // A failure prints its smallest case; nothing is written to the tree.
+            #![proptest_config(ProptestConfig {
+                failure_persistence: None,
+                ..ProptestConfig::default()
+            })]
+
+            #[test]
+            fn the_codes_listed_are_the_files_access_codes(file in wanted()) {
+                prop_assert_eq!(file_codes(&file), file.access_codes());
+            }
+
+            #[test]
+            fn both_make_the_plan_that_copying_made(
+                file in wanted(),
+                live in listed(),
+                options in options(),
+            ) {
+                let before = Before::copying(&file, &live, options);
+                prop_assert_eq!(&Plan::new(&file, &live, options), &before);
+                prop_assert_eq!(&Plan::from_live(&file, live, options), &before);
+            }
+        }
     }
 }

@@ -4,12 +4,14 @@
 use std::{collections::BTreeMap, fmt, io, path::Path};
 
 use saphyr::{MarkedYaml, Scalar, YamlData};
-use saphyr_parser::{Parser, ScalarStyle};
+use saphyr_parser::ScalarStyle;
 
 use crate::{
     create_called_route::CalledRoute, device::Device, error::Error, listed::Listed,
     media_type::MediaType, query_called_route::Route,
 };
+
+mod read;
 
 /// The keys a route entry may have.
 const ENTRY_KEYS: [&str; 5] = ["accessCode", "extCode", "skillQueue", "ivr", "mediaType"];
@@ -145,7 +147,7 @@ impl RoutesFile {
     /// Reads a routes file from YAML text; every problem is reported at
     /// once, each with its line and column.
     pub fn parse(text: &str) -> Result<Self, RoutesFileError> {
-        parse(text).map_err(|problems| RoutesFileError {
+        read::parse(text).map_err(|problems| RoutesFileError {
             source_name: None,
             problems,
         })
@@ -164,7 +166,7 @@ impl RoutesFile {
                 message: format!("could not be read: {e}"),
             }],
         })?;
-        parse(&text).map_err(|problems| RoutesFileError {
+        read::parse(&text).map_err(|problems| RoutesFileError {
             source_name: Some(name),
             problems,
         })
@@ -533,8 +535,11 @@ fn describe(node: &Node<'_>) -> &'static str {
     }
 }
 
+/// The routes file read through saphyr's whole-document loader: what
+/// [`read::parse`] must agree with.
+#[cfg(test)]
 fn parse(text: &str) -> Result<RoutesFile, Vec<Problem>> {
-    let mut parser = Parser::new_from_str(text);
+    let mut parser = saphyr_parser::Parser::new_from_str(text);
     let mut loader = saphyr::YamlLoader::<Node<'_>>::default();
     // Scalars stay as written: `extCode: 011` keeps its zero.
     loader.early_parse(false);
