@@ -64,10 +64,18 @@ pub(crate) async fn list_all<L: Listing + Clone>(
     let mut pages = Pages::new(client, filter.clone());
     let mut items = Vec::new();
     while let Some(page) = pages.next().await? {
+        if items.capacity() == 0 {
+            items.reserve_exact(pages.expected().max(page.len()));
+        }
         items.extend(page);
     }
     Ok(items)
 }
+
+/// The most items a listing reserves room for on CEC's word (its
+/// `total`); a larger listing grows as it goes, so a wrong total cannot
+/// make the client allocate more than this up front.
+const RESERVE_AT_MOST: u64 = 200_000;
 
 /// A listing read page by page: pages of at most 100 from offset 0 until
 /// the total, an empty page, or a page with nothing new (an error: the
@@ -81,6 +89,8 @@ pub(crate) struct Pages<'a, L: Listing> {
     next: Option<u32>,
     /// The keys of the items listed so far.
     seen: HashSet<String>,
+    /// CEC's total, as the first page gave it.
+    total: Option<u64>,
     dropped: Dropped,
 }
 
@@ -98,8 +108,16 @@ impl<'a, L: Listing> Pages<'a, L> {
             filter,
             next: Some(0),
             seen: HashSet::new(),
+            total: None,
             dropped: Dropped::default(),
         }
+    }
+
+    /// How many items the listing is expected to hold, from CEC's total on
+    /// the first page (at most [`RESERVE_AT_MOST`]); 0 before it.
+    pub(crate) fn expected(&self) -> usize {
+        let total = self.total.unwrap_or_default().min(RESERVE_AT_MOST);
+        usize::try_from(total).unwrap_or_default()
     }
 
     /// The next page's new, admitted items (possibly none); `None` once
@@ -116,6 +134,10 @@ impl<'a, L: Listing> Pages<'a, L> {
         if received == 0 {
             self.dropped.warn();
             return Ok(None);
+        }
+        if self.total.is_none() {
+            self.total = page.total;
+            self.seen.reserve(self.expected());
         }
         let seen = &mut self.seen;
         let new: Vec<L::Item> = page

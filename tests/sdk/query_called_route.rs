@@ -733,6 +733,35 @@ async fn an_empty_page_before_the_reported_total_ends_the_listing_with_what_it_h
 }
 
 #[tokio::test]
+async fn a_huge_reported_total_lists_what_cec_sends_without_reserving_for_it() {
+    // The client reserves room from the first page's total, but never for
+    // more than a bounded number: a total of 2^62 must not abort the
+    // process on an impossible allocation.
+    let server = MockServer::start().await;
+    mount_query_called_route(
+        &server,
+        |request: &Request| {
+            let body: Value = request.body_json().expect("JSON body");
+            let routes = if body["offset"] == json!(0) {
+                (0..3).map(route_json).collect()
+            } else {
+                vec![]
+            };
+            ResponseTemplate::new(200).set_body_json(page(Some(1 << 62), routes))
+        },
+        2,
+    )
+    .await;
+
+    let routes = client(&server)
+        .called_routes(&RouteFilter::new())
+        .await
+        .expect("the listing ends at the empty page");
+
+    assert_eq!(routes.len(), 3);
+}
+
+#[tokio::test]
 async fn without_a_total_the_listing_ends_at_the_first_empty_page() {
     let server = MockServer::start().await;
     mount_query_called_route(
