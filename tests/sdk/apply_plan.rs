@@ -526,6 +526,25 @@ async fn lost_answers_are_settled_by_one_read_back_after_the_run() {
     assert_eq!(report.unknown(), 0);
 }
 
+/// The changes run on tasks of their own; the callback stays on the
+/// caller's, so it may hold what cannot cross threads, on any runtime.
+#[tokio::test(flavor = "current_thread")]
+async fn the_callback_runs_on_the_callers_task() {
+    let (sandbox, client) = holding(&[]).await;
+    let routes: Vec<_> = (1..=5).map(|i| route(&i.to_string(), IVR7, None)).collect();
+    let plan = plan_for(&client, &routes).await;
+    let seen = std::rc::Rc::new(std::cell::Cell::new(0));
+    let counter = seen.clone();
+    let report = client
+        .apply_plan(&plan, ApplyOptions::new().parallel(3), move |_| {
+            counter.set(counter.get() + 1);
+        })
+        .await;
+    assert!(report.all_applied(), "{report:#?}");
+    assert_eq!(seen.get(), 5);
+    assert_eq!(sandbox.routes().len(), 5);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fail_fast_and_cancel_start_nothing_new() {
     let (sandbox, client) = holding(&[]).await;
