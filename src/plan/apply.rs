@@ -838,6 +838,11 @@ impl Client {
 
     /// Settles unknown outcomes from the live routes of their access codes.
     async fn read_back(&self, report: &mut ApplyReport) {
+        let unknown: Vec<bool> = report
+            .results
+            .iter()
+            .map(|r| matches!(r.outcome, Outcome::Unknown { .. }))
+            .collect();
         let mut codes: Vec<String> = report
             .results
             .iter()
@@ -888,6 +893,28 @@ impl Client {
                 let restore = self.restore(old).await;
                 result.note = Some(restore_note(&restore));
                 result.restore = Some(restore);
+            }
+        }
+        // The same for a delete that a create of the same route follows:
+        // the delete went through, the create did not, the number is empty.
+        let changes: Vec<Change> = report.results.iter().map(|r| r.change.clone()).collect();
+        for unit in units(&changes) {
+            let [delete, create] = unit[..] else {
+                continue;
+            };
+            let (gone, wanted) = (&report.results[delete], &report.results[create]);
+            if let Change::Delete { live } = &gone.change
+                && (unknown[delete] || unknown[create])
+                && gone.outcome.is_applied()
+                && !wanted.outcome.is_applied()
+                && wanted.restore.as_ref().is_none_or(|r| !r.restored())
+                && !by_key.contains_key(&(live.access_code.as_str(), live.ext_code.as_deref()))
+                && let Ok(old) = restorable(live)
+            {
+                let restore = self.restore(old).await;
+                let wanted = &mut report.results[create];
+                wanted.note = Some(restore_note(&restore));
+                wanted.restore = Some(restore);
             }
         }
     }
