@@ -1,18 +1,9 @@
 //! Carrying out a plan: bounded concurrency, no blind retry, and a read-back
 //! of every change whose outcome is unknown.
 
-use std::{
-    any::Any,
-    collections::HashMap,
-    panic::AssertUnwindSafe,
-    sync::{
-        Arc,
-        atomic::{AtomicBool, AtomicUsize, Ordering},
-    },
-};
+use std::collections::HashMap;
 
-use futures::FutureExt;
-use tokio::{sync::mpsc, task::JoinSet};
+use tokio::task::{self, JoinError, JoinSet};
 pub use tokio_util::sync::CancellationToken;
 
 use super::diff::{Change, Plan, same_device, same_media};
@@ -338,42 +329,36 @@ impl Done {
     }
 }
 
-/// What the workers of [`Client::apply_plan`] share.
-#[derive(Clone)]
-struct Crew {
-    /// The units of the plan, each change with its index in the plan.
-    units: Arc<Vec<Vec<(usize, Change)>>>,
-    /// The index in `units` of the next unit to take.
-    next: Arc<AtomicUsize>,
-    /// Set once a unit did not apply (for fail-fast).
-    stop: Arc<AtomicBool>,
-    cancel: CancellationToken,
-    fail_fast: bool,
-}
-
 /// The results of a unit that was not started.
-fn not_started(unit: &[(usize, Change)]) -> Vec<Done> {
+fn not_started(unit: &[usize]) -> Vec<Done> {
     unit.iter()
-        .map(|&(index, _)| Done::new(index, (Outcome::Skipped, None)))
+        .map(|&index| Done::new(index, (Outcome::Skipped, None)))
         .collect()
 }
 
-/// The results of a unit whose run panicked: each change may have reached
-/// CEC, so each is unknown until the read-back after the run settles it.
-fn broken(unit: &[(usize, Change)], panic: &(dyn Any + Send)) -> Vec<Done> {
-    let why = panic
-        .downcast_ref::<&str>()
-        .map(|m| (*m).to_owned())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .map_or_else(|| "panicked".to_owned(), |m| format!("panicked ({m})"));
+/// The results of a unit whose task ended without any (it panicked): each
+/// change may have reached CEC, so each is unknown until the read-back
+/// after the run settles it.
+fn broken(unit: &[usize], error: JoinError) -> Vec<Done> {
+    let why = match error.try_into_panic() {
+        Ok(payload) => match payload
+            .downcast_ref::<&str>()
+            .map(|m| (*m).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+        {
+            Some(message) => format!("panicked ({message})"),
+            None => "panicked".to_owned(),
+        },
+        Err(_) => "was cancelled".to_owned(),
+    };
     unit.iter()
-        .map(|&(index, _)| {
+        .map(|&index| {
             let error = Error::invalid(
                 "apply",
-                format!("carrying out this change {why}, so it may have reached CEC"),
+                format!("the task carrying out this change {why}, so it may have reached CEC"),
             );
-            let note = "carrying out this change ended without an outcome; the read-back after \
-                        the run settles it";
+            let note = "the task carrying out this change ended without an outcome; the \
+                        read-back after the run settles it";
             Done::new(index, (Outcome::Unknown { error }, Some(note.to_owned())))
         })
         .collect()
@@ -457,13 +442,11 @@ impl Client {
     /// once, each reported to `on_result` as it ends (before any
     /// read-back).
     ///
-    /// The changes run on [`ApplyOptions::parallel`] Tokio tasks, so they
-    /// are spread over the runtime's threads; `on_result` is called on the
-    /// caller's task as each result arrives (it need not be `Send`), while
-    /// the next changes run: a token cancelled from `on_result` stops the
-    /// changes not yet started, not one a task took up meanwhile. A change
-    /// that panics is reported, as [`Outcome::Unknown`] until the read-back
-    /// settles it.
+    /// Each change (a delete with the create of the same route: the pair)
+    /// runs on a Tokio task of its own, so the parallel changes are spread
+    /// over the runtime's threads; `on_result` is called on the caller's
+    /// task, so it need not be `Send`. A change whose task panics is
+    /// reported, as [`Outcome::Unknown`] until the read-back settles it.
     ///
     /// A change that fails is not tried again, beyond what the client's
     /// [`RetryPolicy`](crate::RetryPolicy) resends (for a write, only after
@@ -528,36 +511,48 @@ impl Client {
                 results[index] = Some(result);
             }
         };
-        // `parallel` workers, each on a task of its own so that the
-        // requests are spread over the runtime's threads, take the next
-        // unit until none is left; the results come back here, to
-        // `on_result`. Dropping this future aborts the workers.
-        let crew = Crew {
-            units: Arc::new(
-                units(&plan.changes)
-                    .into_iter()
-                    .map(|unit| {
-                        unit.into_iter()
-                            .map(|index| (index, plan.changes[index].clone()))
-                            .collect()
-                    })
-                    .collect(),
-            ),
-            next: Arc::new(AtomicUsize::new(0)),
-            stop: Arc::new(AtomicBool::new(false)),
-            cancel: options.cancel.clone(),
-            fail_fast: options.fail_fast,
-        };
-        let (sender, mut ended) = mpsc::unbounded_channel();
-        let mut workers = JoinSet::new();
-        for _ in 0..options.parallel.max(1).min(crew.units.len()) {
-            workers.spawn(self.clone().work(crew.clone(), sender.clone()));
-        }
-        drop(sender);
-        while let Some(done) = ended.recv().await {
+        // Each unit runs on a task of its own, so that the requests of
+        // parallel changes are spread over the runtime's threads; the
+        // results come back here, to `on_result`, one unit at a time.
+        let mut running: JoinSet<Vec<Done>> = JoinSet::new();
+        let mut members: HashMap<task::Id, Vec<usize>> = HashMap::new();
+        let mut pending = units(&plan.changes).into_iter();
+        let mut failed_once = false;
+        loop {
+            while running.len() < options.parallel.max(1) {
+                let Some(unit) = pending.next() else {
+                    break;
+                };
+                if options.cancel.is_cancelled() || (options.fail_fast && failed_once) {
+                    record(not_started(&unit));
+                    continue;
+                }
+                let work: Vec<(usize, Change)> = unit
+                    .iter()
+                    .map(|&index| (index, plan.changes[index].clone()))
+                    .collect();
+                let client = self.clone();
+                let handle = running.spawn(async move { client.apply_unit(&work).await });
+                members.insert(handle.id(), unit);
+            }
+            let Some(joined) = running.join_next_with_id().await else {
+                break;
+            };
+            let done = match joined {
+                Ok((id, done)) => {
+                    members.remove(&id);
+                    done
+                }
+                Err(error) => {
+                    let unit = members.remove(&error.id()).unwrap_or_default();
+                    broken(&unit, error)
+                }
+            };
+            if done.iter().any(|d| !d.outcome.is_applied()) {
+                failed_once = true;
+            }
             record(done);
         }
-        while workers.join_next().await.is_some() {}
         let mut report = ApplyReport {
             results: results
                 .into_iter()
@@ -569,35 +564,6 @@ impl Client {
         report.interrupted = options.cancel.is_cancelled() && report.skipped() > 0;
         self.read_back(&mut report).await;
         report
-    }
-
-    /// One worker of [`Client::apply_plan`]: takes the next unit until none
-    /// is left, runs it unless apply was cancelled or fails fast after a
-    /// failure, and sends what became of it to `results`.
-    async fn work(self, crew: Crew, results: mpsc::UnboundedSender<Vec<Done>>) {
-        loop {
-            let next = crew.next.fetch_add(1, Ordering::Relaxed);
-            let Some(unit) = crew.units.get(next) else {
-                break;
-            };
-            let done = if crew.cancel.is_cancelled()
-                || (crew.fail_fast && crew.stop.load(Ordering::SeqCst))
-            {
-                not_started(unit)
-            } else {
-                let done = match AssertUnwindSafe(self.apply_unit(unit)).catch_unwind().await {
-                    Ok(done) => done,
-                    Err(panic) => broken(unit, panic.as_ref()),
-                };
-                if done.iter().any(|d| !d.outcome.is_applied()) {
-                    crew.stop.store(true, Ordering::SeqCst);
-                }
-                done
-            };
-            if results.send(done).is_err() {
-                break;
-            }
-        }
     }
 
     /// One unit of [`units`]: one change, or a delete and the create of
