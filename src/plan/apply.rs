@@ -445,7 +445,9 @@ impl Client {
     /// Each change (a delete with the create of the same route: the pair)
     /// runs on a Tokio task of its own, so the parallel changes are spread
     /// over the runtime's threads; `on_result` is called on the caller's
-    /// task, so it need not be `Send`. A change whose task panics is
+    /// task, so it need not be `Send`, and a change starts only once every
+    /// result that came before has been passed to it (a token cancelled
+    /// from `on_result` starts nothing new). A change whose task panics is
     /// reported, as [`Outcome::Unknown`] until the read-back settles it.
     ///
     /// A change that fails is not tried again, beyond what the client's

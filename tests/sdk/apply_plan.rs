@@ -561,6 +561,24 @@ async fn lost_answers_are_settled_by_one_read_back_after_the_run() {
     assert_eq!(report.unknown(), 0);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_starts_only_once_the_callback_has_seen_the_results_before_it() {
+    let (sandbox, client) = holding(&[]).await;
+    let routes: Vec<_> = (1..=6).map(|i| route(&i.to_string(), IVR7, None)).collect();
+    let plan = plan_for(&client, &routes).await;
+    let stop = CancellationToken::new();
+    let report = client
+        .apply_plan(
+            &plan,
+            ApplyOptions::new().parallel(1).cancel_on(stop.clone()),
+            |_| stop.cancel(),
+        )
+        .await;
+    assert_eq!((report.applied(), report.skipped()), (1, 5), "{report:#?}");
+    assert!(report.interrupted);
+    assert_eq!(sandbox.requests(Operation::CreateCalledRoute), 1);
+}
+
 /// The changes run on tasks of their own; the callback stays on the
 /// caller's, so it may hold what cannot cross threads, on any runtime.
 #[tokio::test(flavor = "current_thread")]
