@@ -520,6 +520,43 @@ async fn a_paired_delete_found_gone_after_the_run_has_its_route_put_back() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paired_create_found_missing_after_the_run_has_the_old_route_put_back() {
+    let (sandbox, client) = holding(&[("1", IVR7, None)]).await;
+    let live = client
+        .routes_of_access_codes(&["9911411".to_owned()])
+        .await
+        .unwrap()
+        .remove(0);
+    let mut plan = Plan::default();
+    plan.changes = vec![
+        Change::Delete { live },
+        Change::Create {
+            route: route("1", IVR8, Some(MediaType::Video)),
+        },
+    ];
+    // The create's answer is lost and the read-back right after it fails:
+    // the old route is named, not yet put back. After the run, the
+    // number is found empty.
+    sandbox.fail_request(Operation::CreateCalledRoute, 1, Fault::Status(500));
+    sandbox.fail_request(Operation::QueryCalledRoute, 1, Fault::Status(500));
+    let report = apply(&client, &plan).await;
+    assert!(report.read_back);
+    assert!(
+        matches!(
+            report.results[1].outcome,
+            Outcome::Failed {
+                read_back: true,
+                ..
+            }
+        ),
+        "{report:#?}"
+    );
+    assert!(report.results[1].restore.as_ref().unwrap().restored());
+    assert_eq!(report.unrouted().count(), 0);
+    assert_eq!(held(&sandbox), one("1", IVR7, MediaType::VoiceAndVideo));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lost_answers_are_settled_by_one_read_back_after_the_run() {
     let (sandbox, client) = holding(&[("1", IVR7, None), ("2", IVR7, None)]).await;
     let plan = plan_for(
