@@ -29,7 +29,9 @@
 //! `ru_maxrss` from `wait4`.
 //!
 //! `cargo bench --bench scale` (or `cargo xtask bench`); `cargo test
-//! --benches` runs it with tiny counts as a smoke test.
+//! --benches` runs it with tiny counts as a smoke test. `CEC_BENCH_ONLY`
+//! (comma-separated figure numbers, e.g. `CEC_BENCH_ONLY=12`) runs only
+//! those figures.
 
 mod common;
 
@@ -111,15 +113,35 @@ fn main() {
         .build()
         .expect("the client runtime builds");
 
-    let large = seed_json(counts.large);
-    sandbox_creates(&runtime, &counts, &large, &mut report);
-    sandbox_listing(&runtime, &counts, &large, &mut report);
-    plan_after_listing(&runtime, &counts, &large, &mut report);
-    drop(large);
-    apply_at_scale(&runtime, &counts, &mut report);
-    client_memory(&counts, &mut report);
+    if runs(9) || runs(11) {
+        let large = seed_json(counts.large);
+        if runs(9) {
+            sandbox_creates(&runtime, &counts, &large, &mut report);
+            sandbox_listing(&runtime, &counts, &large, &mut report);
+        }
+        if runs(11) {
+            plan_after_listing(&runtime, &counts, &large, &mut report);
+        }
+    }
+    if runs(12) {
+        apply_at_scale(&runtime, &counts, &mut report);
+    }
+    if runs(10) {
+        client_memory(&counts, &mut report);
+    }
 
     report.finish();
+}
+
+/// Whether figure `figure` runs: every figure, unless `CEC_BENCH_ONLY`
+/// names some (comma-separated numbers, e.g. `CEC_BENCH_ONLY=12`).
+fn runs(figure: u32) -> bool {
+    match std::env::var("CEC_BENCH_ONLY") {
+        Ok(only) if !only.trim().is_empty() => only
+            .split(',')
+            .any(|f| f.trim().parse::<u32>().is_ok_and(|f| f == figure)),
+        _ => true,
+    }
 }
 
 // ----------------------------------------------------------------------------

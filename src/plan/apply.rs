@@ -1,12 +1,9 @@
 //! Carrying out a plan: bounded concurrency, no blind retry, and a read-back
 //! of every change whose outcome is unknown.
 
-use std::{
-    collections::HashMap,
-    sync::atomic::{AtomicBool, Ordering},
-};
+use std::collections::HashMap;
 
-use futures::StreamExt;
+use tokio::task::{self, JoinError, JoinSet};
 pub use tokio_util::sync::CancellationToken;
 
 use super::diff::{Change, Plan, same_device, same_media};
@@ -332,6 +329,41 @@ impl Done {
     }
 }
 
+/// The results of a unit that was not started.
+fn not_started(unit: &[usize]) -> Vec<Done> {
+    unit.iter()
+        .map(|&index| Done::new(index, (Outcome::Skipped, None)))
+        .collect()
+}
+
+/// The results of a unit whose task ended without any (it panicked): each
+/// change may have reached CEC, so each is unknown until the read-back
+/// after the run settles it.
+fn broken(unit: &[usize], error: JoinError) -> Vec<Done> {
+    let why = match error.try_into_panic() {
+        Ok(payload) => match payload
+            .downcast_ref::<&str>()
+            .map(|m| (*m).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+        {
+            Some(message) => format!("panicked ({message})"),
+            None => "panicked".to_owned(),
+        },
+        Err(_) => "was cancelled".to_owned(),
+    };
+    unit.iter()
+        .map(|&index| {
+            let error = Error::invalid(
+                "apply",
+                format!("the task carrying out this change {why}, so it may have reached CEC"),
+            );
+            let note = "the task carrying out this change ended without an outcome; the \
+                        read-back after the run settles it";
+            Done::new(index, (Outcome::Unknown { error }, Some(note.to_owned())))
+        })
+        .collect()
+}
+
 /// What a delete followed by a create of the same route came to.
 struct Swap {
     /// The delete's outcome.
@@ -345,16 +377,15 @@ struct Swap {
 /// The changes of a plan grouped into what runs as one: a delete that a
 /// create of the same key follows runs with it, delete first; every other
 /// change runs alone. In the order of each unit's first change.
-fn units(plan: &Plan) -> Vec<Vec<usize>> {
-    let creates: HashMap<(&str, Option<&str>), usize> = plan
-        .changes
+fn units(changes: &[Change]) -> Vec<Vec<usize>> {
+    let creates: HashMap<(&str, Option<&str>), usize> = changes
         .iter()
         .enumerate()
         .filter(|(_, c)| matches!(c, Change::Create { .. }))
         .map(|(i, c)| ((c.access_code(), c.ext_code()), i))
         .collect();
     let mut paired: HashMap<usize, usize> = HashMap::new();
-    for (i, change) in plan.changes.iter().enumerate() {
+    for (i, change) in changes.iter().enumerate() {
         if matches!(change, Change::Delete { .. })
             && let Some(&create) = creates.get(&(change.access_code(), change.ext_code()))
             && !paired.values().any(|&c| c == create)
@@ -363,7 +394,7 @@ fn units(plan: &Plan) -> Vec<Vec<usize>> {
         }
     }
     let mut units = Vec::new();
-    for i in 0..plan.changes.len() {
+    for i in 0..changes.len() {
         if let Some(&create) = paired.get(&i) {
             units.push(vec![i, create]);
         } else if !paired.values().any(|&c| c == i) {
@@ -411,6 +442,14 @@ impl Client {
     /// once, each reported to `on_result` as it ends (before any
     /// read-back).
     ///
+    /// Each change (a delete with the create of the same route: the pair)
+    /// runs on a Tokio task of its own, so the parallel changes are spread
+    /// over the runtime's threads; `on_result` is called on the caller's
+    /// task, so it need not be `Send`, and a change starts only once every
+    /// result that came before has been passed to it (a token cancelled
+    /// from `on_result` starts nothing new). A change whose task panics is
+    /// reported, as [`Outcome::Unknown`] until the read-back settles it.
+    ///
     /// A change that fails is not tried again, beyond what the client's
     /// [`RetryPolicy`](crate::RetryPolicy) resends (for a write, only after
     /// an answer that shows it was not carried out, such as a 429). The
@@ -455,30 +494,8 @@ impl Client {
         options: ApplyOptions,
         mut on_result: impl FnMut(&ChangeResult),
     ) -> ApplyReport {
-        let stop = AtomicBool::new(false);
         let mut results: Vec<Option<ChangeResult>> = vec![None; plan.changes.len()];
-        let mut running = futures::stream::iter(units(plan))
-            .map(|unit| {
-                let stop = &stop;
-                let options = &options;
-                async move {
-                    if options.cancel.is_cancelled()
-                        || (options.fail_fast && stop.load(Ordering::SeqCst))
-                    {
-                        return unit
-                            .iter()
-                            .map(|&index| Done::new(index, (Outcome::Skipped, None)))
-                            .collect();
-                    }
-                    let done = self.apply_unit(plan, &unit).await;
-                    if options.fail_fast && done.iter().any(|d| !d.outcome.is_applied()) {
-                        stop.store(true, Ordering::SeqCst);
-                    }
-                    done
-                }
-            })
-            .buffer_unordered(options.parallel.max(1));
-        while let Some(done) = running.next().await {
+        let mut record = |done: Vec<Done>| {
             for Done {
                 index,
                 outcome,
@@ -495,8 +512,49 @@ impl Client {
                 on_result(&result);
                 results[index] = Some(result);
             }
+        };
+        // Each unit runs on a task of its own, so that the requests of
+        // parallel changes are spread over the runtime's threads; the
+        // results come back here, to `on_result`, one unit at a time.
+        let mut running: JoinSet<Vec<Done>> = JoinSet::new();
+        let mut members: HashMap<task::Id, Vec<usize>> = HashMap::new();
+        let mut pending = units(&plan.changes).into_iter();
+        let mut failed_once = false;
+        loop {
+            while running.len() < options.parallel.max(1) {
+                let Some(unit) = pending.next() else {
+                    break;
+                };
+                if options.cancel.is_cancelled() || (options.fail_fast && failed_once) {
+                    record(not_started(&unit));
+                    continue;
+                }
+                let work: Vec<(usize, Change)> = unit
+                    .iter()
+                    .map(|&index| (index, plan.changes[index].clone()))
+                    .collect();
+                let client = self.clone();
+                let handle = running.spawn(async move { client.apply_unit(&work).await });
+                members.insert(handle.id(), unit);
+            }
+            let Some(joined) = running.join_next_with_id().await else {
+                break;
+            };
+            let done = match joined {
+                Ok((id, done)) => {
+                    members.remove(&id);
+                    done
+                }
+                Err(error) => {
+                    let unit = members.remove(&error.id()).unwrap_or_default();
+                    broken(&unit, error)
+                }
+            };
+            if done.iter().any(|d| !d.outcome.is_applied()) {
+                failed_once = true;
+            }
+            record(done);
         }
-        drop(running);
         let mut report = ApplyReport {
             results: results
                 .into_iter()
@@ -511,20 +569,25 @@ impl Client {
     }
 
     /// One unit of [`units`]: one change, or a delete and the create of
-    /// the same route.
-    async fn apply_unit(&self, plan: &Plan, unit: &[usize]) -> Vec<Done> {
-        match *unit {
-            [delete, create] => {
-                let (Change::Delete { live }, Some(route)) =
-                    (&plan.changes[delete], plan.changes[create].target())
-                else {
+    /// the same route, each with its index in the plan.
+    async fn apply_unit(&self, unit: &[(usize, Change)]) -> Vec<Done> {
+        #[cfg(test)]
+        if unit
+            .iter()
+            .any(|(_, c)| c.ext_code() == Some(tests::PANICS))
+        {
+            panic!("a test asked this unit to panic");
+        }
+        match unit {
+            [(delete, Change::Delete { live }), (create, wanted)] => {
+                let Some(route) = wanted.target() else {
                     unreachable!("a unit of two is a delete and a create");
                 };
                 let swap = self.swap(live, route).await;
                 vec![
-                    Done::new(delete, (swap.delete, None)),
+                    Done::new(*delete, (swap.delete, None)),
                     Done {
-                        index: create,
+                        index: *create,
                         outcome: swap.create.0,
                         note: swap.create.1,
                         restore: swap.restore,
@@ -532,8 +595,8 @@ impl Client {
                 ]
             }
             _ => {
-                let index = unit[0];
-                vec![self.apply_change(index, &plan.changes[index]).await]
+                let (index, change) = &unit[0];
+                vec![self.apply_change(*index, change).await]
             }
         }
     }
@@ -777,6 +840,11 @@ impl Client {
 
     /// Settles unknown outcomes from the live routes of their access codes.
     async fn read_back(&self, report: &mut ApplyReport) {
+        let unknown: Vec<bool> = report
+            .results
+            .iter()
+            .map(|r| matches!(r.outcome, Outcome::Unknown { .. }))
+            .collect();
         let mut codes: Vec<String> = report
             .results
             .iter()
@@ -827,6 +895,28 @@ impl Client {
                 let restore = self.restore(old).await;
                 result.note = Some(restore_note(&restore));
                 result.restore = Some(restore);
+            }
+        }
+        // The same for a delete that a create of the same route follows:
+        // the delete went through, the create did not, the number is empty.
+        let changes: Vec<Change> = report.results.iter().map(|r| r.change.clone()).collect();
+        for unit in units(&changes) {
+            let [delete, create] = unit[..] else {
+                continue;
+            };
+            let (gone, wanted) = (&report.results[delete], &report.results[create]);
+            if let Change::Delete { live } = &gone.change
+                && (unknown[delete] || unknown[create])
+                && gone.outcome.is_applied()
+                && !wanted.outcome.is_applied()
+                && wanted.restore.as_ref().is_none_or(|r| !r.restored())
+                && !by_key.contains_key(&(live.access_code.as_str(), live.ext_code.as_deref()))
+                && let Ok(old) = restorable(live)
+            {
+                let restore = self.restore(old).await;
+                let wanted = &mut report.results[create];
+                wanted.note = Some(restore_note(&restore));
+                wanted.restore = Some(restore);
             }
         }
     }
@@ -902,6 +992,10 @@ mod tests {
 
     use super::*;
     use crate::device::Device;
+
+    /// The extension code of a change whose task panics (in these tests
+    /// only).
+    pub(super) const PANICS: &str = "0000";
 
     fn live(dnid: i64, device: Device, media: Option<MediaType>) -> Route {
         let mut route = Route::new("9911411", device);
@@ -1097,10 +1191,10 @@ mod tests {
             ],
             ..Plan::default()
         };
-        assert_eq!(units(&plan), [vec![0, 2], vec![1], vec![3]]);
+        assert_eq!(units(&plan.changes), [vec![0, 2], vec![1], vec![3]]);
         plan.changes.swap(0, 2);
         assert_eq!(
-            units(&plan),
+            units(&plan.changes),
             [vec![2, 0], vec![1], vec![3]],
             "the delete first, in the plan's order of the unit's earliest change"
         );
@@ -1122,7 +1216,7 @@ mod tests {
             ],
             ..Plan::default()
         };
-        assert_eq!(units(&plan), [vec![0, 2], vec![1]]);
+        assert_eq!(units(&plan.changes), [vec![0, 2], vec![1]]);
     }
 
     #[test]
@@ -1241,6 +1335,68 @@ mod tests {
         assert_eq!(report.restored().count(), 1);
         assert_eq!(report.unrouted().count(), 1);
         assert!(report.unrouted().all(|r| !r.restored()));
+    }
+
+    fn create(ext: &str) -> Change {
+        Change::Create {
+            route: CalledRoute::new("9911411", IVR7)
+                .unwrap()
+                .with_ext_code(ext)
+                .unwrap(),
+        }
+    }
+
+    /// A client of a server that is not there: every request is refused
+    /// before it is sent.
+    fn unreachable_client() -> Client {
+        Client::builder()
+            .base_url("http://127.0.0.1:9")
+            .allow_insecure_http(true)
+            .app_key("key")
+            .token("token")
+            .retry_policy(crate::RetryPolicy::none())
+            .connect_retries(0)
+            .build()
+            .unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_change_whose_task_panics_is_reported_unknown_and_the_others_run() {
+        let plan = Plan {
+            changes: vec![create("1"), create(PANICS), create("2")],
+            ..Plan::default()
+        };
+        let mut ended = Vec::new();
+        let report = unreachable_client()
+            .apply_plan(&plan, ApplyOptions::new().parallel(2), |r| {
+                ended.push(r.change.ext_code().map(str::to_owned));
+            })
+            .await;
+        assert_eq!(ended.len(), 3, "each change is passed to the callback");
+        let order: Vec<_> = report.results.iter().map(|r| r.change.ext_code()).collect();
+        assert_eq!(order, [Some("1"), Some(PANICS), Some("2")]);
+        let broken = &report.results[1];
+        assert!(
+            matches!(&broken.outcome, Outcome::Unknown { error }
+                if error.to_string().contains("panicked (a test asked this unit to panic)")),
+            "{broken:#?}"
+        );
+        assert!(broken.note.as_deref().unwrap().contains("read-back"));
+        // Nothing listens: the others were refused before they were sent,
+        // and the read-back could not be made.
+        assert!(!report.read_back);
+        for other in [&report.results[0], &report.results[2]] {
+            assert!(
+                matches!(
+                    other.outcome,
+                    Outcome::Failed {
+                        read_back: false,
+                        ..
+                    }
+                ),
+                "{other:#?}"
+            );
+        }
     }
 
     #[test]

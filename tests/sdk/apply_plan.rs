@@ -485,6 +485,78 @@ async fn a_delete_paired_with_a_create_reports_both() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paired_delete_found_gone_after_the_run_has_its_route_put_back() {
+    let (sandbox, client) = holding(&[("1", IVR7, None)]).await;
+    let live = client
+        .routes_of_access_codes(&["9911411".to_owned()])
+        .await
+        .unwrap()
+        .remove(0);
+    let mut plan = Plan::default();
+    plan.changes = vec![
+        Change::Delete { live },
+        Change::Create {
+            route: route("1", IVR8, Some(MediaType::Video)),
+        },
+    ];
+    // The delete's answer is lost and the read-back right after it fails:
+    // the create is not sent. After the run, the number is found empty.
+    sandbox.fail_request(Operation::DeleteCalledRoute, 1, Fault::DropAfterCommit);
+    sandbox.fail_request(Operation::QueryCalledRoute, 1, Fault::Status(500));
+    let report = apply(&client, &plan).await;
+    assert!(report.read_back);
+    assert!(
+        matches!(
+            report.results[0].outcome,
+            Outcome::Applied { read_back: true }
+        ),
+        "{report:#?}"
+    );
+    assert!(matches!(report.results[1].outcome, Outcome::Skipped));
+    let restore = report.results[1].restore.as_ref().expect("a restore");
+    assert!(restore.restored(), "{restore:#?}");
+    assert_eq!(report.unrouted().count(), 0);
+    assert_eq!(held(&sandbox), one("1", IVR7, MediaType::VoiceAndVideo));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paired_create_found_missing_after_the_run_has_the_old_route_put_back() {
+    let (sandbox, client) = holding(&[("1", IVR7, None)]).await;
+    let live = client
+        .routes_of_access_codes(&["9911411".to_owned()])
+        .await
+        .unwrap()
+        .remove(0);
+    let mut plan = Plan::default();
+    plan.changes = vec![
+        Change::Delete { live },
+        Change::Create {
+            route: route("1", IVR8, Some(MediaType::Video)),
+        },
+    ];
+    // The create's answer is lost and the read-back right after it fails:
+    // the old route is named, not yet put back. After the run, the
+    // number is found empty.
+    sandbox.fail_request(Operation::CreateCalledRoute, 1, Fault::Status(500));
+    sandbox.fail_request(Operation::QueryCalledRoute, 1, Fault::Status(500));
+    let report = apply(&client, &plan).await;
+    assert!(report.read_back);
+    assert!(
+        matches!(
+            report.results[1].outcome,
+            Outcome::Failed {
+                read_back: true,
+                ..
+            }
+        ),
+        "{report:#?}"
+    );
+    assert!(report.results[1].restore.as_ref().unwrap().restored());
+    assert_eq!(report.unrouted().count(), 0);
+    assert_eq!(held(&sandbox), one("1", IVR7, MediaType::VoiceAndVideo));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lost_answers_are_settled_by_one_read_back_after_the_run() {
     let (sandbox, client) = holding(&[("1", IVR7, None), ("2", IVR7, None)]).await;
     let plan = plan_for(
@@ -524,6 +596,43 @@ async fn lost_answers_are_settled_by_one_read_back_after_the_run() {
         ]
     );
     assert_eq!(report.unknown(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_starts_only_once_the_callback_has_seen_the_results_before_it() {
+    let (sandbox, client) = holding(&[]).await;
+    let routes: Vec<_> = (1..=6).map(|i| route(&i.to_string(), IVR7, None)).collect();
+    let plan = plan_for(&client, &routes).await;
+    let stop = CancellationToken::new();
+    let report = client
+        .apply_plan(
+            &plan,
+            ApplyOptions::new().parallel(1).cancel_on(stop.clone()),
+            |_| stop.cancel(),
+        )
+        .await;
+    assert_eq!((report.applied(), report.skipped()), (1, 5), "{report:#?}");
+    assert!(report.interrupted);
+    assert_eq!(sandbox.requests(Operation::CreateCalledRoute), 1);
+}
+
+/// The changes run on tasks of their own; the callback stays on the
+/// caller's, so it may hold what cannot cross threads, on any runtime.
+#[tokio::test(flavor = "current_thread")]
+async fn the_callback_runs_on_the_callers_task() {
+    let (sandbox, client) = holding(&[]).await;
+    let routes: Vec<_> = (1..=5).map(|i| route(&i.to_string(), IVR7, None)).collect();
+    let plan = plan_for(&client, &routes).await;
+    let seen = std::rc::Rc::new(std::cell::Cell::new(0));
+    let counter = seen.clone();
+    let report = client
+        .apply_plan(&plan, ApplyOptions::new().parallel(3), move |_| {
+            counter.set(counter.get() + 1);
+        })
+        .await;
+    assert!(report.all_applied(), "{report:#?}");
+    assert_eq!(seen.get(), 5);
+    assert_eq!(sandbox.routes().len(), 5);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
