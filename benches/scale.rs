@@ -12,7 +12,8 @@
 //!   file, so no changes) over 100,000 and 10,000 routes served by a
 //!   standalone release `cec-routes sandbox`, per route above the idle size
 //!   (`cec-routes export` of a tenant with no routes);
-//! - 11: plan is bound by the listing: `Plan::new` over 100,000 live routes
+//! - 11: plan is bound by the listing: `Plan::from_live` (what `plan_routes`
+//!   does after the last page) over 100,000 live routes
 //!   ÷ the listing of them (`Client::routes_of_access_codes`, what
 //!   `Client::plan_routes` reads), in-process;
 //! - 12: apply at scale: 10,000 creates at 16 in flight, `plan_routes` then
@@ -426,8 +427,10 @@ fn plan_after_listing(
             .block_on(client.routes_of_access_codes(&codes))
             .expect("the client lists the file's access codes");
         listing_ms.push(ms(started.elapsed()));
+        // What `plan_routes` (and so `cec-routes plan`) does after the
+        // last page: the live routes move into the plan.
         let started = Instant::now();
-        let plan = Plan::new(&file, &live, PlanOptions::new());
+        let plan = Plan::from_live(&file, live, PlanOptions::new());
         plan_ms.push(ms(started.elapsed()));
         assert!(plan.is_converged(), "the export plans no changes");
         assert_eq!(
@@ -446,7 +449,7 @@ fn plan_after_listing(
         p / l,
         Goal::AtMost(0.1),
         format!(
-            "Plan::new {p:.1} ms, listing (routes_of_access_codes, as plan_routes reads) {l:.1} \
+            "Plan::from_live {p:.1} ms, listing (routes_of_access_codes, as plan_routes reads) {l:.1} \
              ms; the routes file is the export, no changes (medians of {} rounds, in-process \
              sandbox; the CLI's printing of the plan is not included)",
             plan_ms.len()

@@ -1,6 +1,14 @@
 //! The plan: what it takes to make the live routes what the file says.
 
-use std::{collections::BTreeSet, fmt};
+use std::{
+    collections::{BTreeSet, HashMap, HashSet},
+    fmt,
+};
+
+/// The plan's hash maps and sets of route keys: foldhash is several times
+/// faster than the default on short keys, and seeded per process.
+type FoldMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+type FoldSet<K> = HashSet<K, foldhash::fast::RandomState>;
 
 use super::file::{RoutesFile, describable};
 use crate::{
@@ -315,8 +323,22 @@ impl Plan {
 
     /// As [`Plan::new`], taking the live routes instead of copying them:
     /// the unchanged ones (all of them, when nothing differs) stay where
-    /// they were listed.
-    pub(crate) fn from_live(file: &RoutesFile, mut live: Vec<Route>, options: PlanOptions) -> Plan {
+    /// they were listed. What [`Client::plan_routes`] does after the last
+    /// page; for a large tenant it saves a copy of every route.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cec_routes::{Device, Route, plan::{Plan, PlanOptions, RoutesFile}};
+    ///
+    /// let file = RoutesFile::parse("routes:\n  - accessCode: \"9911411\"\n    ivr: 7\n")?;
+    /// let live = vec![Route::new("9911411", Device::Ivr(7))];
+    /// let plan = Plan::from_live(&file, live, PlanOptions::new());
+    /// assert!(plan.is_converged());
+    /// assert_eq!(plan.unchanged.len(), 1);
+    /// # Ok::<(), cec_routes::Error>(())
+    /// ```
+    pub fn from_live(file: &RoutesFile, mut live: Vec<Route>, options: PlanOptions) -> Plan {
         let (steps, unchanged) = decide(file, &live, options);
         let mut plan = Plan::from_steps(steps, options, |i| {
             std::mem::replace(&mut live[i], Route::new(String::new(), Device::Ivr(0)))
@@ -480,33 +502,28 @@ fn decide<'f>(
     live: &[Route],
     options: PlanOptions,
 ) -> (Vec<Step<'f>>, Vec<bool>) {
-    // The live routes under the file's access codes, by key; of two with
-    // one key (CEC should not hold two), the first listed is the file's.
-    let codes: BTreeSet<&str> = file
-        .routes()
-        .iter()
-        .map(|r| r.route.access_code())
-        .collect();
-    let key = |i: usize| (live[i].access_code.as_str(), live[i].ext_code.as_deref());
-    let mut listed: Vec<usize> = (0..live.len())
-        .filter(|&i| codes.contains(live[i].access_code.as_str()))
-        .collect();
-    listed.sort_by(|&a, &b| key(a).cmp(&key(b)));
-    let mut matched = vec![false; listed.len()];
+    // Every live route by key; of two with one key (CEC should not hold
+    // two), the first listed is the file's. A key holds its access code, so
+    // only routes under the file's access codes can match.
+    let mut by_key: FoldMap<(&str, Option<&str>), usize> =
+        FoldMap::with_capacity_and_hasher(live.len(), Default::default());
+    for (i, route) in live.iter().enumerate() {
+        by_key
+            .entry((route.access_code.as_str(), route.ext_code.as_deref()))
+            .or_insert(i);
+    }
+    let mut matched = vec![false; live.len()];
     let mut steps = Vec::new();
     let mut unchanged = vec![false; live.len()];
     let mut wanted: Vec<&CalledRoute> = file.routes().iter().map(|r| &r.route).collect();
-    wanted.sort_by(|a, b| {
-        order(a.access_code(), a.ext_code()).cmp(&order(b.access_code(), b.ext_code()))
-    });
+    // Each key once, not once per comparison (it counts characters).
+    wanted.sort_by_cached_key(|r| order(r.access_code(), r.ext_code()));
     for route in wanted {
-        let wanted_key = (route.access_code(), route.ext_code());
-        let at = listed.partition_point(|&i| key(i) < wanted_key);
-        let Some(&i) = listed.get(at).filter(|&&i| key(i) == wanted_key) else {
+        let Some(&i) = by_key.get(&(route.access_code(), route.ext_code())) else {
             steps.push(Step::Create(route));
             continue;
         };
-        matched[at] = true;
+        matched[i] = true;
         let current = &live[i];
         if !same_media(current, route) {
             let hold = if let Some(reason) = cannot_delete(current) {
@@ -542,12 +559,19 @@ fn decide<'f>(
             unchanged[i] = true;
         }
     }
-    let mut rest: Vec<usize> = listed
-        .iter()
-        .zip(matched)
-        .filter(|(_, matched)| !matched)
-        .map(|(i, _)| *i)
-        .collect();
+    // The live routes left under the file's access codes (none, when the
+    // file already matches every live route).
+    let mut rest: Vec<usize> = Vec::new();
+    if matched.iter().any(|m| !m) {
+        let codes: FoldSet<&str> = file
+            .routes()
+            .iter()
+            .map(|r| r.route.access_code())
+            .collect();
+        rest = (0..live.len())
+            .filter(|&i| !matched[i] && codes.contains(live[i].access_code.as_str()))
+            .collect();
+    }
     rest.sort_by(|&a, &b| {
         let (a, b) = (&live[a], &live[b]);
         live_order(a).cmp(&live_order(b)).then(a.dnid.cmp(&b.dnid))
