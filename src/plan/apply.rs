@@ -1,7 +1,7 @@
 //! Carrying out a plan: bounded concurrency, no blind retry, and a read-back
 //! of every change whose outcome is unknown.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use tokio::task::{self, JoinError, JoinSet};
 pub use tokio_util::sync::CancellationToken;
@@ -385,10 +385,13 @@ fn units(changes: &[Change]) -> Vec<Vec<usize>> {
         .map(|(i, c)| ((c.access_code(), c.ext_code()), i))
         .collect();
     let mut paired: HashMap<usize, usize> = HashMap::new();
+    // The creates already paired, so that the units are found in linear
+    // time however many pairs a plan holds.
+    let mut taken: HashSet<usize> = HashSet::new();
     for (i, change) in changes.iter().enumerate() {
         if matches!(change, Change::Delete { .. })
             && let Some(&create) = creates.get(&(change.access_code(), change.ext_code()))
-            && !paired.values().any(|&c| c == create)
+            && taken.insert(create)
         {
             paired.insert(i, create);
         }
@@ -397,7 +400,7 @@ fn units(changes: &[Change]) -> Vec<Vec<usize>> {
     for i in 0..changes.len() {
         if let Some(&create) = paired.get(&i) {
             units.push(vec![i, create]);
-        } else if !paired.values().any(|&c| c == i) {
+        } else if !taken.contains(&i) {
             units.push(vec![i]);
         }
     }
