@@ -52,9 +52,10 @@ pub(crate) struct Routes {
     by_dnid: BTreeMap<u64, ListingKey>,
     /// The routes of each access code.
     by_access_code: HashMap<String, AccessCodeRoutes>,
-    /// Each listed route's JSON item, by dnid, made the first time a page
-    /// holds it and dropped when the route changes or goes.
-    json: HashMap<u64, Arc<str>>,
+    /// Each listed route's JSON item, by listing key (so a page of cached
+    /// items needs no lookup of the routes themselves), made the first time
+    /// a page holds it and dropped when the route changes or goes.
+    json: HashMap<ListingKey, Arc<str>, foldhash::fast::RandomState>,
 }
 
 impl Routes {
@@ -81,7 +82,7 @@ impl Routes {
         bucket.listed.insert(key.clone());
         self.by_dnid.insert(route.dnid, key.clone());
         self.order.insert(key.clone());
-        self.json.remove(&route.dnid);
+        self.json.remove(&key);
         self.listed.insert(key, route);
     }
 
@@ -90,7 +91,7 @@ impl Routes {
         let key = self.by_dnid.remove(&dnid)?;
         let route = self.listed.remove(&key)?;
         self.order.remove(&key);
-        self.json.remove(&dnid);
+        self.json.remove(&key);
         if let Some(bucket) = self.by_access_code.get_mut(&route.access_code) {
             bucket
                 .by_ext
@@ -105,23 +106,30 @@ impl Routes {
 
     /// Points the route with this id at `device` (no index holds devices).
     pub(crate) fn set_device(&mut self, id: &str, device: Device) -> Option<&SandboxRoute> {
-        let route = self.listed.get_mut(&ListingKey::of(id))?;
+        let key = ListingKey::of(id);
+        let route = self.listed.get_mut(&key)?;
         route.device = device;
-        self.json.remove(&route.dnid);
+        self.json.remove(&key);
         Some(route)
     }
 
-    /// The JSON item of the route with this dnid, if a page made it since
-    /// the route last changed.
-    pub(crate) fn cached_json(&self, dnid: u64) -> Option<&Arc<str>> {
-        self.json.get(&dnid)
+    /// The JSON item of the route with this listing key, if a page made it
+    /// since the route last changed.
+    pub(crate) fn cached_json(&self, key: &ListingKey) -> Option<&Arc<str>> {
+        self.json.get(key)
     }
 
-    /// Keeps the JSON item of the route with this dnid, until it changes.
-    pub(crate) fn cache_json(&mut self, dnid: u64, json: Arc<str>) {
-        if self.by_dnid.contains_key(&dnid) {
-            self.json.insert(dnid, json);
+    /// Keeps the JSON item of the route with this listing key, until it
+    /// changes.
+    pub(crate) fn cache_json(&mut self, key: ListingKey, json: Arc<str>) {
+        if self.listed.contains_key(&key) {
+            self.json.insert(key, json);
         }
+    }
+
+    /// The route with this listing key.
+    pub(crate) fn by_key(&self, key: &ListingKey) -> Option<&SandboxRoute> {
+        self.listed.get(key)
     }
 
     /// The route with this dnid.
@@ -161,9 +169,14 @@ impl Routes {
 
     /// The routes from the `offset`-th (0-based) on, in listing order.
     pub(crate) fn listed_from(&self, offset: usize) -> impl Iterator<Item = &SandboxRoute> {
-        self.order
-            .iter_from(offset)
+        self.keys_from(offset)
             .filter_map(|key| self.listed.get(key))
+    }
+
+    /// The listing keys of every route from the `offset`-th (0-based) on,
+    /// in listing order.
+    pub(crate) fn keys_from(&self, offset: usize) -> impl Iterator<Item = &ListingKey> {
+        self.order.iter_from(offset)
     }
 
     /// The routes of one access code, in listing order.
@@ -181,11 +194,21 @@ impl Routes {
         access_code: &str,
         offset: usize,
     ) -> impl Iterator<Item = &'a SandboxRoute> + 'a {
+        self.keys_for_from(access_code, offset)
+            .filter_map(|key| self.listed.get(key))
+    }
+
+    /// The listing keys of one access code's routes from its `offset`-th
+    /// (0-based) on, in listing order.
+    pub(crate) fn keys_for_from<'a>(
+        &'a self,
+        access_code: &str,
+        offset: usize,
+    ) -> impl Iterator<Item = &'a ListingKey> + 'a {
         self.by_access_code
             .get(access_code)
             .into_iter()
             .flat_map(move |bucket| bucket.listed.iter_from(offset))
-            .filter_map(|key| self.listed.get(key))
     }
 
     /// How many routes one access code has.

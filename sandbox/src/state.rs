@@ -2,13 +2,14 @@
 //! and routes, behind one lock, and the documented rules between them.
 
 use std::{
+    borrow::Cow,
     collections::{BTreeMap, HashMap},
     sync::{Arc, Mutex, MutexGuard, PoisonError},
 };
 
 use super::{
     listing, return_code,
-    routes::Routes,
+    routes::{ListingKey, Routes},
     seed::Seed,
     tenant::{AccessCodeRecord, IvrFlow, SandboxRoute, SkillQueue, free_route_id},
 };
@@ -190,16 +191,40 @@ impl Inner {
         }
     }
 
-    /// The JSON item of the route with this dnid, from the cache or made
-    /// and kept.
-    fn route_json(&mut self, dnid: u64) -> Option<Arc<str>> {
-        if let Some(json) = self.routes.cached_json(dnid) {
+    /// The JSON item of the route with this listing key, from the cache or
+    /// made and kept.
+    fn route_json(&mut self, key: ListingKey) -> Option<Arc<str>> {
+        if let Some(json) = self.routes.cached_json(&key) {
             return Some(json.clone());
         }
         let json: Arc<str> =
-            listing::route_item_json(&self.to_wire(self.routes.by_dnid(dnid)?)).into();
-        self.routes.cache_json(dnid, json.clone());
+            listing::route_item_json(&self.to_wire(self.routes.by_key(&key)?)).into();
+        self.routes.cache_json(key, json.clone());
         Some(json)
+    }
+
+    /// The listing keys of the routes that match `query`: the total and
+    /// the page, in listing order, as [`Inner::page`] finds them (borrowed
+    /// where the index serves the query).
+    fn page_keys(&self, query: &RouteQuery) -> (usize, Vec<Cow<'_, ListingKey>>) {
+        let Paging { limit, offset } = query.paging;
+        if query.filters_beyond_the_access_code() {
+            let (total, page) = self.page(query);
+            let keys = page
+                .iter()
+                .map(|route| Cow::Owned(ListingKey::of(&route.id)))
+                .collect();
+            return (total, keys);
+        }
+        let (keys, count): (Box<dyn Iterator<Item = &ListingKey>>, usize) =
+            match query.access_code.as_deref() {
+                Some(code) => (
+                    Box::new(self.routes.keys_for_from(code, offset)),
+                    self.routes.count_for(code),
+                ),
+                None => (Box::new(self.routes.keys_from(offset)), self.routes.len()),
+            };
+        (count, keys.take(limit).map(Cow::Borrowed).collect())
     }
 
     /// The routes that match `query`: the total and the page, in listing
@@ -406,19 +431,29 @@ impl State {
     /// the route changes: a page costs its routes' bytes, not their
     /// serialization.
     pub(crate) fn query_routes_json(&self, query: &RouteQuery) -> (usize, Vec<Arc<str>>) {
-        let mut inner = self.lock();
-        let (total, dnids) = {
-            let (total, page) = inner.page(query);
-            (
-                total,
-                page.iter().map(|route| route.dnid).collect::<Vec<_>>(),
-            )
+        let mut guard = self.lock();
+        let inner = &mut *guard;
+        // The cached items first, under a shared borrow of the keys; then
+        // the ones no page has made since their route last changed.
+        let (total, mut items, missing) = {
+            let (total, keys) = inner.page_keys(query);
+            let mut items: Vec<Option<Arc<str>>> = Vec::with_capacity(keys.len());
+            let mut missing = Vec::new();
+            for key in keys {
+                match inner.routes.cached_json(&key) {
+                    Some(json) => items.push(Some(json.clone())),
+                    None => {
+                        missing.push((items.len(), key.into_owned()));
+                        items.push(None);
+                    }
+                }
+            }
+            (total, items, missing)
         };
-        let items = dnids
-            .into_iter()
-            .filter_map(|dnid| inner.route_json(dnid))
-            .collect();
-        (total, items)
+        for (at, key) in missing {
+            items[at] = inner.route_json(key);
+        }
+        (total, items.into_iter().flatten().collect())
     }
 
     /// The access codes that match `query`, in the seed's order: the total
