@@ -142,13 +142,17 @@ impl Client {
                 Ok(response) => {
                     span.record("status", response.status().as_u16());
                     // hyper hands the connection back to its pool from a
-                    // task of its own once the exchange is over; a caller
-                    // that sends its next request at once finds no idle
-                    // connection and opens another (BENCHMARKS.md, figure
-                    // 5). Letting that task run first keeps the connections
-                    // to about one per request in flight, for the price of
-                    // one turn of the scheduler per call.
-                    tokio::task::yield_now().await;
+                    // task of its own once the exchange is over; on a
+                    // multi-threaded runtime a caller that sends its next
+                    // request at once finds no idle connection and opens
+                    // another (BENCHMARKS.md, figure 5). Letting that task
+                    // run first keeps the connections to about one per
+                    // request in flight, for one turn of the scheduler per
+                    // call. A current-thread runtime runs that task before
+                    // the caller's next poll anyway.
+                    if on_many_threads() {
+                        tokio::task::yield_now().await;
+                    }
                     Ok(response)
                 }
                 Err(error) => {
@@ -313,4 +317,32 @@ type Generated<T> = Result<ResponseValue<T>, progenitor_client::Error<ByteStream
 enum CallError {
     Ready(Error),
     Generated(progenitor_client::Error<ByteStream>),
+}
+
+/// Whether the call runs on a multi-threaded Tokio runtime, where another
+/// worker can start the caller's next request before hyper's pool has its
+/// connection back.
+fn on_many_threads() -> bool {
+    tokio::runtime::Handle::try_current()
+        .is_ok_and(|handle| handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::on_many_threads;
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_current_thread_runtime_needs_no_yield_for_the_pool() {
+        assert!(!on_many_threads());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_multi_threaded_runtime_yields_for_the_pool() {
+        assert!(on_many_threads());
+    }
+
+    #[test]
+    fn outside_a_runtime_nothing_yields() {
+        assert!(!on_many_threads());
+    }
 }
