@@ -44,7 +44,9 @@ impl Throttle {
     pub(crate) fn new(limit: NonZeroU32) -> Self {
         Throttle {
             limit,
-            admitted: Mutex::new(VecDeque::with_capacity(limit.get() as usize)),
+            // Grows with the traffic: a limit of billions must not reserve
+            // gigabytes when the sandbox starts.
+            admitted: Mutex::new(VecDeque::new()),
             refused: AtomicUsize::new(0),
         }
     }

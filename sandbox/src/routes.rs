@@ -61,28 +61,27 @@ pub(crate) struct Routes {
 impl Routes {
     /// Adds `route`. Its id, dnid and key (access code and extension code)
     /// must be free: the caller checked them (a seed when it was made, a
-    /// create under the lock). A route that breaks this is not added.
+    /// create under the lock); debug builds assert it.
     pub(crate) fn insert(&mut self, route: SandboxRoute) {
         let key = ListingKey::of(&route.id);
-        let ext = route.ext_code.clone().unwrap_or_default();
-        let taken = self.listed.contains_key(&key)
-            || self.by_dnid.contains_key(&route.dnid)
-            || self
-                .with_key(&route.access_code, route.ext_code.as_deref())
-                .is_some();
-        debug_assert!(!taken, "route {route:?} is not free");
-        if taken {
-            return;
-        }
+        debug_assert!(
+            !self.listed.contains_key(&key)
+                && !self.by_dnid.contains_key(&route.dnid)
+                && self
+                    .with_key(&route.access_code, route.ext_code.as_deref())
+                    .is_none(),
+            "route {route:?} is not free"
+        );
         let bucket = self
             .by_access_code
             .entry(route.access_code.clone())
             .or_default();
-        bucket.by_ext.insert(ext, key.clone());
+        bucket
+            .by_ext
+            .insert(route.ext_code.clone().unwrap_or_default(), key.clone());
         bucket.listed.insert(key.clone());
         self.by_dnid.insert(route.dnid, key.clone());
         self.order.insert(key.clone());
-        self.json.remove(&key);
         self.listed.insert(key, route);
     }
 
