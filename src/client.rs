@@ -138,21 +138,9 @@ impl Client {
             if let Some(started) = started {
                 span.record("elapsed_ms", started.elapsed().as_millis() as u64);
             }
-            match result {
+            let outcome = match result {
                 Ok(response) => {
                     span.record("status", response.status().as_u16());
-                    // hyper hands the connection back to its pool from a
-                    // task of its own once the exchange is over; on a
-                    // multi-threaded runtime a caller that sends its next
-                    // request at once finds no idle connection and opens
-                    // another (BENCHMARKS.md, figure 5). Letting that task
-                    // run first keeps the connections to about one per
-                    // request in flight, for one turn of the scheduler per
-                    // call. A current-thread runtime runs that task before
-                    // the caller's next poll anyway.
-                    if on_many_threads() {
-                        tokio::task::yield_now().await;
-                    }
                     Ok(response)
                 }
                 Err(error) => {
@@ -169,7 +157,20 @@ impl Client {
                     tracing::debug!(%error, "call failed");
                     Err(error)
                 }
+            };
+            // hyper hands the connection back to its pool from a task of
+            // its own once the exchange is over (an error's body read
+            // included); on a multi-threaded runtime a caller that sends
+            // its next request at once finds no idle connection and opens
+            // another (BENCHMARKS.md, figure 5). Letting that task run
+            // first keeps the connections to about one per request in
+            // flight, for one turn of the scheduler per call. A
+            // current-thread runtime runs that task before the caller's
+            // next poll anyway.
+            if on_many_threads() {
+                tokio::task::yield_now().await;
             }
+            outcome
         }
         .instrument(span)
         .await
@@ -332,17 +333,17 @@ mod tests {
     use super::on_many_threads;
 
     #[tokio::test(flavor = "current_thread")]
-    async fn a_current_thread_runtime_needs_no_yield_for_the_pool() {
+    async fn on_many_threads_is_false_on_a_current_thread_runtime() {
         assert!(!on_many_threads());
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_multi_threaded_runtime_yields_for_the_pool() {
+    async fn on_many_threads_is_true_on_a_multi_threaded_runtime() {
         assert!(on_many_threads());
     }
 
     #[test]
-    fn outside_a_runtime_nothing_yields() {
+    fn on_many_threads_is_false_outside_a_runtime() {
         assert!(!on_many_threads());
     }
 }
