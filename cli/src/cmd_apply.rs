@@ -116,6 +116,8 @@ async fn carry_out(
     source: &str,
     out: &Output,
 ) -> Result<ExitCode, Error> {
+    // A saved plan cannot be applied twice: the advice is to plan again.
+    let saved = args.plan_file.is_some();
     if !args.yes
         && !crate::prompt::confirm(
             &format!("apply {} changes?", plan.changes.len()),
@@ -160,7 +162,7 @@ async fn carry_out(
     // The run is over: a Ctrl-C from now on ends the process as usual.
     watcher.abort();
     out.outcome(
-        apply_summary_text(&report).trim_start(),
+        apply_summary_text(&report, saved).trim_start(),
         || apply_json(plan, &report, source),
         report.all_applied(),
     );
@@ -177,26 +179,37 @@ async fn carry_out(
         Ok(ExitCode::from(exit::UNROUTED))
     } else if report.interrupted {
         output::stderr(&format!(
-            "error: interrupted: {} applied, {} failed, {} unknown, {} not started; run apply \
-             again: it plans from the live routes, so it applies only what is still missing",
+            "error: interrupted: {} applied, {} failed, {} unknown, {} not started; {}",
             report.applied(),
             report.failed(),
             report.unknown(),
             report.skipped(),
+            lower_first(output::run_again(saved)),
         ));
         Ok(ExitCode::from(interrupt::EXIT))
     } else if report.all_applied() {
         Ok(ExitCode::SUCCESS)
     } else {
-        let next = output::what_next(&report);
         output::stderr(&format!(
             "error: not every change was applied ({} failed, {} unknown, {} skipped); {}",
             report.failed(),
             report.unknown(),
             report.skipped(),
-            next.strip_prefix("Run")
-                .map_or(next.clone(), |rest| format!("run{rest}"))
+            lower_first(&output::what_next(&report, saved))
         ));
         Ok(ExitCode::from(exit::NOT_APPLIED))
+    }
+}
+
+/// `text` to follow a semicolon: a capitalised first word in lower case
+/// ("Run apply again" → "run apply again"), an acronym ("CEC") as it is.
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match (chars.next(), chars.next()) {
+        (Some(first), Some(second)) if first.is_uppercase() && !second.is_uppercase() => first
+            .to_lowercase()
+            .chain(text[first.len_utf8()..].chars())
+            .collect(),
+        _ => text.to_owned(),
     }
 }

@@ -811,7 +811,9 @@ fn raw_change_line(result: &cec_routes::plan::ChangeResult) -> String {
 
 /// The end of an apply for people: what was settled by reading back, what
 /// was not applied, and the counts.
-pub fn apply_summary_text(report: &cec_routes::plan::ApplyReport) -> String {
+/// `saved` says the run carried out a saved plan (`apply --plan`), which
+/// cannot be applied twice: the advice is then to plan again.
+pub fn apply_summary_text(report: &cec_routes::plan::ApplyReport, saved: bool) -> String {
     use cec_routes::plan::Outcome;
     let mut out = String::new();
     let settled: Vec<_> = report
@@ -857,11 +859,23 @@ pub fn apply_summary_text(report: &cec_routes::plan::ApplyReport) -> String {
             report.failed(),
             report.unknown(),
             report.skipped(),
-            what_next(report)
+            what_next(report, saved)
         ));
     }
     out.push('.');
     out
+}
+
+/// The advice to try again: apply plans from the live routes, but a saved
+/// plan no longer matches them once part of it went through (applying it
+/// again is refused as stale).
+pub fn run_again(saved: bool) -> &'static str {
+    if saved {
+        "Make a new plan (plan --out) and apply it: this saved plan no longer matches the live \
+         routes, and a new one holds only what is still missing"
+    } else {
+        "Run apply again: it plans from the live routes, so it applies only what is still missing"
+    }
 }
 
 /// Whether running apply again can help a change that was not applied:
@@ -882,19 +896,24 @@ pub fn may_succeed_again(result: &cec_routes::plan::ChangeResult) -> bool {
     }
 }
 
-/// What to do after an apply that did not apply everything.
-pub fn what_next(report: &cec_routes::plan::ApplyReport) -> String {
+/// What to do after an apply that did not apply everything; `saved` as
+/// for [`apply_summary_text`].
+pub fn what_next(report: &cec_routes::plan::ApplyReport, saved: bool) -> String {
     let missing = report.results.iter().filter(|r| !r.outcome.is_applied());
     let (again, refused): (Vec<_>, Vec<_>) = missing.partition(|r| may_succeed_again(r));
     match (again.is_empty(), refused.is_empty()) {
-        (false, true) => "Run apply again: it plans from the live routes, so it applies only \
-                          what is still missing"
-            .to_owned(),
+        (false, true) => run_again(saved).to_owned(),
         (false, false) => format!(
             "CEC refused {} for good: fix the routes file or CEC's configuration for {}; \
-             then run apply again, which applies only what is still missing",
+             then {}",
             plural(refused.len(), "change", "changes"),
-            if refused.len() == 1 { "it" } else { "them" }
+            if refused.len() == 1 { "it" } else { "them" },
+            if saved {
+                "make a new plan (plan --out) and apply it: this one no longer matches the live \
+                 routes"
+            } else {
+                "run apply again, which applies only what is still missing"
+            }
         ),
         _ => format!(
             "CEC refused {} for good: running apply again would fail the same way; fix the \

@@ -523,12 +523,21 @@ impl Client {
         let mut members: HashMap<task::Id, Vec<usize>> = HashMap::new();
         let mut pending = units(&plan.changes).into_iter();
         let mut failed_once = false;
+        // Whether the token kept a change from starting (other changes
+        // are skipped too: by fail-fast, or a pair's create after its
+        // delete failed).
+        let mut cancelled = false;
         loop {
             while running.len() < options.parallel.max(1) {
                 let Some(unit) = pending.next() else {
                     break;
                 };
-                if options.cancel.is_cancelled() || (options.fail_fast && failed_once) {
+                if options.cancel.is_cancelled() {
+                    cancelled = true;
+                    record(not_started(&unit));
+                    continue;
+                }
+                if options.fail_fast && failed_once {
                     record(not_started(&unit));
                     continue;
                 }
@@ -566,7 +575,7 @@ impl Client {
             read_back: false,
             interrupted: false,
         };
-        report.interrupted = options.cancel.is_cancelled() && report.skipped() > 0;
+        report.interrupted = cancelled;
         self.read_back(&mut report).await;
         report
     }

@@ -756,3 +756,38 @@ async fn a_saved_plan_round_trips_and_drift_is_found_only_where_the_plan_touches
     );
     let _ = sandbox;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancel_after_every_change_started_is_not_an_interruption() {
+    // A delete paired with a create: the refused delete leaves the create
+    // skipped, and the token is cancelled only once both have ended.
+    let (sandbox, client) = holding(&[("1", IVR7, None)]).await;
+    let live = client
+        .routes_of_access_codes(&["9911411".to_owned()])
+        .await
+        .unwrap()
+        .remove(0);
+    let mut plan = Plan::default();
+    plan.changes = vec![
+        Change::Delete { live },
+        Change::Create {
+            route: route("1", IVR8, Some(MediaType::Video)),
+        },
+    ];
+    sandbox.fail_request(
+        Operation::DeleteCalledRoute,
+        1,
+        Fault::ReturnCode("E-5".into()),
+    );
+    let stop = CancellationToken::new();
+    let report = client
+        .apply_plan(&plan, ApplyOptions::new().cancel_on(stop.clone()), |_| {
+            stop.cancel()
+        })
+        .await;
+    assert_eq!(report.skipped(), 1, "{report:#?}");
+    assert!(
+        !report.interrupted,
+        "nothing was kept from starting: {report:#?}"
+    );
+}

@@ -184,7 +184,7 @@ mod cli {
     use super::{super::support::run_against, seed_with};
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn an_unrouted_number_exits_10_and_prints_the_command_that_restores_it() {
+    async fn an_unrouted_number_exits_12_and_prints_the_command_that_restores_it() {
         let seed = seed_with(serde_json::json!([
             {"accessCode": "9911411", "extCode": "1", "devicetype": 3, "deviceId": 7}
         ]));
@@ -498,6 +498,28 @@ mod saved_plans {
         | `+` | create | 9911411 ext 2 | — | IVR flow 8 |
         | `-` | delete | 9911411 ext 11 | skill queue 1 (defaultVideoSkill) | — |
         ");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_saved_plan_applied_in_part_says_to_plan_again_not_to_apply_it_again() {
+        let sandbox = documented().await;
+        let path = saved_plan(&sandbox, "in-part").await;
+        sandbox.fail_request(
+            Operation::CreateCalledRoute,
+            1,
+            cec_routes_sandbox::Fault::Status(500),
+        );
+        let run = apply_plan(&sandbox, &path).await;
+        assert_eq!(run.code, 9, "not every change was applied: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("make a new plan (plan --out) and apply it"),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains("run apply again"), "{}", run.stderr);
+        // And the advice holds: the same saved plan is now refused as stale.
+        assert_eq!(apply_plan(&sandbox, &path).await.code, 13);
     }
 }
 
