@@ -474,15 +474,20 @@ impl Client {
         codes.sort();
         codes.dedup();
         let live = self.routes_of_access_codes(&codes).await?;
+        // The live routes by key, in listing order: one pass, not one per
+        // change.
+        let mut by_key: HashMap<(&str, Option<&str>), Vec<&Route>> = HashMap::new();
+        for route in &live {
+            by_key
+                .entry((route.access_code.as_str(), route.ext_code.as_deref()))
+                .or_default()
+                .push(route);
+        }
         let mut drift = Vec::new();
         for change in &plan.changes {
-            let at_key: Vec<&Route> = live
-                .iter()
-                .filter(|r| {
-                    r.access_code == change.access_code()
-                        && r.ext_code.as_deref() == change.ext_code()
-                })
-                .collect();
+            let at_key: &[&Route] = by_key
+                .get(&(change.access_code(), change.ext_code()))
+                .map_or(&[], Vec::as_slice);
             // The route the change was planned against, else the first.
             let now = change
                 .live()
