@@ -13,6 +13,7 @@
 //! them as `\u` sequences.
 
 use std::{
+    borrow::Cow,
     io::Write,
     sync::atomic::{AtomicBool, Ordering},
 };
@@ -61,9 +62,9 @@ pub fn escape(text: &str) -> String {
 
 /// `text` with every control character escaped but its line breaks: for
 /// whole lines the command wrote itself.
-pub fn escape_controls(text: &str) -> String {
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
     if !text.chars().any(|c| c != '\n' && is_unsafe(c)) {
-        return text.to_owned();
+        return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -73,7 +74,7 @@ pub fn escape_controls(text: &str) -> String {
             out.push(c);
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// A JSON document, pretty-printed, with the control characters that JSON
@@ -333,7 +334,7 @@ pub fn error_text(error: &Error) -> String {
         | Error::Config { .. }
         | Error::Demo { .. }
         | Error::Internal { .. }
-        | Error::Sandbox(_) => escape_controls(&error.to_string()),
+        | Error::Sandbox(_) => escape_controls(&error.to_string()).into_owned(),
         Error::Cec(_) => escape(&error.to_string()),
     }
 }
