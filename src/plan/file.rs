@@ -886,23 +886,30 @@ mod tests {
     }
 
     #[test]
-    fn the_writer_writes_what_to_yaml_gives() {
+    fn the_writer_writes_each_route_as_an_entry_under_the_header() {
         let route = CalledRoute::new("9911411", Device::SkillQueue(1))
             .unwrap()
             .with_ext_code("11")
             .unwrap()
             .with_media_type(MediaType::Video)
             .unwrap();
-        let mut named = FileRoute::new(route.clone());
-        named.target_name = Some("defaultVideoSkill".into());
-        let file = RoutesFile::from_checked(vec![FileRoute::new(route.clone()), named]);
         let mut writer = RoutesFileWriter::new(Vec::new());
         writer.route(&route, None).unwrap();
         writer.route(&route, Some("defaultVideoSkill")).unwrap();
 
+        let entry = |target: &str| {
+            format!(
+                "  - accessCode: \"9911411\"\n    extCode: \"11\"\n    skillQueue: {target}\n    \
+                 mediaType: video\n"
+            )
+        };
         assert_eq!(
             String::from_utf8(writer.finish().unwrap()).unwrap(),
-            file.to_yaml()
+            format!(
+                "{HEADER}routes:\n{}{}",
+                entry("1"),
+                entry("\"defaultVideoSkill\"")
+            )
         );
     }
 
@@ -910,7 +917,7 @@ mod tests {
     fn a_writer_without_routes_writes_an_empty_routes_file() {
         let text = written(0, |w| w.finish().unwrap());
 
-        assert_eq!(text, RoutesFile::default().to_yaml());
+        assert_eq!(text, format!("{HEADER}routes: []\n"));
         assert!(RoutesFile::parse(&text).unwrap().routes().is_empty());
     }
 

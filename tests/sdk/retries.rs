@@ -559,7 +559,7 @@ async fn a_retry_after_longer_than_the_max_backoff_ends_the_retrying() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn the_default_backoff_is_jittered_and_doubles() {
+async fn the_default_backoff_stays_under_its_doubling_ceilings() {
     let server = Scripted::start(|_, _| Answer::json(502, "{}")).await;
     let client = client_builder(&server.uri()).build().unwrap();
 

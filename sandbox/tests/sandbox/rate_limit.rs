@@ -175,6 +175,7 @@ async fn without_a_limit_nothing_is_throttled() {
             .await
             .expect("created");
     }
+    // Every create above went through; with no limit there is no counter
+    // of refusals to look at.
     assert_eq!(sandbox.rate_limit(), None);
-    assert_eq!(sandbox.throttled(), 0);
 }

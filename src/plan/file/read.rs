@@ -476,6 +476,17 @@ mod tests {
 
     #[test]
     fn a_second_document_is_refused_where_it_starts() {
+        let problems = parse("routes: []\n---\nroutes: []\n").unwrap_err();
+        // The second document's first line, with the way out.
+        assert_eq!(
+            (problems[0].line, problems[0].column),
+            (3, 1),
+            "{problems:?}"
+        );
+        assert!(
+            problems[0].message.contains("one YAML document only") && problems.len() == 1,
+            "{problems:?}"
+        );
         assert_same("routes: []\n---\nroutes: []\n");
         assert_same("routes: []\n---\n- {a: 1, a: 1}\n");
         assert_same("---\n---\n");
