@@ -22,9 +22,7 @@ use axum::{
 };
 use tokio::time::Instant;
 
-use cec_routes::generated::types;
-
-use crate::{Shared, return_code};
+use crate::{Shared, return_code, wire::Envelope};
 
 /// The window the limit is counted over.
 const WINDOW: Duration = Duration::from_secs(1);
@@ -93,23 +91,27 @@ pub(crate) async fn throttle(
     };
     match throttle.admit() {
         Ok(()) => next.run(request).await,
-        Err(wait) => too_many_requests(throttle.limit, wait),
+        Err(wait) => too_many_requests(
+            throttle.limit,
+            wait,
+            Envelope::of_path(request.uri().path()),
+        ),
     }
 }
 
 /// 429 with `Retry-After` in whole seconds (rounded up, at least 1) and
-/// the sandbox's refusal body.
-fn too_many_requests(limit: NonZeroU32, wait: Duration) -> Response {
+/// the sandbox's refusal body, in the envelope of the endpoint asked.
+fn too_many_requests(limit: NonZeroU32, wait: Duration, envelope: Envelope) -> Response {
     let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     let seconds = seconds.max(1);
     tracing::debug!(retry_after_s = seconds, "throttled");
-    let body = types::ReturnResult {
-        return_code: Some(return_code::THROTTLED.to_owned()),
-        description: Some(format!(
+    let body = envelope.body(
+        return_code::THROTTLED,
+        format!(
             "more than {limit} requests in one second; try again after {seconds} s \
              (Retry-After); the request was not carried out"
-        )),
-    };
+        ),
+    );
     let mut response = (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
     response
         .headers_mut()
@@ -120,6 +122,25 @@ fn too_many_requests(limit: NonZeroU32, wait: Duration) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    async fn body_of(response: Response) -> serde_json::Value {
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .expect("the body reads");
+        serde_json::from_slice(&bytes).expect("the body is JSON")
+    }
+
+    #[tokio::test]
+    async fn a_refusal_answers_in_the_envelope_of_the_endpoint_asked() {
+        let limit = NonZeroU32::new(5).unwrap();
+        let wait = Duration::from_millis(300);
+        let ivr = body_of(too_many_requests(limit, wait, Envelope::RetCode)).await;
+        assert_eq!(ivr["retCode"], return_code::THROTTLED, "{ivr}");
+        assert!(ivr.get("returnCode").is_none(), "{ivr}");
+        let routes = body_of(too_many_requests(limit, wait, Envelope::ReturnCode)).await;
+        assert_eq!(routes["returnCode"], return_code::THROTTLED, "{routes}");
+        assert!(routes.get("retCode").is_none(), "{routes}");
+    }
 
     #[tokio::test(start_paused = true)]
     async fn the_window_slides_and_refusals_do_not_count() {
@@ -138,7 +159,8 @@ mod tests {
     fn retry_after_is_whole_seconds_rounded_up() {
         let limit = NonZeroU32::new(5).unwrap();
         for (wait, header) in [(0, "1"), (1, "1"), (999, "1"), (1000, "1"), (1001, "2")] {
-            let response = too_many_requests(limit, Duration::from_millis(wait));
+            let response =
+                too_many_requests(limit, Duration::from_millis(wait), Envelope::ReturnCode);
             assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
             assert_eq!(response.headers()[RETRY_AFTER], header, "{wait} ms");
         }
