@@ -723,22 +723,22 @@ pub fn plan_text(
         out.push('.');
     }
     if !plan.unmanaged.is_empty() {
-        out.push_str(&format!(
-            "\n{} under these access codes {} not in {source}: kept (--prune deletes {}).",
-            plural(plan.unmanaged.len(), "live route", "live routes"),
-            if plan.unmanaged.len() == 1 {
-                "is"
-            } else {
-                "are"
-            },
-            if plan.unmanaged.len() == 1 {
-                "it"
-            } else {
-                "them"
-            },
-        ));
+        out.push('\n');
+        out.push_str(&unmanaged_note(plan.unmanaged.len(), source, "--prune"));
     }
     out
+}
+
+/// The sentence on the `count` live routes a plan keeps because `file`
+/// does not list them, naming the option that would delete them.
+pub(crate) fn unmanaged_note(count: usize, file: &str, prune: &str) -> String {
+    let one = count == 1;
+    format!(
+        "{} under these access codes {} not in {file}: kept ({prune} deletes {}).",
+        plural(count, "live route", "live routes"),
+        if one { "is" } else { "are" },
+        if one { "it" } else { "them" },
+    )
 }
 
 fn change_json(change: &cec_routes::plan::Change) -> Value {
@@ -972,4 +972,23 @@ pub fn apply_json(
             "interrupted": report.interrupted,
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unmanaged_note;
+
+    #[test]
+    fn the_unmanaged_note_agrees_with_its_count() {
+        assert_eq!(
+            unmanaged_note(1, "routes.yaml", "--prune"),
+            "1 live route under these access codes is not in routes.yaml: kept (--prune \
+             deletes it)."
+        );
+        assert_eq!(
+            unmanaged_note(3, "the file", "`--prune`"),
+            "3 live routes under these access codes are not in the file: kept (`--prune` \
+             deletes them)."
+        );
+    }
 }

@@ -107,11 +107,13 @@ pub fn plan_markdown(plan: &Plan, source: &str) -> String {
         out.push_str("\n</details>\n");
     }
     if !plan.unmanaged.is_empty() {
-        out.push_str(&format!(
-            "\n{} live routes under these access codes are not in the file: kept \
-             (`--prune` deletes them).\n",
-            plan.unmanaged.len()
+        out.push('\n');
+        out.push_str(&super::unmanaged_note(
+            plan.unmanaged.len(),
+            "the file",
+            "`--prune`",
         ));
+        out.push('\n');
     }
     out
 }
