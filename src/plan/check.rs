@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use super::{
-    diff::{Plan, PlanOptions, file_codes},
+    diff::{Plan, PlanOptions},
     file::{Problem, RoutesFile},
 };
 use crate::{
@@ -383,7 +383,7 @@ impl Client {
         tenant: &Tenant,
         options: PlanOptions,
     ) -> Result<Plan, Error> {
-        let mut live = self.routes_of_access_codes(&file_codes(file)).await?;
+        let mut live = self.routes_of_access_codes(&file.access_codes()).await?;
         for route in &mut live {
             if route.media_type.is_none()
                 && let Listed::Known(Device::SkillQueue(id)) = route.device

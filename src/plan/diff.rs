@@ -1,7 +1,7 @@
 //! The plan: what it takes to make the live routes what the file says.
 
 use std::{
-    collections::{BTreeSet, HashMap, HashSet},
+    collections::{HashMap, HashSet},
     fmt,
 };
 
@@ -592,18 +592,6 @@ fn decide<'f>(
     (steps, unchanged)
 }
 
-/// The access codes `file` names, sorted, as [`RoutesFile::access_codes`]
-/// gives them, without a copy of each route's code on the way (they are
-/// held through the whole listing).
-pub(super) fn file_codes(file: &RoutesFile) -> Vec<String> {
-    let codes: BTreeSet<&str> = file
-        .routes()
-        .iter()
-        .map(|r| r.route.access_code())
-        .collect();
-    codes.into_iter().map(str::to_owned).collect()
-}
-
 /// A live route's place in the order of keys.
 fn live_order(route: &Route) -> (&str, usize, &str) {
     order(&route.access_code, route.ext_code.as_deref())
@@ -664,7 +652,7 @@ impl Client {
         file: &RoutesFile,
         options: PlanOptions,
     ) -> Result<Plan, Error> {
-        let live = self.routes_of_access_codes(&file_codes(file)).await?;
+        let live = self.routes_of_access_codes(&file.access_codes()).await?;
         Ok(Plan::from_live(file, live, options))
     }
 }
@@ -1151,11 +1139,6 @@ mod tests {
                 failure_persistence: None,
                 ..ProptestConfig::default()
             })]
-
-            #[test]
-            fn the_codes_listed_are_the_files_access_codes(file in wanted()) {
-                prop_assert_eq!(file_codes(&file), file.access_codes());
-            }
 
             #[test]
             fn both_make_the_plan_that_copying_made(
